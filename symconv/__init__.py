@@ -1,0 +1,46 @@
+"""symconv: how a convolution layer replaces a matrix multiplication, exactly.
+
+Build a convolution signal-style (:func:`convolve`, :func:`correlate`, with
+NumPy/SciPy semantics) or layer-style (:class:`Conv2d` and friends, with
+PyTorch semantics), then read its :class:`Derivation`: every output as a sum of
+products, the layer matrix ``T`` with its tied and zero entries, the im2col
+matrix ``P``, exact proofs (``verify``) and numeric checks (``check``).
+
+Pipeline: ``spec -> taps -> derivation views -> proofs -> latex``.
+"""
+
+from ._derivation import Derivation as Derivation
+from ._derivation import Stats as Stats
+from ._layers import Conv1d as Conv1d
+from ._layers import Conv2d as Conv2d
+from ._layers import Conv3d as Conv3d
+from ._layers import ConvTranspose1d as ConvTranspose1d
+from ._layers import ConvTranspose2d as ConvTranspose2d
+from ._layers import ConvTranspose3d as ConvTranspose3d
+from ._numeric import CheckReport as CheckReport
+from ._signal import convolve as convolve
+from ._signal import correlate as correlate
+from ._spec import ConvSpec as ConvSpec
+from ._taps import TapTable as TapTable
+from ._values import parse_value as parse_value
+from ._verify import Verification as Verification
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CheckReport",
+    "Conv1d",
+    "Conv2d",
+    "Conv3d",
+    "ConvSpec",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
+    "Derivation",
+    "Stats",
+    "TapTable",
+    "Verification",
+    "convolve",
+    "correlate",
+    "parse_value",
+]

@@ -1,0 +1,548 @@
+"""`Derivation`: one convolution, every view a lazy grouping of its tap table.
+
+Pipeline: ``spec -> taps -> views (output, matrix, patches, gradient) ->
+proofs -> latex``.  Structural facts (`stats`) read the table directly; SymPy
+objects are built only when a symbolic view is asked for, then cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property, cmp_to_key
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import sympy
+from sympy import Add, Basic, Mul, S, Symbol
+from sympy.polys.domains import EXRAW
+from sympy.polys.matrices import DomainMatrix
+from sympy.polys.matrices.sdm import SDM
+
+from ._spec import ConvSpec
+from ._taps import TapTable, build_taps
+from ._values import sympify_array, symbols
+
+if TYPE_CHECKING:
+    from ._numeric import CheckReport
+    from ._verify import Verification
+
+
+#: Symbolic views of layers with more products than this raise instead of
+#: running for minutes; numeric views (``to_scipy``) have no such limit.
+SYMBOLIC_LIMIT = 2_000_000
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Structure of a convolution read straight from its tap table (no SymPy).
+
+    Attributes
+    ----------
+    products : int
+        Number of weight-times-input products (taps).
+    matrix_shape : tuple of int
+        Shape of the layer matrix T (outputs x inputs).
+    nonzeros : int
+        Entries of T that hold at least one weight.
+    structural_zeros : int
+        Entries of T that no weight ever reaches.
+    folded_entries : int
+        Entries of T that hold a *sum* of several weights (reflect, replicate
+        or circular padding fold padded positions back onto real inputs).
+    tie_counts : numpy.ndarray
+        For each weight (weight shape), how many entries of T it occupies.
+    parameters : int
+        Weights plus biases of the convolution.
+    dense_parameters : int
+        Weights plus biases of the dense layer with the same input and output.
+    table_bytes : int
+        Memory of the tap table's index arrays.
+    index_dtypes : tuple of str
+        The dtypes of the output, input and weight index arrays.
+    """
+
+    products: int
+    matrix_shape: tuple[int, int]
+    nonzeros: int
+    structural_zeros: int
+    folded_entries: int
+    tie_counts: np.ndarray
+    parameters: int
+    dense_parameters: int
+    table_bytes: int
+    index_dtypes: tuple[str, str, str]
+
+    @property
+    def density(self) -> float:
+        """Fraction of the entries of T that are not structural zeros."""
+        rows, cols = self.matrix_shape
+        return self.nonzeros / (rows * cols)
+
+    def __str__(self) -> str:
+        rows, cols = self.matrix_shape
+        ties = self.tie_counts
+        lines = [
+            f"products          {self.products:,}",
+            f"matrix T          {rows:,} x {cols:,}",
+            f"non-zeros of T    {self.nonzeros:,} ({100 * self.density:.3g}% of entries)",
+            f"structural zeros  {self.structural_zeros:,}",
+            f"summed entries    {self.folded_entries:,}",
+            f"entries per weight  min {ties.min()}, max {ties.max()}" if ties.size else "",
+            f"parameters        {self.parameters:,} (dense layer: {self.dense_parameters:,})",
+            f"tap table         {self.table_bytes:,} bytes ({', '.join(self.index_dtypes)})",
+        ]
+        return "\n".join(line for line in lines if line)
+
+
+class Derivation:
+    """A convolution derived exactly: outputs, layer matrix, im2col matrix, proofs.
+
+    Made by :func:`symconv.convolve`, :func:`symconv.correlate` or a layer's
+    ``derive``; not constructed directly.
+
+    Attributes
+    ----------
+    spec : ConvSpec
+        The resolved geometry.
+    taps : TapTable
+        The tap table every view groups.
+
+    Notes
+    -----
+    Flattening is C order over ``(channels, *spatial)``:
+    ``vec(y) = T vec(x) + vec(b)`` and ``vec(y) = P vec(w) + vec(b)``, where
+    ``T[o, i] = sum of w[k]`` and ``P[o, k] = sum of x[i]`` over the taps
+    ``(o, i, k)``.
+
+    Examples
+    --------
+    >>> import symconv as sc
+    >>> d = sc.correlate([1, 2, 3, 4], [5, 6, 7], mode="valid")
+    >>> d.output
+    [38, 56]
+    >>> d.matrix
+    Matrix([
+    [5, 6, 7, 0],
+    [0, 5, 6, 7]])
+    """
+
+    def __init__(
+        self,
+        spec: ConvSpec,
+        x: np.ndarray | None = None,
+        weight: np.ndarray | None = None,
+        bias: np.ndarray | None = None,
+    ) -> None:
+        self.spec = spec
+        self._raw = {"x": x, "w": weight, "b": bias}
+
+    def __repr__(self) -> str:
+        s = self.spec
+        what = f"{s.op}(mode={s.mode!r})" if s.kind == "signal" else s.kind
+        return (
+            f"<Derivation {what}: input {s.input_shape} -> output {s.output_shape}, "
+            f"weight {s.weight_shape}, {len(self.taps):,} products>"
+        )
+
+    # ------------------------------------------------------------ the table
+
+    @cached_property
+    def taps(self) -> TapTable:
+        """The tap table ``(o, i, k)`` of this convolution."""
+        return build_taps(self.spec)
+
+    def stats(self) -> Stats:
+        """Structural facts (sizes, sparsity, tie counts, parameters) with no SymPy.
+
+        Examples
+        --------
+        >>> import symconv as sc
+        >>> st = sc.correlate([1, 2, 3, 4], [5, 6, 7], mode="valid").stats()
+        >>> st.products, st.nonzeros, st.structural_zeros, st.tie_counts.tolist()
+        (6, 6, 2, [2, 2, 2])
+        """
+        t = self.taps
+        n_entries = int(t.entries[0].size)
+        n_bias = self.spec.bias_size
+        return Stats(
+            products=len(t),
+            matrix_shape=(t.n_out, t.n_in),
+            nonzeros=n_entries,
+            structural_zeros=t.n_out * t.n_in - n_entries,
+            folded_entries=self._folded_count(),
+            tie_counts=self._tie_counts(),
+            parameters=t.n_weight + n_bias,
+            dense_parameters=t.n_out * t.n_in + (t.n_out if n_bias else 0),
+            table_bytes=t.nbytes,
+            index_dtypes=(str(t.o.dtype), str(t.i.dtype), str(t.k.dtype)),
+        )
+
+    def _folded_count(self) -> int:
+        t = self.taps
+        if not t.has_folded_entries:
+            return 0
+        counts = np.bincount(t.entries[2])
+        return int(np.count_nonzero(counts > 1))
+
+    def _tie_counts(self) -> np.ndarray:
+        t = self.taps
+        return np.bincount(t.k, minlength=t.n_weight).reshape(t.weight_shape)
+
+    def _guard_symbolic(self, view: str) -> None:
+        n = len(self.taps)
+        if n > SYMBOLIC_LIMIT:
+            raise ValueError(
+                f"the symbolic `{view}` of this convolution would hold {n:,} products "
+                f"(limit {SYMBOLIC_LIMIT:,}): too large to build or print usefully. Use the "
+                "numeric views instead: stats(), to_scipy(), to_numpy()"
+            )
+
+    # ------------------------------------------------------- values (SymPy)
+
+    @cached_property
+    def _x(self) -> np.ndarray:
+        raw = self._raw["x"]
+        return symbols("x", self.spec.input_shape) if raw is None else sympify_array(raw)
+
+    @cached_property
+    def _w(self) -> np.ndarray:
+        raw = self._raw["w"]
+        return symbols("w", self.spec.weight_shape) if raw is None else sympify_array(raw)
+
+    @cached_property
+    def _b(self) -> np.ndarray | None:
+        if not self.spec.bias:
+            return None
+        raw = self._raw["b"]
+        return symbols("b", (self.spec.bias_size,)) if raw is None else sympify_array(raw)
+
+    @property
+    def input(self) -> sympy.Array:
+        """The input actually used, as a SymPy Array (symbols ``x_...`` unless given)."""
+        return _array(self._x)
+
+    @property
+    def weight(self) -> sympy.Array:
+        """The weight actually used (PyTorch's shape for layers; ``w_...`` unless given)."""
+        return _array(self._w)
+
+    @property
+    def bias(self) -> sympy.Array | None:
+        """The bias actually used (one per output channel), or None without bias."""
+        return None if self._b is None else _array(self._b)
+
+    def _bias_of_outputs(self) -> list[Basic] | None:
+        """The bias added to each flat output, or None."""
+        if self._b is None:
+            return None
+        per_channel = int(np.prod(self.spec.output_shape[1:]))
+        return [b for b in self._b.tolist() for _ in range(per_channel)]
+
+    # ---------------------------------------------------------------- views
+
+    @cached_property
+    def _output_flat(self) -> list[Basic]:
+        self._guard_symbolic("output")
+        t = self.taps
+        xs, ws = self._x.reshape(-1).tolist(), self._w.reshape(-1).tolist()
+        bs = self._bias_of_outputs()
+        return _sums_of_products(xs, ws, bs, t.i.tolist(), t.k.tolist(), t.starts.tolist())
+
+    @property
+    def output(self) -> sympy.Array:
+        """Every output as an explicit sum of products, shape ``spec.output_shape``."""
+        return _array(np.array(self._output_flat, dtype=object).reshape(self.spec.output_shape))
+
+    def terms(self, *index: int) -> list[tuple[Basic, Basic]]:
+        """The ``(weight, input)`` products that make output ``index`` (bias excluded).
+
+        Parameters
+        ----------
+        *index : int
+            One index per output axis (channel first for layers); negative
+            indices count from the end, as in NumPy.
+
+        Returns
+        -------
+        list of (weight, input) pairs, in kernel order.
+
+        Raises
+        ------
+        ValueError
+            If the number of indices or their range does not fit the output.
+
+        Examples
+        --------
+        >>> import symconv as sc, sympy
+        >>> d = sc.correlate(sympy.symarray("x", 4), sympy.symarray("w", 3), mode="valid")
+        >>> d.terms(1)
+        [(w_0, x_1), (w_1, x_2), (w_2, x_3)]
+        """
+        o = _flat_index("index", index, self.spec.output_shape)
+        t = self.taps
+        lo, hi = int(t.starts[o]), int(t.starts[o + 1])
+        xs, ws = self._x.reshape(-1), self._w.reshape(-1)
+        return [(ws[k], xs[i]) for i, k in zip(t.i[lo:hi].tolist(), t.k[lo:hi].tolist())]
+
+    @property
+    def matrix(self) -> sympy.SparseMatrix:
+        """The layer matrix T (sparse): ``vec(output) = T vec(input) + bias``.
+
+        ``T[o, i]`` is the weight (or, with non-zero padding modes, the sum of
+        weights) that output ``o`` applies to input ``i``; other entries are
+        structural zeros.  The same weight on many entries is a tied weight.
+        Each access returns a fresh copy (built once, then cached).
+        """
+        return sympy.SparseMatrix._fromrep(self._matrix_rep.copy())
+
+    @cached_property
+    def _matrix_rep(self) -> DomainMatrix:
+        self._guard_symbolic("matrix")
+        t = self.taps
+        ws = self._w.reshape(-1).tolist()
+        rows, cols, entry_of_tap = t.entries
+        if t.has_folded_entries:
+            values = _group_sum([ws[k] for k in t.k.tolist()], entry_of_tap, rows.size)
+        else:
+            values = [None] * rows.size
+            for e, k in zip(entry_of_tap.tolist(), t.k.tolist()):
+                values[e] = ws[k]
+        return _sparse(rows.tolist(), cols.tolist(), values, (t.n_out, t.n_in))
+
+    @property
+    def patches(self) -> sympy.SparseMatrix:
+        """The im2col (patch) matrix P (sparse): ``vec(output) = P vec(weight) + bias``.
+
+        Row ``o`` holds the inputs output ``o`` reads, in the column of the
+        weight that multiplies each; padded positions are zeros.  Each access
+        returns a fresh copy (built once, then cached).
+        """
+        return sympy.SparseMatrix._fromrep(self._patches_rep.copy())
+
+    @cached_property
+    def _patches_rep(self) -> DomainMatrix:
+        self._guard_symbolic("patches")
+        t = self.taps
+        xs = self._x.reshape(-1).tolist()
+        order = np.lexsort((t.k, t.o))
+        rows, cols = t.o[order].tolist(), t.k[order].tolist()
+        values = [xs[i] for i in t.i[order].tolist()]
+        return _sparse(rows, cols, values, (t.n_out, t.n_weight))
+
+    # ------------------------------------------------------- proofs, checks
+
+    def verify(self) -> Verification:
+        """Prove ``vec(y) = T vec(x) + b`` and ``vec(y) = P vec(w) + b`` exactly.
+
+        Both sides are read back from the SymPy objects (``output``, ``matrix``,
+        ``patches``) and compared monomial by monomial: each identity is
+        bilinear, so equal coefficients on every ``w_k x_i`` (and every bias)
+        is a proof.  Non-symbolic entries are compared with ``sympy.expand``.
+
+        Returns
+        -------
+        Verification
+            Truthy when every identity holds; ``str()`` explains.
+
+        Examples
+        --------
+        >>> import symconv as sc
+        >>> bool(sc.Conv1d(1, 2, 3).derive(input_size=5).verify())
+        True
+        """
+        from ._verify import verify
+
+        return verify(self)
+
+    def check(self, trials: int = 3, seed: int = 0) -> CheckReport:
+        """Check the symbolic results numerically against independent references.
+
+        The output, ``T`` and ``P`` are turned into functions with
+        ``sympy.lambdify`` and evaluated at seeded random integers; the results
+        must equal NumPy/SciPy's (and PyTorch's, when it imports) exactly.
+
+        Parameters
+        ----------
+        trials : int
+            Number of random assignments of the free symbols.
+        seed : int
+            Seed of the NumPy random generator.
+
+        Returns
+        -------
+        CheckReport
+            Truthy when every comparison agrees; ``str()`` lists them.
+
+        Examples
+        --------
+        >>> import symconv as sc
+        >>> bool(sc.convolve([1, 2, 3, 4], [5, 6, 7]).check())
+        True
+        """
+        from ._numeric import check
+
+        return check(self, trials=trials, seed=seed)
+
+    # ------------------------------------------------- views of other modules
+
+    def gradient(self, grad_output: Any = None) -> Any:
+        """The backward pass: see :func:`symconv.gradient`."""
+        from ._gradients import gradient
+
+        return gradient(self, grad_output)
+
+    def to_latex(self, **options: Any) -> str:
+        """Math-mode LaTeX of the derivation: see :func:`symconv.to_latex`."""
+        from ._latex import to_latex
+
+        return to_latex(self, **options)
+
+    def latex_document(self, **options: Any) -> str:
+        """A complete ``.tex`` document: see :func:`symconv.latex_document`."""
+        from ._latex import latex_document
+
+        return latex_document(self, **options)
+
+    def _repr_latex_(self) -> str:
+        from ._latex import repr_latex
+
+        return repr_latex(self)
+
+    def to_scipy(self, which: str = "matrix") -> Any:
+        """Numeric T (or P) as a ``scipy.sparse`` CSR array: see :mod:`symconv._export`."""
+        from ._export import to_scipy
+
+        return to_scipy(self, which)
+
+    def to_numpy(self, which: str = "matrix") -> np.ndarray:
+        """Numeric T (or P) as a dense NumPy array: see :mod:`symconv._export`."""
+        from ._export import to_numpy
+
+        return to_numpy(self, which)
+
+
+# -------------------------------------------------------------- helpers
+
+
+def _array(values: np.ndarray) -> sympy.Array:
+    return sympy.ImmutableDenseNDimArray(values.reshape(-1).tolist(), values.shape)
+
+
+def _flat_index(name: str, index: Sequence[int], shape: tuple[int, ...]) -> int:
+    if len(index) != len(shape):
+        raise ValueError(
+            f"`{name}` must have {len(shape)} entr{'y' if len(shape) == 1 else 'ies'} "
+            f"for an output of shape {shape}, got {tuple(index)}"
+        )
+    resolved = []
+    for axis, (v, n) in enumerate(zip(index, shape)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"`{name}` entries must be integers, got {v!r}")
+        if not -n <= v < n:
+            raise ValueError(
+                f"`{name}` {tuple(index)} is out of range for axis {axis} of size {n} "
+                f"(output shape {shape})"
+            )
+        resolved.append(int(v) % n)
+    return int(np.ravel_multi_index(resolved, shape))
+
+
+def _sparse(
+    rows: list[int], cols: list[int], values: list[Any], shape: tuple[int, int]
+) -> DomainMatrix:
+    """SymPy's internal sparse representation (what ``SparseMatrix`` holds).
+
+    Building it directly is SymPy's own floor: the public dict-of-keys
+    constructor re-validates every entry, and ``ImmutableSparseMatrix`` sorts
+    them into a ``Dict``; both are an order of magnitude slower.
+    """
+    elems: dict[int, dict[int, Any]] = {}
+    for r, c, v in zip(rows, cols, values):
+        if v.is_Number and not v:  # a numeric zero (SDM stores no zeros); class flags are cheap
+            continue
+        row = elems.get(r)
+        if row is None:
+            elems[r] = {c: v}
+        else:
+            row[c] = v
+    return DomainMatrix.from_rep(SDM(elems, shape, EXRAW))
+
+
+def _group_sum(values: list[Any], group: np.ndarray, n: int) -> list[Any]:
+    buckets: list[list[Any]] = [[] for _ in range(n)]
+    for g, v in zip(group.tolist(), values):
+        buckets[g].append(v)
+    return [Add(*b) for b in buckets]
+
+
+def _distinct_symbols(values: list[Any]) -> bool:
+    return all(type(v) is Symbol for v in values) and len(set(values)) == len(values)
+
+
+def _sums_of_products(
+    xs: list[Any],
+    ws: list[Any],
+    bs: list[Any] | None,
+    i: list[int],
+    k: list[int],
+    starts: list[int],
+) -> list[Basic]:
+    """``y[o] = sum_t ws[k[t]] * xs[i[t]] (+ bs[o])`` for the taps of each output.
+
+    When every weight, input and bias is its own plain ``Symbol`` no two
+    products of one output can combine, so the canonical SymPy objects are
+    assembled directly in SymPy's own argument order (``Basic.compare``)
+    instead of being re-sorted and re-flattened by ``Add``/``Mul`` for every
+    output; the result is identical to ``Add(*(w * x ...))`` (tested).
+    """
+    n_out = len(starts) - 1
+    every = xs + ws + (bs or [])
+    if not (_distinct_symbols(xs + ws) and (bs is None or all(type(b) is Symbol for b in bs))
+            and (bs is None or not set(bs) & set(xs + ws))):
+        out = []
+        for o in range(n_out):
+            lo, hi = starts[o], starts[o + 1]
+            s = Add(*[ws[k[t]] * xs[i[t]] for t in range(lo, hi)])
+            out.append(s + bs[o] if bs is not None else s)
+        return out
+
+    uniq = sorted(set(every), key=cmp_to_key(Basic.compare))
+    rank = {s: r for r, s in enumerate(uniq)}
+    rx = [rank[v] for v in xs]
+    rw = [rank[v] for v in ws]
+    bias_first = _symbol_sorts_before_mul()
+    mul = Mul._from_args
+    add = Add._from_args
+    out = []
+    for o in range(n_out):
+        lo, hi = starts[o], starts[o + 1]
+        keyed = []
+        for t in range(lo, hi):
+            a, b = rw[k[t]], rx[i[t]]
+            keyed.append((a, b) if a < b else (b, a))
+        keyed.sort()
+        args = [mul((uniq[a], uniq[b]), True) for a, b in keyed]
+        if bs is not None:
+            if bias_first:
+                args.insert(0, bs[o])
+            else:
+                args.append(bs[o])
+        if not args:
+            out.append(S.Zero)
+        elif len(args) == 1:
+            out.append(args[0])
+        else:
+            out.append(add(args, True))
+    return out
+
+
+_BIAS_FIRST: list[bool] = []
+
+
+def _symbol_sorts_before_mul() -> bool:
+    """Whether SymPy orders a Symbol before a product of two Symbols in an Add."""
+    if not _BIAS_FIRST:
+        p, q, r = sympy.symbols("p q r")
+        _BIAS_FIRST.append(Add(p * q, r).args[0] == r)
+    return _BIAS_FIRST[0]

@@ -1,0 +1,254 @@
+"""Numeric checks: the symbolic results, lambdified, against independent references.
+
+Every free symbol gets seeded random integers (one column per trial, all trials
+evaluated at once).  The output, ``T vec(x) + b`` and ``P vec(w) + b`` are turned
+into NumPy functions with ``sympy.lambdify`` and compared with SciPy
+(``scipy.signal``) for signals, with the textbook NumPy implementation in
+``symconv._reference`` for layers, and with ``torch.nn.functional`` whenever
+PyTorch imports.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse
+import sympy
+from sympy.printing.numpy import NumPyPrinter
+
+from . import _reference
+from ._spec import check_int
+
+if TYPE_CHECKING:
+    from ._derivation import Derivation
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One symbolic view compared with one reference over every trial."""
+
+    view: str
+    reference: str
+    agree: bool
+    max_abs_error: float
+
+    def __str__(self) -> str:
+        verdict = "agrees" if self.agree else f"DIFFERS (max |error| {self.max_abs_error:.3g})"
+        return f"{self.view:<18} vs {self.reference}: {verdict}"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The result of :meth:`Derivation.check`: truthy when every comparison agrees."""
+
+    comparisons: tuple[Comparison, ...]
+    trials: int
+    seed: int
+    free_symbols: int
+    notes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return all(c.agree for c in self.comparisons)
+
+    def __str__(self) -> str:
+        head = (
+            f"{len(self.comparisons)} comparisons, {self.trials} trial(s) of seeded random "
+            f"integers (seed {self.seed}) for {self.free_symbols} free symbol(s):"
+        )
+        return "\n".join([head, *(f"  {c}" for c in self.comparisons), *self.notes])
+
+    def __repr__(self) -> str:
+        return f"<CheckReport {'passed' if self else 'FAILED'}: {len(self.comparisons)} comparisons>"
+
+
+def check(d: Derivation, trials: int = 3, seed: int = 0) -> CheckReport:
+    """Evaluate ``d``'s symbolic views numerically and compare with references."""
+    trials = check_int("trials", trials, minimum=1)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"`seed` must be an integer, got {seed!r}")
+    spec = d.spec
+    x_e, w_e = d._x.reshape(-1).tolist(), d._w.reshape(-1).tolist()
+    b_e = [] if d._b is None else d._b.tolist()
+    free = sorted(
+        set().union(*(e.free_symbols for e in x_e + w_e + b_e)), key=sympy.default_sort_key
+    )
+    rng = np.random.default_rng(seed)
+    values = rng.integers(-9, 10, size=(len(free), trials)).astype(np.float64)
+
+    x = _evaluate(x_e, free, values)
+    w = _evaluate(w_e, free, values)
+    b = _evaluate(b_e, free, values) if d._b is not None else None
+
+    # The three symbolic views, evaluated through lambdify: (n_out, trials) each.
+    views = {
+        "output": _evaluate(d._output_flat, free, values),
+        "T vec(x) + b" if b is not None else "T vec(x)": _apply(d.matrix, free, values, x, b, d),
+        "P vec(w) + b" if b is not None else "P vec(w)": _apply(d.patches, free, values, w, b, d),
+    }
+    exact = all(float(v).is_integer() for v in values.reshape(-1)) and _is_integral(x, w, b)
+    notes: list[str] = []
+    references = _references(d, notes)
+    comparisons = []
+    for ref_name, ref in references:
+        expected = np.stack(
+            [
+                ref(
+                    x[:, t].reshape(spec.input_shape),
+                    w[:, t].reshape(spec.weight_shape),
+                    None if b is None else b[:, t],
+                ).reshape(-1)
+                for t in range(trials)
+            ],
+            axis=1,
+        )
+        for view, got in views.items():
+            err = float(np.max(np.abs(got - expected))) if got.size else 0.0
+            if exact:
+                agree = bool(np.array_equal(got, expected))
+            else:
+                agree = bool(np.allclose(got, expected, rtol=1e-9, atol=1e-12))
+            comparisons.append(Comparison(view, ref_name, agree, err))
+    return CheckReport(tuple(comparisons), trials, int(seed), len(free), tuple(notes))
+
+
+def _is_integral(*arrays: np.ndarray | None) -> bool:
+    return all(
+        a is None or (np.isrealobj(a) and bool(np.all(np.mod(a, 1) == 0))) for a in arrays
+    )
+
+
+def _lambdify(free: list[Any], exprs: list[Any]) -> Callable[..., Any]:
+    # order="none" prints each Add in its stored (already canonical) order instead of
+    # re-sorting every term: the same code, produced much faster for large outputs.
+    printer = NumPyPrinter({"order": "none", "fully_qualified_modules": False,
+                            "inline": True, "allow_unknown_functions": True})
+    return sympy.lambdify(free, exprs, modules="numpy", printer=printer, docstring_limit=0)
+
+
+def _evaluate(exprs: list[Any], free: list[Any], values: np.ndarray) -> np.ndarray:
+    """Lambdify ``exprs`` and evaluate at ``values`` (one row per symbol): (n, trials)."""
+    trials = values.shape[1]
+    if not exprs:
+        return np.zeros((0, trials))
+    out = _lambdify(free, exprs)(*values)
+    return np.stack([np.broadcast_to(np.asarray(v, dtype=np.result_type(v, 1.0)), (trials,))
+                     for v in out])
+
+
+def _apply(
+    matrix: sympy.SparseMatrix,
+    free: list[Any],
+    values: np.ndarray,
+    v: np.ndarray,
+    b: np.ndarray | None,
+    d: Derivation,
+) -> np.ndarray:
+    """``M v + b`` per trial, with the entries of the SymPy sparse ``M`` lambdified."""
+    rows_dict: dict[int, dict[int, Any]] = matrix._rep.rep
+    rows, cols, entries = [], [], []
+    for r, row in rows_dict.items():
+        for c, e in row.items():
+            rows.append(r)
+            cols.append(c)
+            entries.append(e)
+    # Lambdify each distinct entry once (T holds a few weights many times over).
+    distinct: dict[Any, int] = {}
+    which = np.fromiter((distinct.setdefault(e, len(distinct)) for e in entries),
+                        dtype=np.int64, count=len(entries))
+    vals = _evaluate(list(distinct), free, values)  # (n_distinct, trials)
+    out = np.empty((matrix.rows, values.shape[1]), dtype=np.result_type(vals, v))
+    for t in range(values.shape[1]):
+        m = scipy.sparse.csr_array((vals[which, t], (rows, cols)), shape=matrix.shape)
+        out[:, t] = m @ v[:, t]
+    if b is not None:
+        per_channel = int(np.prod(d.spec.output_shape[1:]))
+        out += np.repeat(b, per_channel, axis=0)
+    return out
+
+
+RefFn = Callable[[np.ndarray, np.ndarray, "np.ndarray | None"], np.ndarray]
+
+
+def _references(d: Derivation, notes: list[str]) -> list[tuple[str, RefFn]]:
+    s = d.spec
+    refs: list[tuple[str, RefFn]] = []
+    if s.kind == "signal":
+        import scipy.signal
+
+        fn = getattr(scipy.signal, s.op)  # type: ignore[arg-type]
+        refs.append(
+            (f"scipy.signal.{s.op}", lambda x, w, b: fn(x, w, mode=s.mode, method="direct"))
+        )
+        if s.ndim == 1:
+            npfn = getattr(np, s.op)  # type: ignore[arg-type]
+            if _x_at_least_w(s):
+                refs.append((f"numpy.{s.op}", lambda x, w, b: npfn(x, w, mode=s.mode)))
+        return refs
+    if s.kind == "conv":
+        refs.append(
+            (
+                "NumPy reference conv",
+                lambda x, w, b: _reference.conv_nd(
+                    x, w, b, stride=s.stride, padding=s.padding, dilation=s.dilation,
+                    groups=s.groups, padding_mode=s.padding_mode,
+                ),
+            )
+        )
+    else:
+        refs.append(
+            (
+                "NumPy reference conv_transpose",
+                lambda x, w, b: _reference.conv_transpose_nd(
+                    x, w, b, stride=s.stride, padding=[p for p, _ in s.padding],
+                    output_padding=s.output_padding, dilation=s.dilation, groups=s.groups,
+                ),
+            )
+        )
+    torch_ref = _torch_reference(d)
+    if torch_ref is None:
+        notes.append("PyTorch is not installed: the torch.nn.functional comparison was skipped.")
+    else:
+        refs.append(torch_ref)
+    return refs
+
+
+def _x_at_least_w(s: Any) -> bool:
+    """NumPy swaps the arguments when the kernel is longer; scipy.signal keeps x's size."""
+    return bool(s.in_size[0] >= s.kernel_size[0])
+
+
+def _torch_reference(d: Derivation) -> tuple[str, RefFn] | None:
+    try:
+        import torch
+        import torch.nn.functional as F
+    except ImportError:
+        return None
+    s = d.spec
+
+    def tensor(a: np.ndarray | None) -> Any:
+        return None if a is None else torch.from_numpy(np.ascontiguousarray(a, dtype=np.float64))
+
+    if s.kind == "conv":
+        conv = getattr(F, f"conv{s.ndim}d")
+
+        def run(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+            xt = tensor(x)[None]
+            pads = [q for lo_hi in reversed(s.padding) for q in lo_hi]
+            mode = {"zeros": "constant"}.get(s.padding_mode, s.padding_mode)
+            if any(pads):
+                xt = F.pad(xt, pads, mode=mode)
+            return conv(xt, tensor(w), tensor(b), s.stride, 0, s.dilation, s.groups)[0].numpy()
+
+        return f"torch.nn.functional.conv{s.ndim}d", run
+    tconv = getattr(F, f"conv_transpose{s.ndim}d")
+
+    def run_t(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
+        pad = tuple(p for p, _ in s.padding)
+        return tconv(tensor(x)[None], tensor(w), tensor(b), s.stride, pad,
+                     s.output_padding, s.groups, s.dilation)[0].numpy()
+
+    return f"torch.nn.functional.conv_transpose{s.ndim}d", run_t

@@ -1,0 +1,451 @@
+"""Parameters of a convolution: validation at the boundary, and the output size.
+
+Everything a user passes is checked here, once, and turned into a `ConvSpec`:
+the resolved geometry (sizes, stride, padding as ``(lo, hi)`` pairs, dilation,
+groups, padding mode, whether the kernel is flipped).  Nothing downstream
+validates again.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+Mode = Literal["full", "valid", "same"]
+Op = Literal["convolve", "correlate"]
+PaddingMode = Literal["zeros", "reflect", "replicate", "circular"]
+Kind = Literal["signal", "conv", "transpose"]
+
+MODES: tuple[str, ...] = get_args(Mode)
+OPS: tuple[str, ...] = get_args(Op)
+PADDING_MODES: tuple[str, ...] = get_args(PaddingMode)
+
+
+@dataclass(frozen=True)
+class ConvSpec:
+    """The resolved geometry of one convolution (a forward convolution's view).
+
+    For ``kind == "transpose"`` the fields describe the *forward* convolution
+    whose taps, with input and output swapped, form the transposed one:
+    ``in_channels``/``in_size`` are then the transposed layer's *output*, and
+    ``out_channels``/``out_size`` its *input*.
+
+    Attributes
+    ----------
+    kind : {"signal", "conv", "transpose"}
+    in_channels, out_channels, groups : int
+    in_size, out_size, kernel_size, stride, dilation : tuple of int
+        One entry per spatial dimension.
+    padding : tuple of (int, int)
+        ``(lo, hi)`` padding per spatial dimension.
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}
+    flip : bool
+        True convolution (kernel flipped) rather than cross-correlation.
+    bias : bool
+    output_padding : tuple of int
+        Only for transposed layers; zeros otherwise.
+    op, mode : str or None
+        The signal-style operation and mode, when ``kind == "signal"``.
+    """
+
+    kind: Kind
+    in_channels: int
+    out_channels: int
+    groups: int
+    in_size: tuple[int, ...]
+    out_size: tuple[int, ...]
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    padding: tuple[tuple[int, int], ...]
+    padding_mode: PaddingMode = "zeros"
+    flip: bool = False
+    bias: bool = False
+    output_padding: tuple[int, ...] = ()
+    op: Op | None = None
+    mode: Mode | None = None
+
+    @property
+    def ndim(self) -> int:
+        """Number of spatial dimensions."""
+        return len(self.kernel_size)
+
+    @property
+    def has_channels(self) -> bool:
+        """Layers carry a channel axis; signals do not."""
+        return self.kind != "signal"
+
+    @property
+    def weight_shape(self) -> tuple[int, ...]:
+        """Weight shape as PyTorch stores it (the same for Conv and ConvTranspose)."""
+        if self.kind == "signal":
+            return self.kernel_size
+        return (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+
+    @property
+    def forward_in_shape(self) -> tuple[int, ...]:
+        """Shape of the forward convolution's input."""
+        if self.kind == "signal":
+            return self.in_size
+        return (self.in_channels, *self.in_size)
+
+    @property
+    def forward_out_shape(self) -> tuple[int, ...]:
+        """Shape of the forward convolution's output."""
+        if self.kind == "signal":
+            return self.out_size
+        return (self.out_channels, *self.out_size)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """Shape of the input of the operation the user asked for."""
+        return self.forward_out_shape if self.kind == "transpose" else self.forward_in_shape
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        """Shape of the output of the operation the user asked for."""
+        return self.forward_in_shape if self.kind == "transpose" else self.forward_out_shape
+
+    @property
+    def bias_size(self) -> int:
+        """Number of bias entries (one per output channel), 0 without bias."""
+        if not self.bias:
+            return 0
+        return self.output_shape[0]
+
+
+# ---------------------------------------------------------------- validation
+
+
+def check_int(name: str, value: object, *, minimum: int) -> int:
+    """Return ``value`` as an int, or raise naming ``name``, the rule and the value."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be an integer, got {value!r} ({type(value).__name__})")
+    if value < minimum:
+        rule = "positive" if minimum == 1 else f">= {minimum}"
+        raise ValueError(f"`{name}` must be {rule}, got {value!r}")
+    return int(value)
+
+
+def as_tuple(name: str, value: object, n: int, *, minimum: int) -> tuple[int, ...]:
+    """An int or a length-``n`` sequence of ints, as a tuple (PyTorch's ``_ntuple``)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, numbers.Integral)):
+        raise TypeError(
+            f"`{name}` must be an integer or a tuple of {n} integers, got {value!r}"
+        )
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return (check_int(name, value, minimum=minimum),) * n
+    items = list(value)  # type: ignore[arg-type]
+    if len(items) != n:
+        raise ValueError(
+            f"`{name}` must have {n} entr{'y' if n == 1 else 'ies'} "
+            f"(one per spatial dimension), got {value!r}"
+        )
+    return tuple(check_int(name, v, minimum=minimum) for v in items)
+
+
+def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
+    """``value`` must be one of the string literals in ``allowed``."""
+    if not isinstance(value, str) or value not in allowed:
+        choices = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"`{name}` must be one of {choices}; got {value!r}")
+    return value
+
+
+def conv_out_size(n: int, k: int, stride: int, dilation: int, lo: int, hi: int) -> int:
+    """Output length of a forward convolution along one axis (PyTorch's formula).
+
+    ``floor((n + lo + hi - dilation * (k - 1) - 1) / stride) + 1``.
+    """
+    return (n + lo + hi - dilation * (k - 1) - 1) // stride + 1
+
+
+def transpose_out_size(
+    n: int, k: int, stride: int, dilation: int, padding: int, output_padding: int
+) -> int:
+    """Output length of a transposed convolution along one axis (PyTorch's formula).
+
+    ``(n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1``.
+    """
+    return (n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1
+
+
+# ------------------------------------------------------------ signal style
+
+
+def signal_spec(
+    x_shape: tuple[int, ...], w_shape: tuple[int, ...], op: str, mode: str
+) -> ConvSpec:
+    """Resolve ``convolve``/``correlate`` of arrays of these shapes (scipy.signal rules).
+
+    Per axis, the full result has ``n + K - 1`` entries; ``same`` keeps ``n`` of
+    them starting at ``(K - 1) // 2``; ``valid`` keeps ``|n - K| + 1`` starting at
+    ``min(n, K) - 1``.  As in scipy, ``valid`` needs one array at least as large
+    as the other in every axis.
+    """
+    check_choice("mode", mode, MODES)
+    if len(x_shape) == 0 or len(w_shape) == 0:
+        which = "x" if len(x_shape) == 0 else "w"
+        raise ValueError(f"`{which}` must have at least one dimension, got a scalar")
+    if len(x_shape) != len(w_shape):
+        raise ValueError(
+            f"`x` and `w` must have the same number of dimensions, got x with shape "
+            f"{x_shape} and w with shape {w_shape}"
+        )
+    for name, shape in (("x", x_shape), ("w", w_shape)):
+        if 0 in shape:
+            raise ValueError(f"`{name}` must not be empty, got shape {shape}")
+    if mode == "valid":
+        x_big = all(n >= k for n, k in zip(x_shape, w_shape))
+        w_big = all(k >= n for n, k in zip(x_shape, w_shape))
+        if not (x_big or w_big):
+            raise ValueError(
+                "mode='valid' needs `x` or `w` at least as large as the other in every "
+                f"dimension (as scipy.signal), got x shape {x_shape} and w shape {w_shape}"
+            )
+    starts, lengths = [], []
+    for n, k in zip(x_shape, w_shape):
+        if mode == "full":
+            start, length = 0, n + k - 1
+        elif mode == "same":
+            start, length = (k - 1) // 2, n
+        else:
+            start, length = min(n, k) - 1, abs(n - k) + 1
+        starts.append(start)
+        lengths.append(length)
+    # Output o along an axis is full-index m = o + start; the input read by kernel
+    # position j (correlation order) is m - (K - 1) + j: stride 1, padding K-1-start.
+    padding = tuple(
+        (k - 1 - s, (length - 1 + s) - (n - 1))
+        for n, k, s, length in zip(x_shape, w_shape, starts, lengths)
+    )
+    return ConvSpec(
+        kind="signal",
+        in_channels=1,
+        out_channels=1,
+        groups=1,
+        in_size=tuple(x_shape),
+        out_size=tuple(lengths),
+        kernel_size=tuple(w_shape),
+        stride=(1,) * len(x_shape),
+        dilation=(1,) * len(x_shape),
+        padding=padding,
+        flip=(op == "convolve"),
+        op=op,  # type: ignore[arg-type]
+        mode=mode,  # type: ignore[arg-type]
+    )
+
+
+# ------------------------------------------------------------- layer style
+
+
+@dataclass(frozen=True)
+class LayerParams:
+    """A layer's validated constructor arguments (independent of the input size)."""
+
+    ndim: int
+    transposed: bool
+    in_channels: int
+    out_channels: int
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...] | str
+    dilation: tuple[int, ...]
+    groups: int
+    bias: bool
+    padding_mode: PaddingMode
+    output_padding: tuple[int, ...]
+
+
+def layer_params(
+    ndim: int,
+    transposed: bool,
+    in_channels: object,
+    out_channels: object,
+    kernel_size: object,
+    stride: object,
+    padding: object,
+    dilation: object,
+    groups: object,
+    bias: object,
+    padding_mode: object,
+    output_padding: object = 0,
+) -> LayerParams:
+    """Validate a layer's constructor arguments with PyTorch's rules and defaults."""
+    cin = check_int("in_channels", in_channels, minimum=1)
+    cout = check_int("out_channels", out_channels, minimum=1)
+    g = check_int("groups", groups, minimum=1)
+    if cin % g:
+        raise ValueError(f"`in_channels` (={cin}) must be divisible by `groups` (={g})")
+    if cout % g:
+        raise ValueError(f"`out_channels` (={cout}) must be divisible by `groups` (={g})")
+    ks = as_tuple("kernel_size", kernel_size, ndim, minimum=1)
+    st = as_tuple("stride", stride, ndim, minimum=1)
+    dil = as_tuple("dilation", dilation, ndim, minimum=1)
+    if not isinstance(bias, bool):
+        raise TypeError(f"`bias` must be True or False, got {bias!r}")
+    pmode = check_choice("padding_mode", padding_mode, PADDING_MODES)
+    pad: tuple[int, ...] | str
+    if isinstance(padding, str):
+        if transposed:
+            raise ValueError(
+                f"`padding` of a transposed convolution must be an integer or a tuple, "
+                f"got {padding!r} (PyTorch has no string padding for ConvTranspose)"
+            )
+        pad = check_choice("padding", padding, ("valid", "same"))
+        if pad == "same" and any(s != 1 for s in st):
+            raise ValueError(
+                f"`padding`='same' is not supported for strided convolutions "
+                f"(as in PyTorch), got `stride`={st}"
+            )
+    else:
+        pad = as_tuple("padding", padding, ndim, minimum=0)
+    out_pad: tuple[int, ...] = (0,) * ndim
+    if transposed:
+        if pmode != "zeros":
+            raise ValueError(
+                f"`padding_mode` of a transposed convolution must be 'zeros' "
+                f"(as in PyTorch), got {pmode!r}"
+            )
+        out_pad = as_tuple("output_padding", output_padding, ndim, minimum=0)
+        for d, (op, s, dl) in enumerate(zip(out_pad, st, dil)):
+            if op >= s and op >= dl:
+                raise ValueError(
+                    f"`output_padding` must be smaller than either `stride` or `dilation` "
+                    f"(as in PyTorch), got output_padding={op}, stride={s}, dilation={dl} "
+                    f"in dimension {d}"
+                )
+    return LayerParams(
+        ndim=ndim,
+        transposed=transposed,
+        in_channels=cin,
+        out_channels=cout,
+        kernel_size=ks,
+        stride=st,
+        padding=pad,
+        dilation=dil,
+        groups=g,
+        bias=bias,
+        padding_mode=pmode,  # type: ignore[arg-type]
+        output_padding=out_pad,
+    )
+
+
+def resolve_padding(p: LayerParams) -> tuple[tuple[int, int], ...]:
+    """``(lo, hi)`` per axis; ``'same'`` puts ``total // 2`` on the left, as PyTorch."""
+    if p.padding == "valid":
+        return ((0, 0),) * p.ndim
+    if p.padding == "same":
+        pairs = []
+        for k, d in zip(p.kernel_size, p.dilation):
+            total = d * (k - 1)
+            pairs.append((total // 2, total - total // 2))
+        return tuple(pairs)
+    assert not isinstance(p.padding, str)
+    return tuple((q, q) for q in p.padding)
+
+
+def layer_spec(p: LayerParams, size: tuple[int, ...]) -> ConvSpec:
+    """The geometry of layer ``p`` applied to an input of spatial ``size``."""
+    if p.transposed:
+        return _transpose_spec(p, size)
+    pads = resolve_padding(p)
+    out = []
+    for d, (n, k, s, dl, (lo, hi)) in enumerate(
+        zip(size, p.kernel_size, p.stride, p.dilation, pads)
+    ):
+        span = dl * (k - 1) + 1
+        if span > n + lo + hi:
+            raise ValueError(
+                f"`kernel_size` (={k}, dilated span {span}) must not exceed the padded "
+                f"input size (={n} + {lo} + {hi} = {n + lo + hi}) in spatial dimension {d}"
+            )
+        if p.padding_mode == "reflect" and max(lo, hi) >= n:
+            raise ValueError(
+                f"`padding` (={max(lo, hi)}) must be smaller than the input size (={n}) "
+                f"in spatial dimension {d} for padding_mode='reflect' (as in PyTorch)"
+            )
+        if p.padding_mode == "circular" and max(lo, hi) > n:
+            raise ValueError(
+                f"`padding` (={max(lo, hi)}) must not exceed the input size (={n}) "
+                f"in spatial dimension {d} for padding_mode='circular' (as in PyTorch)"
+            )
+        out.append(conv_out_size(n, k, s, dl, lo, hi))
+    return ConvSpec(
+        kind="conv",
+        in_channels=p.in_channels,
+        out_channels=p.out_channels,
+        groups=p.groups,
+        in_size=tuple(size),
+        out_size=tuple(out),
+        kernel_size=p.kernel_size,
+        stride=p.stride,
+        dilation=p.dilation,
+        padding=pads,
+        padding_mode=p.padding_mode,
+        bias=p.bias,
+        output_padding=p.output_padding,
+    )
+
+
+def _transpose_spec(p: LayerParams, size: tuple[int, ...]) -> ConvSpec:
+    # The forward convolution maps the transposed layer's output (out_channels,
+    # out_size) back onto its input (in_channels, size), with weight shape
+    # (in_channels, out_channels // groups, *k) -- PyTorch's ConvTranspose weight.
+    assert not isinstance(p.padding, str)
+    big = []
+    for d, (n, k, s, dl, q, op) in enumerate(
+        zip(size, p.kernel_size, p.stride, p.dilation, p.padding, p.output_padding)
+    ):
+        m = transpose_out_size(n, k, s, dl, q, op)
+        if m < 1:
+            raise ValueError(
+                f"the output size of the transposed convolution must be positive, got {m} "
+                f"in spatial dimension {d} (input {n}, kernel_size {k}, stride {s}, "
+                f"padding {q}, dilation {dl}, output_padding {op})"
+            )
+        big.append(m)
+    return ConvSpec(
+        kind="transpose",
+        in_channels=p.out_channels,
+        out_channels=p.in_channels,
+        groups=p.groups,
+        in_size=tuple(big),
+        out_size=tuple(size),
+        kernel_size=p.kernel_size,
+        stride=p.stride,
+        dilation=p.dilation,
+        padding=tuple((q, q) for q in p.padding),  # type: ignore[union-attr]
+        bias=p.bias,
+        output_padding=p.output_padding,
+    )
+
+
+def input_size_from(p: LayerParams, input_size: object) -> tuple[int, ...]:
+    """Spatial input size from ``input_size``: N ints, or N+1 with channels first."""
+    name = "input_size"
+    if isinstance(input_size, numbers.Integral) and not isinstance(input_size, bool):
+        if p.ndim != 1:
+            raise ValueError(
+                f"`{name}` must be a tuple of {p.ndim} spatial sizes for a {p.ndim}-D layer, "
+                f"got {input_size!r}"
+            )
+        input_size = (input_size,)
+    if isinstance(input_size, (str, bytes)) or not isinstance(input_size, Sequence):
+        raise TypeError(f"`{name}` must be a tuple of integers, got {input_size!r}")
+    items = list(input_size)
+    if len(items) == p.ndim + 1:
+        c = check_int(name, items[0], minimum=1)
+        if c != p.in_channels:
+            raise ValueError(
+                f"`{name}` has {c} channels but the layer's `in_channels` is {p.in_channels}"
+            )
+        items = items[1:]
+    if len(items) != p.ndim:
+        raise ValueError(
+            f"`{name}` must give the {p.ndim} spatial size{'s' if p.ndim > 1 else ''} "
+            f"(optionally preceded by the channel count), got {input_size!r}"
+        )
+    return tuple(check_int(name, v, minimum=1) for v in items)

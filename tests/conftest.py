@@ -1,0 +1,47 @@
+"""Shared test helpers.
+
+Optional oracles (PyTorch, pdflatex) skip locally when missing but *fail* in CI
+(``CI=true``), where ``.ci/run`` installs them: a skipped oracle must never
+pass silently there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from types import ModuleType
+
+import pytest
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require_torch() -> ModuleType:
+    """``torch``, or skip (locally) / fail (in CI) when it is not installed."""
+    if IN_CI:
+        import torch
+
+        return torch
+    return pytest.importorskip("torch")
+
+
+def require_pdflatex() -> str:
+    """Path of ``pdflatex``, or skip (locally) / fail (in CI) when it is missing."""
+    path = shutil.which("pdflatex")
+    if path is None:
+        if IN_CI:
+            pytest.fail("pdflatex is required in CI (.ci/run installs texlive)")
+        pytest.skip("pdflatex is not installed")
+    return path
+
+
+@pytest.fixture
+def torch() -> ModuleType:
+    """The ``torch`` module (see :func:`require_torch`)."""
+    return require_torch()
+
+
+@pytest.fixture
+def pdflatex() -> str:
+    """The ``pdflatex`` executable (see :func:`require_pdflatex`)."""
+    return require_pdflatex()
