@@ -1,0 +1,182 @@
+"""A tiny LaTeX value layer: commands, environments, joins and escaping.
+
+Modelled on latexify-py's ``codegen/latex.py``: every piece of LaTeX symconv
+writes is made by one of these functions, so no caller balances braces or
+escapes text by hand.  Everything returns plain ``str``; nothing here knows
+about convolutions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+#: Text-mode replacements for LaTeX's special characters (backslash first).
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+#: Greek letters a user may name a symbol after (``"delta"`` -> ``\delta``).
+GREEK = frozenset(
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
+    "sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon "
+    "Phi Psi Omega".split()
+)
+
+
+def escape(text: str) -> str:
+    r"""Escape LaTeX's special characters for text mode.
+
+    Examples
+    --------
+    >>> print(escape("50% of x_1 & {y}"))
+    50\% of x\_1 \& \{y\}
+    """
+    return "".join(_TEXT_ESCAPES.get(c, c) for c in text)
+
+
+def group(body: str) -> str:
+    """``{body}``: one argument or one atom.
+
+    Examples
+    --------
+    >>> group("a+b")
+    '{a+b}'
+    """
+    return "{" + body + "}"
+
+
+def command(name: str, *args: str, options: Sequence[str] = ()) -> str:
+    r"""``\name[options]{arg1}{arg2}...``.
+
+    Examples
+    --------
+    >>> print(command("textcolor", "red", "w_{0}"))
+    \textcolor{red}{w_{0}}
+    >>> print(command("definecolor", "c0", "RGB", "1,2,3"))
+    \definecolor{c0}{RGB}{1,2,3}
+    >>> print(command("usepackage", "geometry", options=["margin=1in"]))
+    \usepackage[margin=1in]{geometry}
+    """
+    opts = "".join("[" + o + "]" for o in options)
+    return "\\" + name + opts + "".join(group(a) for a in args)
+
+
+def environment(name: str, body: str, *args: str) -> str:
+    r"""``\begin{name}{args}`` ... ``\end{name}`` on their own lines.
+
+    Examples
+    --------
+    >>> print(environment("bmatrix", "a & b"))
+    \begin{bmatrix}
+    a & b
+    \end{bmatrix}
+    """
+    begin = command("begin", name) + "".join(group(a) for a in args)
+    return begin + "\n" + body + "\n" + command("end", name)
+
+
+def join(separator: str, items: Iterable[str]) -> str:
+    """Join pieces of LaTeX (a named ``str.join``, for symmetry with latexify).
+
+    Examples
+    --------
+    >>> join(" + ", ["a", "b"])
+    'a + b'
+    """
+    return separator.join(items)
+
+
+def text(body: str) -> str:
+    r"""Plain text inside math mode (amsmath's ``\text``), escaped.
+
+    Examples
+    --------
+    >>> print(text("tied & shared"))
+    \text{tied \& shared}
+    """
+    return command("text", escape(body))
+
+
+def sub(base: str, index: str) -> str:
+    """``base_{index}``, bracing a base that already carries a sub- or superscript.
+
+    Examples
+    --------
+    >>> sub("x", "0,1")
+    'x_{0,1}'
+    >>> sub("a^{+}", "2")
+    '{a^{+}}_{2}'
+    """
+    if "_" in base or "^" in base:
+        base = group(base)
+    return base + "_" + group(index)
+
+
+def paren(body: str) -> str:
+    r"""``\left( body \right)``.
+
+    Examples
+    --------
+    >>> print(paren("a + b"))
+    \left( a + b \right)
+    """
+    return r"\left( " + body + r" \right)"
+
+
+def rows(cells: Iterable[Iterable[str]]) -> str:
+    r"""Rows of an array environment: cells joined by ``&``, rows by ``\\``.
+
+    Examples
+    --------
+    >>> print(rows([["a", "b"], ["c", "d"]]))
+    a & b \\
+    c & d
+    """
+    return " \\\\\n".join(" & ".join(row) for row in cells)
+
+
+def symbol_name(name: str) -> str:
+    r"""LaTeX for a user's symbol or function name, escaped when it is not a plain name.
+
+    A single letter or digit is itself, a Greek letter's name its command, a
+    trailing ``'`` a prime; other alphanumeric names are upright
+    (``\mathrm``) and anything else is escaped text.
+
+    Examples
+    --------
+    >>> symbol_name("W"), symbol_name("delta"), symbol_name("a'")
+    ('W', '\\delta', "a'")
+    >>> print(symbol_name("act"), symbol_name("x&y"))
+    \mathrm{act} \text{x\&y}
+    """
+    if name.endswith("'") and len(name) > 1:
+        return symbol_name(name[:-1]) + "'"
+    if len(name) == 1 and name.isalnum() and name.isascii():
+        return name
+    if name in GREEK:
+        return "\\" + name
+    if name.isascii() and name.isalnum():
+        return command("mathrm", name)
+    return text(name)
+
+
+def function_name(name: str) -> str:
+    r"""LaTeX for the name of a function such as a nonlinearity (``f``, ``sigma``, ``ReLU``).
+
+    Examples
+    --------
+    >>> print(function_name("f"), function_name("sigma"), function_name("ReLU"))
+    f \sigma \operatorname{ReLU}
+    """
+    if name.isascii() and name.isalnum() and len(name) > 1 and name not in GREEK:
+        return command("operatorname", name)
+    return symbol_name(name)
