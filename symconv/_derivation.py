@@ -21,7 +21,7 @@ from sympy.polys.matrices.sdm import SDM
 
 from ._spec import ConvSpec
 from ._taps import TapTable, build_taps
-from ._values import sympify_array, symbols
+from ._values import symbols, sympify_array
 
 if TYPE_CHECKING:
     from ._numeric import CheckReport

@@ -47,9 +47,18 @@ def convolve(x: object, w: object, mode: Mode = "full") -> Derivation:
     >>> d = sc.convolve(sympy.symarray("x", 3), sympy.symarray("w", 2))
     >>> d.output
     [w_0*x_0, w_0*x_1 + w_1*x_0, w_0*x_2 + w_1*x_1, w_1*x_2]
+    The layer matrix reproduces NumPy, in every mode:
+
     >>> import numpy as np
-    >>> T = sc.convolve([1, 2, 3, 4], [5, 6, 7], mode="same").to_numpy()
-    >>> (T @ np.array([1, 2, 3, 4])).tolist() == np.convolve([1, 2, 3, 4], [5, 6, 7], "same").tolist()
+    >>> x, w = np.array([1, 2, 3, 4]), np.array([5, 6, 7])
+    >>> T = sc.convolve(x, w, mode="same").matrix
+    >>> T
+    Matrix([
+    [6, 5, 0, 0],
+    [7, 6, 5, 0],
+    [0, 7, 6, 5],
+    [0, 0, 7, 6]])
+    >>> list(T * sympy.Matrix(x)) == np.convolve(x, w, mode="same").tolist()
     True
     """
     return _signal("convolve", x, w, mode)

@@ -78,7 +78,9 @@ def _entry(name: str, v: object) -> sympy.Expr:
             if isinstance(out, sympy.Expr):
                 return out
     if isinstance(v, (list, tuple, np.ndarray)):
-        raise ValueError(f"`{name}` must be a rectangular array (found a nested {type(v).__name__})")
+        raise ValueError(
+            f"`{name}` must be a rectangular array (found a nested {type(v).__name__})"
+        )
     raise TypeError(
         f"`{name}` must hold numbers or SymPy expressions, got {v!r} ({type(v).__name__})"
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sympy
-from sympy import Add, Symbol
+from sympy import Add, Mul, S, Symbol
 
 if TYPE_CHECKING:
     from ._derivation import Derivation
@@ -111,15 +111,19 @@ def _identity(
     for o, y_o in enumerate(y):
         row = rows.get(o, {})
         b_o = sympy.S.Zero if bias is None else bias[o]
-        if symbolic:
-            lhs = _coefficients([t.as_coeff_mul() for t in Add.make_args(y_o)])
+        fast = _plain_keys(y_o, row, v, b_o if bias is not None else None) if symbolic else None
+        if fast is not None:
+            ok = Counter(fast[0]) == Counter(fast[1])
+            monomials += len(fast[0])
+        elif symbolic:
+            lhs = _coefficients(_terms(y_o))
             pairs = [
                 (coeff, (*factors, v[c]))
                 for c, entry in row.items()
-                for coeff, factors in (t.as_coeff_mul() for t in Add.make_args(entry))
+                for coeff, factors in _terms(entry)
             ]
             if bias is not None:
-                pairs.append(b_o.as_coeff_mul())
+                pairs.extend(_terms(b_o))
             rhs = _coefficients(pairs)
             if lhs is not None and rhs is not None:
                 ok = lhs == rhs
@@ -130,10 +134,12 @@ def _identity(
             ok = _expands_to_zero(y_o, row, v, b_o)
         if not ok:
             rhs_text = " + ".join(f"({e})*({v[c]})" for c, e in row.items()) or "0"
+            if bias is not None:
+                rhs_text += f" + {b_o}"
             return IdentityResult(
                 name, statement, False, o + 1, monomials,
                 "coefficients" if symbolic else "expand",
-                f"row {o}: y = {y_o} but the right-hand side is {rhs_text}{' + ' + str(b_o) if bias else ''}",
+                f"row {o}: y = {y_o} but the right-hand side is {rhs_text}",
             )
     return IdentityResult(
         name, statement, True, len(y), monomials, "coefficients" if symbolic else "expand"
@@ -144,18 +150,70 @@ def _expands_to_zero(y_o: Any, row: dict[int, Any], v: list[Any], b_o: Any) -> b
     return bool(sympy.expand(y_o - sum((e * v[c] for c, e in row.items()), b_o)) == 0)
 
 
+def _plain_keys(
+    y_o: Any, row: dict[int, Any], v: list[Any], b_o: Any
+) -> tuple[list[frozenset], list[frozenset]] | None:
+    """Monomials of both sides when every term is a bare product of Symbols.
+
+    The common case (symbolic weights and inputs, zero padding): each monomial
+    has coefficient 1, so the two sides agree exactly when their multisets of
+    monomials do.  Anything else returns None for the general comparison.
+    """
+    lhs = []
+    for t in y_o.args if type(y_o) is Add else (y_o,):
+        cls = type(t)
+        if cls is Mul:
+            a = t.args
+            if len(a) != 2 or type(a[0]) is not Symbol or type(a[1]) is not Symbol:
+                return None
+            lhs.append(frozenset(a))
+        elif cls is Symbol:
+            lhs.append(frozenset((t,)))
+        elif t is not S.Zero:
+            return None
+    rhs = []
+    for c, e in row.items():
+        x = v[c]
+        if type(e) is not Symbol or type(x) is not Symbol or e is x:
+            return None
+        rhs.append(frozenset((e, x)))
+    if b_o is not None:
+        if type(b_o) is not Symbol:
+            return None
+        rhs.append(frozenset((b_o,)))
+    return lhs, rhs
+
+
 def _coefficients(terms: list[tuple[Any, tuple[Any, ...]]]) -> Counter | None:
     """Coefficient of each monomial in a sum of ``(coefficient, factors)`` terms.
 
     A monomial is the set of its factors, all distinct plain Symbols; anything
     else (a power such as ``x_0**2``) returns None and the row is compared by
-    expansion instead.
+    expansion instead.  Integer coefficients are summed as Python ints.
     """
     out: Counter = Counter()
     for coeff, factors in terms:
-        if coeff == 0:
+        if coeff is S.Zero:
             continue
-        if not all(type(f) is Symbol for f in factors) or len(set(factors)) != len(factors):
+        for f in factors:
+            if type(f) is not Symbol:
+                return None
+        key = frozenset(factors)
+        if len(key) != len(factors):
             return None
-        out[frozenset(factors)] += coeff
+        out[key] += 1 if coeff is S.One else (int(coeff) if coeff.is_Integer else coeff)
+    return out
+
+
+def _terms(expr: Any) -> list[tuple[Any, tuple[Any, ...]]]:
+    """``(coefficient, factors)`` of each term of a sum, fast for products of Symbols."""
+    out = []
+    for t in Add.make_args(expr):
+        cls = type(t)
+        if cls is Symbol:
+            out.append((S.One, (t,)))
+        elif cls is Mul and not t.args[0].is_Number:
+            out.append((S.One, t.args))
+        else:
+            out.append(t.as_coeff_mul())
     return out
