@@ -47,6 +47,7 @@ def convolve(x: object, w: object, mode: Mode = "full") -> Derivation:
     >>> d = sc.convolve(sympy.symarray("x", 3), sympy.symarray("w", 2))
     >>> d.output
     [w_0*x_0, w_0*x_1 + w_1*x_0, w_0*x_2 + w_1*x_1, w_1*x_2]
+
     The layer matrix reproduces NumPy, in every mode:
 
     >>> import numpy as np
