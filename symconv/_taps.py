@@ -73,18 +73,28 @@ class TapTable:
         ``(rows[e], cols[e])`` and tap ``t`` lands on entry ``entry_of_tap[t]``.
         With zero padding every tap has its own entry; reflect, replicate and
         circular padding can fold several taps onto one entry (a sum of weights).
+        Like the table, the arrays use the smallest unsigned dtype that fits;
+        when the taps are already in row-major order with one tap per entry (zero
+        padding), ``rows`` and ``cols`` are the table's own ``o`` and ``i``.
         """
-        key = self.o.astype(np.int64) * self.n_in + self.i
+        o, i, n = self.o, self.i, len(self)
+        if _row_major_unique(o, i):
+            return o, i, np.arange(n, dtype=index_dtype(n))
+        key = o.astype(np.int64) * self.n_in + i
         order = np.argsort(key, kind="stable")
         sorted_key = key[order]
-        new = np.empty(sorted_key.size, dtype=bool)
+        del key
+        new = np.empty(n, dtype=bool)
         new[:1] = True
         np.not_equal(sorted_key[1:], sorted_key[:-1], out=new[1:])
-        entry_sorted = np.cumsum(new) - 1
-        entry_of_tap = np.empty_like(entry_sorted)
+        del sorted_key
+        dt = index_dtype(n)
+        entry_sorted = np.cumsum(new, dtype=dt)
+        entry_sorted -= dt.type(1)
+        entry_of_tap = np.empty(n, dtype=index_dtype(int(entry_sorted[-1]) + 1))
         entry_of_tap[order] = entry_sorted
-        uniq = sorted_key[new]
-        return uniq // self.n_in, uniq % self.n_in, entry_of_tap
+        first = order[new]
+        return o[first], i[first], entry_of_tap
 
     @cached_property
     def has_folded_entries(self) -> bool:
@@ -102,6 +112,18 @@ class TapTable:
             in_shape=self.out_shape,
             weight_shape=self.weight_shape,
         )
+
+
+def _row_major_unique(o: np.ndarray, i: np.ndarray, chunk: int = 1 << 20) -> bool:
+    """Whether the taps are in row-major order of T with one tap per entry.
+
+    Checked in chunks, so the comparison needs no table-sized temporaries.
+    """
+    for a in range(0, o.size - 1, chunk):
+        b = min(a + chunk, o.size - 1)
+        if np.any((o[a + 1 : b + 1] == o[a:b]) & (i[a + 1 : b + 1] <= i[a:b])):
+            return False
+    return True
 
 
 def _axis(
@@ -138,32 +160,26 @@ def _axis(
     return i, valid, kw
 
 
-def forward_taps(spec: ConvSpec) -> TapTable:
-    """The taps of the forward convolution described by ``spec``.
+def _spatial_taps(spec: ConvSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The taps of one input channel onto one output channel: ``(o_sp, i_sp, k_sp)``.
 
-    Sorted by output index; within an output by input channel, then kernel
-    position (correlation order), so the terms of ``y[o]`` read in kernel order.
+    Flat spatial indices, sorted by output position, then kernel position
+    (correlation order).  Small: at most ``prod(out_size) * prod(kernel_size)``.
     """
     nd = spec.ndim
-    s_out = int(np.prod(spec.out_size))
-    s_in = int(np.prod(spec.in_size))
-    s_k = int(np.prod(spec.kernel_size))
-
-    # Spatial part: arrays of shape (*out_size, *kernel_size), flattened to (s_out, s_k).
     i_sp = np.zeros((1,) * (2 * nd), dtype=np.int64)
     k_sp = np.zeros((1,) * (2 * nd), dtype=np.int64)
     valid = np.ones((1,) * (2 * nd), dtype=bool)
     in_strides = np.cumprod((1, *spec.in_size[::-1]))[:-1][::-1]
     k_strides = np.cumprod((1, *spec.kernel_size[::-1]))[:-1][::-1]
     for d in range(nd):
-        lo = spec.padding[d][0]
         i_d, v_d, kw_d = _axis(
             spec.in_size[d],
             spec.out_size[d],
             spec.kernel_size[d],
             spec.stride[d],
             spec.dilation[d],
-            lo,
+            spec.padding[d][0],
             spec.padding_mode,
             spec.flip,
         )
@@ -175,43 +191,103 @@ def forward_taps(spec: ConvSpec) -> TapTable:
         kshape[nd + d] = spec.kernel_size[d]
         k_sp = k_sp + kw_d.reshape(kshape) * int(k_strides[d])
     full = (*spec.out_size, *spec.kernel_size)
-    i_sp = np.broadcast_to(i_sp, full).reshape(s_out, s_k)
-    k_sp = np.broadcast_to(k_sp, full).reshape(s_out, s_k)
-    valid = np.broadcast_to(valid, full).reshape(s_out, s_k)
+    s_out, s_k = int(np.prod(spec.out_size)), int(np.prod(spec.kernel_size))
+    mask = np.broadcast_to(valid, full).reshape(s_out, s_k)
+    o_sp = np.broadcast_to(np.arange(s_out)[:, None], mask.shape)[mask]
+    i_sp = np.broadcast_to(i_sp, full).reshape(s_out, s_k)[mask]
+    k_sp = np.broadcast_to(k_sp, full).reshape(s_out, s_k)[mask]
+    return o_sp, i_sp, k_sp
 
-    c_out, groups = spec.out_channels, spec.groups
-    cin_g = spec.in_channels // groups
-    n_out, n_in = c_out * s_out, spec.in_channels * s_in
-    n_w = c_out * cin_g * s_k
-    dt_o, dt_i, dt_k = index_dtype(n_out), index_dtype(n_in), index_dtype(n_w)
 
-    # Channels: the table is the grid (c_out, s_out, cin_g, s_k) restricted to valid taps.
-    co = np.arange(c_out)
-    ci = np.arange(cin_g)
-    group = co // (c_out // groups)
-    o_sp = np.arange(s_out)
-    mask = np.broadcast_to(valid[None, :, None, :], (c_out, s_out, cin_g, s_k))
-    # Channel offsets are computed on the small per-channel arrays in int64 and cast;
-    # every partial sum is below the final index, so the narrow dtype cannot overflow.
-    grid_o = (co * s_out).astype(dt_o)[:, None] + o_sp.astype(dt_o)[None, :]
-    o = np.broadcast_to(grid_o[:, :, None, None], mask.shape)[mask]
-    chan_in = ((group[:, None] * cin_g + ci[None, :]) * s_in).astype(dt_i)
-    i = (chan_in[:, None, :, None] + i_sp.astype(dt_i)[None, :, None, :])
-    i = np.broadcast_to(i, mask.shape)[mask]
-    chan_w = ((co[:, None] * cin_g + ci[None, :]) * s_k).astype(dt_k)
-    k = np.broadcast_to(chan_w[:, None, :, None] + k_sp.astype(dt_k)[None, :, None, :],
-                        mask.shape)[mask]
-    return TapTable(
-        o=o,
-        i=i,
-        k=k,
-        out_shape=spec.forward_out_shape,
-        in_shape=spec.forward_in_shape,
-        weight_shape=spec.weight_shape,
+def _assemble(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    ks: np.ndarray,
+    n_rows: int,
+    inner: int,
+    col_step: int,
+    k_step: int,
+    outer: tuple[np.ndarray, np.ndarray, np.ndarray],
+    dtypes: tuple[np.dtype, np.dtype, np.dtype],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Repeat a spatial table over channels, in the table's order, with no full-size temporaries.
+
+    The spatial taps ``(rows, cols, ks)`` (sorted by row) are first repeated over
+    ``inner`` channels -- for each row, its taps once per inner channel, which
+    shifts ``cols`` by ``col_step`` and ``ks`` by ``k_step`` -- giving a *pattern*
+    the size of one outer channel.  Each outer channel ``a`` then adds its own
+    offsets ``outer[0][a], outer[1][a], outer[2][a]`` to the pattern, written
+    straight into the final arrays (one broadcast add each).
+    """
+    # Rank of every spatial tap within its row, to lay the rows out on a padded grid.
+    starts = np.searchsorted(rows, np.arange(n_rows + 1))
+    counts = np.diff(starts)
+    width = int(counts.max()) if counts.size else 0
+    rank = np.arange(rows.size) - starts[rows]
+    grid = np.full((n_rows, width), -1, dtype=np.int64)
+    grid[rows, rank] = np.arange(rows.size)
+    taps = np.broadcast_to(grid[:, None, :], (n_rows, inner, width))
+    mask = taps >= 0
+    tap = taps[mask]  # spatial tap of every pattern entry, in (row, inner, rank) order
+    chan = np.broadcast_to(np.arange(inner)[None, :, None], mask.shape)[mask]
+    pattern = (rows[tap], chan * col_step + cols[tap], chan * k_step + ks[tap])
+    n_outer = outer[0].size
+    result = []
+    for base, pat, dt in zip(outer, pattern, dtypes):
+        # Offsets and pattern entries are below the final indices, so the narrow
+        # dtype cannot overflow in the sum.
+        out = np.empty((n_outer, pat.size), dtype=dt)
+        np.add(base.astype(dt)[:, None], pat.astype(dt)[None, :], out=out)
+        result.append(out.reshape(-1))
+    return result[0], result[1], result[2]
+
+
+def forward_taps(spec: ConvSpec) -> TapTable:
+    """The taps of the forward convolution described by ``spec``.
+
+    Sorted by output index; within an output by input channel, then kernel
+    position (correlation order), so the terms of ``y[o]`` read in kernel order.
+    """
+    return _channel_taps(spec, swap=False)
+
+
+def _channel_taps(spec: ConvSpec, *, swap: bool) -> TapTable:
+    """The forward taps (``swap=False``) or the same taps with inputs and outputs exchanged.
+
+    Either way the table is the spatial taps of one channel pair repeated over
+    channels (:func:`_assemble`).  Forward: outer channel = output channel
+    ``co``, inner = input channel of its group.  Swapped: outer = input channel
+    ``ci``, inner = output channel of its group; the spatial taps are re-sorted
+    by input position (stably, so each row keeps the forward order), which gives
+    exactly the order of :meth:`TapTable.swapped`.
+    """
+    s_out = int(np.prod(spec.out_size))
+    s_in = int(np.prod(spec.in_size))
+    s_k = int(np.prod(spec.kernel_size))
+    c_in, c_out, groups = spec.in_channels, spec.out_channels, spec.groups
+    cin_g, cout_g = c_in // groups, c_out // groups
+    n_out, n_in, n_w = c_out * s_out, c_in * s_in, c_out * cin_g * s_k
+    o_sp, i_sp, k_sp = _spatial_taps(spec)
+    out_shape, in_shape = spec.forward_out_shape, spec.forward_in_shape
+    if not swap:
+        co = np.arange(c_out)
+        outer = (co * s_out, (co // cout_g) * cin_g * s_in, co * cin_g * s_k)
+        dtypes = (index_dtype(n_out), index_dtype(n_in), index_dtype(n_w))
+        o, i, k = _assemble(o_sp, i_sp, k_sp, s_out, cin_g, s_in, s_k, outer, dtypes)
+        return TapTable(o=o, i=i, k=k, out_shape=out_shape, in_shape=in_shape,
+                        weight_shape=spec.weight_shape)
+    order = np.argsort(i_sp, kind="stable")
+    ci = np.arange(c_in)
+    g = ci // cin_g
+    outer = (ci * s_in, g * cout_g * s_out, g * cout_g * cin_g * s_k + (ci % cin_g) * s_k)
+    dtypes = (index_dtype(n_in), index_dtype(n_out), index_dtype(n_w))
+    o, i, k = _assemble(
+        i_sp[order], o_sp[order], k_sp[order], s_in, cout_g, s_out, cin_g * s_k, outer, dtypes
     )
+    return TapTable(o=o, i=i, k=k, out_shape=in_shape, in_shape=out_shape,
+                    weight_shape=spec.weight_shape)
 
 
 def build_taps(spec: ConvSpec) -> TapTable:
     """The taps of the operation ``spec`` describes (transposed layers swap roles)."""
-    taps = forward_taps(spec)
-    return taps.swapped() if spec.kind == "transpose" else taps
+    return _channel_taps(spec, swap=spec.kind == "transpose")
