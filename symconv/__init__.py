@@ -11,6 +11,8 @@ Pipeline: ``spec -> taps -> derivation views -> proofs -> latex``.
 
 from ._derivation import Derivation as Derivation
 from ._derivation import Stats as Stats
+from ._handcheck import HandCheck as HandCheck
+from ._handcheck import check_hand as check_hand
 from ._layers import Conv1d as Conv1d
 from ._layers import Conv2d as Conv2d
 from ._layers import Conv3d as Conv3d
@@ -37,9 +39,11 @@ __all__ = [
     "ConvTranspose2d",
     "ConvTranspose3d",
     "Derivation",
+    "HandCheck",
     "Stats",
     "TapTable",
     "Verification",
+    "check_hand",
     "convolve",
     "correlate",
     "parse_value",
