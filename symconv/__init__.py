@@ -11,6 +11,8 @@ Pipeline: ``spec -> taps -> derivation views -> proofs -> latex``.
 
 from ._derivation import Derivation as Derivation
 from ._derivation import Stats as Stats
+from ._gradients import Gradient as Gradient
+from ._gradients import TieGroup as TieGroup
 from ._handcheck import HandCheck as HandCheck
 from ._handcheck import check_hand as check_hand
 from ._layers import Conv1d as Conv1d
@@ -24,6 +26,7 @@ from ._signal import convolve as convolve
 from ._signal import correlate as correlate
 from ._spec import ConvSpec as ConvSpec
 from ._taps import TapTable as TapTable
+from ._torch import from_torch as from_torch
 from ._values import parse_value as parse_value
 from ._verify import Verification as Verification
 
@@ -39,12 +42,14 @@ __all__ = [
     "ConvTranspose2d",
     "ConvTranspose3d",
     "Derivation",
+    "Gradient",
     "HandCheck",
     "Stats",
     "TapTable",
+    "TieGroup",
     "Verification",
-    "check_hand",
     "convolve",
     "correlate",
+    "from_torch",
     "parse_value",
 ]

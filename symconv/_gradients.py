@@ -1,0 +1,788 @@
+"""The backward pass: every gradient a grouping of the same tap table.
+
+For the taps ``(o, i, k)`` of ``y = T x + b`` and an upstream gradient ``g``:
+
+* ``dL/dx[i] = sum of w[k] g[o]`` over the taps of input ``i`` (the taps with
+  ``o`` and ``i`` swapped: ``T^T g``, a transposed convolution);
+* ``dL/dw[k] = sum of g[o] x[i]`` over the taps of weight ``k``: a tied weight
+  collects the entries ``G[o, i] = g[o] x[i]`` of the dense layer's gradient
+  ``G = g x^T`` at every position of T it occupies; structural zeros of T
+  receive nothing (their gradient is discarded, they stay zero);
+* ``dL/db[c] = sum of g`` over output channel ``c``.
+
+The proofs (:meth:`Gradient.verify`) read the SymPy objects back and compare
+monomial coefficients; :meth:`Gradient.check` compares lambdified numbers with
+PyTorch's autograd and an independent NumPy Jacobian.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import sympy
+from sympy import Add, Basic, Symbol
+
+from . import _reference
+from ._derivation import Derivation, _array, _sparse, _sums_of_products
+from ._numeric import CheckReport, Comparison, _evaluate, _is_integral
+from ._spec import check_int
+from ._values import symbols, sympify_array, to_array
+from ._verify import IdentityResult, Verification
+
+if TYPE_CHECKING:
+    from sympy.polys.matrices import DomainMatrix
+
+#: ``Gradient.dense`` refuses matrices with more entries than this.
+DENSE_LIMIT = 250_000
+
+
+@dataclass(frozen=True, eq=False)
+class TieGroup:
+    """The entries of the dense gradient ``G`` that one (tied) weight collects.
+
+    Attributes
+    ----------
+    index : tuple of int
+        The weight's index (PyTorch's weight shape for layers).
+    weight : sympy.Expr
+        The weight itself (``w_...`` unless given).
+    rows, cols : numpy.ndarray
+        Positions ``(o, i)`` of T that hold this weight; ``dL/dw[index]`` is the
+        sum of ``G[rows, cols]``.  With reflect, replicate or circular padding
+        one entry of T can hold several weights, so a position can then belong
+        to several groups.
+
+    Examples
+    --------
+    >>> import symconv as sc, sympy
+    >>> d = sc.correlate(sympy.symarray("x", 4), sympy.symarray("w", 3))
+    >>> grp = d.gradient().tie_groups()[1]
+    >>> grp.index, grp.weight, grp.rows.tolist(), grp.cols.tolist()
+    ((1,), w_1, [0, 1], [1, 2])
+    """
+
+    index: tuple[int, ...]
+    weight: Basic
+    rows: np.ndarray
+    cols: np.ndarray
+
+    @property
+    def count(self) -> int:
+        """How many entries of T this weight occupies (its tie count)."""
+        return int(self.rows.size)
+
+
+@dataclass(frozen=True)
+class StructureResult(IdentityResult):
+    """An identity about positions (not values): ``outputs`` counts entries of T,
+    ``monomials`` the weight occurrences compared."""
+
+    def __str__(self) -> str:
+        mark = "holds" if self.holds else "FAILS"
+        line = (
+            f"{self.statement}: {mark} ({self.outputs:,} entries of T, "
+            f"{self.monomials:,} weight positions compared)"
+        )
+        return line if self.counterexample is None else f"{line}; {self.counterexample}"
+
+
+class Gradient:
+    """The backward pass of a :class:`~symconv.Derivation`, exactly.
+
+    Made by :meth:`Derivation.gradient`; not constructed directly.
+
+    Attributes
+    ----------
+    derivation : Derivation
+        The forward pass.
+    output : sympy.Array
+        The upstream gradient ``g = dL/dy`` (symbols ``g_...`` unless given),
+        shape ``derivation.spec.output_shape``.
+    input, weight : sympy.Array
+        ``dL/dx`` and ``dL/dw``: exact sums of products, shaped like the
+        derivation's input and weight.
+    bias : sympy.Array or None
+        ``dL/db`` (the sum of ``g`` over each output channel), None without bias.
+
+    Notes
+    -----
+    ``dL/dx = T^T g`` (a transposed convolution of ``g``), ``dL/dw[k]`` sums the
+    dense gradient ``G = g x^T`` over the entries of T holding ``w[k]``
+    (:meth:`tie_groups`), and the structural zeros of T
+    (:attr:`structural_zeros`) receive nothing.
+
+    Examples
+    --------
+    >>> import symconv as sc, sympy
+    >>> d = sc.correlate(sympy.symarray("x", 4), sympy.symarray("w", 3), mode="valid")
+    >>> g = d.gradient()
+    >>> g.output
+    [g_0, g_1]
+    >>> g.weight
+    [g_0*x_0 + g_1*x_1, g_0*x_1 + g_1*x_2, g_0*x_2 + g_1*x_3]
+    >>> g.input
+    [g_0*w_0, g_0*w_1 + g_1*w_0, g_0*w_2 + g_1*w_1, g_1*w_2]
+    >>> sc.correlate([1, 2, 3, 4], [5, 6, 7]).gradient(grad_output=[1, -1]).weight
+    [-1, -1, -1]
+    """
+
+    def __init__(self, derivation: Derivation, g: np.ndarray) -> None:
+        self.derivation = derivation
+        self._g = g
+
+    def __repr__(self) -> str:
+        s = self.derivation.spec
+        return (
+            f"<Gradient of {self.derivation!r}: dL/dy {s.output_shape} -> "
+            f"dL/dx {s.input_shape}, dL/dw {s.weight_shape}>"
+        )
+
+    def _repr_latex_(self) -> str:
+        from ._latex import repr_latex
+
+        return repr_latex(self)
+
+    # ------------------------------------------------------------- values
+
+    @property
+    def output(self) -> sympy.Array:
+        """The upstream gradient ``g`` (shape of the forward output)."""
+        return _array(self._g)
+
+    @cached_property
+    def _g_flat(self) -> list[Basic]:
+        return self._g.reshape(-1).tolist()
+
+    @cached_property
+    def _input_flat(self) -> list[Basic]:
+        d = self.derivation
+        d._guard_symbolic("gradient")
+        t = d.taps
+        order = np.argsort(t.i, kind="stable")
+        starts = np.searchsorted(t.i[order], np.arange(t.n_in + 1), side="left")
+        ws = d._w.reshape(-1).tolist()
+        return _sums_of_products(
+            self._g_flat, ws, None, t.o[order].tolist(), t.k[order].tolist(), starts.tolist()
+        )
+
+    @cached_property
+    def _weight_flat(self) -> list[Basic]:
+        d = self.derivation
+        d._guard_symbolic("gradient")
+        t = d.taps
+        order = np.argsort(t.k, kind="stable")
+        starts = np.searchsorted(t.k[order], np.arange(t.n_weight + 1), side="left")
+        xs = d._x.reshape(-1).tolist()
+        return _sums_of_products(
+            xs, self._g_flat, None, t.i[order].tolist(), t.o[order].tolist(), starts.tolist()
+        )
+
+    @cached_property
+    def _bias_flat(self) -> list[Basic] | None:
+        if self.derivation._b is None:
+            return None
+        return [Add(*row) for row in self._g.reshape(self._g.shape[0], -1).tolist()]
+
+    @property
+    def input(self) -> sympy.Array:
+        """``dL/dx = T^T g``: for each input, the sum of ``w[k] g[o]`` over its taps."""
+        shape = self.derivation.spec.input_shape
+        return _array(np.array(self._input_flat, dtype=object).reshape(shape))
+
+    @property
+    def weight(self) -> sympy.Array:
+        """``dL/dw``: for each weight, the sum of ``g[o] x[i]`` over its taps."""
+        shape = self.derivation.spec.weight_shape
+        return _array(np.array(self._weight_flat, dtype=object).reshape(shape))
+
+    @property
+    def bias(self) -> sympy.Array | None:
+        """``dL/db``: the sum of ``g`` over each output channel; None without bias."""
+        b = self._bias_flat
+        return None if b is None else _array(np.array(b, dtype=object))
+
+    # --------------------------------------------------- the tied-weight story
+
+    @property
+    def dense(self) -> sympy.SparseMatrix:
+        """The dense layer's weight gradient ``G = g x^T``: ``G[o, i] = g[o] x[i]`` everywhere.
+
+        A fully connected layer would learn every entry of T; the convolution
+        keeps only the sums over :meth:`tie_groups` and discards the entries at
+        :attr:`structural_zeros`.  Each access returns a fresh copy.
+
+        Raises
+        ------
+        ValueError
+            When ``G`` would have more than 250,000 entries.
+
+        Examples
+        --------
+        >>> import symconv as sc, sympy
+        >>> d = sc.correlate(sympy.symarray("x", 3), sympy.symarray("w", 2))
+        >>> d.gradient().dense
+        Matrix([
+        [g_0*x_0, g_0*x_1, g_0*x_2],
+        [g_1*x_0, g_1*x_1, g_1*x_2]])
+        """
+        return sympy.SparseMatrix._fromrep(self._dense_rep.copy())
+
+    @cached_property
+    def _dense_rep(self) -> DomainMatrix:
+        t = self.derivation.taps
+        n = t.n_out * t.n_in
+        if n > DENSE_LIMIT:
+            raise ValueError(
+                f"the dense gradient G = g x^T would have {n:,} entries ({t.n_out:,} x "
+                f"{t.n_in:,}; limit {DENSE_LIMIT:,}): use tie_groups() and "
+                "structural_zeros, which describe the same story without the dense matrix"
+            )
+        xs = self.derivation._x.reshape(-1).tolist()
+        rows = np.repeat(np.arange(t.n_out), t.n_in).tolist()
+        cols = np.tile(np.arange(t.n_in), t.n_out).tolist()
+        values = [g * x for g in self._g_flat for x in xs]
+        return _sparse(rows, cols, values, (t.n_out, t.n_in))
+
+    @cached_property
+    def structural_zeros(self) -> np.ndarray:
+        """Boolean mask ``(n_out, n_in)``: True where T has no weight (gradient discarded).
+
+        Examples
+        --------
+        >>> import symconv as sc
+        >>> sc.correlate([1, 2, 3, 4], [5, 6, 7]).gradient().structural_zeros.astype(int)
+        array([[0, 0, 0, 1],
+               [1, 0, 0, 0]])
+        """
+        t = self.derivation.taps
+        mask = np.ones((t.n_out, t.n_in), dtype=bool)
+        mask[t.o, t.i] = False
+        mask.setflags(write=False)
+        return mask
+
+    def tie_groups(self) -> list[TieGroup]:
+        """For each weight (flat C order), the entries of ``G`` summed into its gradient.
+
+        Returns
+        -------
+        list of TieGroup
+            ``sum(G[r, c] for r, c in zip(grp.rows, grp.cols)) == g.weight[grp.index]``.
+
+        Examples
+        --------
+        >>> import symconv as sc, sympy
+        >>> d = sc.correlate(sympy.symarray("x", 4), sympy.symarray("w", 3))
+        >>> [(grp.weight, grp.count) for grp in d.gradient().tie_groups()]
+        [(w_0, 2), (w_1, 2), (w_2, 2)]
+        """
+        t = self.derivation.taps
+        order = np.argsort(t.k, kind="stable")
+        starts = np.searchsorted(t.k[order], np.arange(t.n_weight + 1), side="left")
+        rows, cols = t.o[order].astype(np.int64), t.i[order].astype(np.int64)
+        ws = self.derivation._w.reshape(-1).tolist()
+        shape = self.derivation.spec.weight_shape
+        groups = []
+        for k, index in enumerate(np.ndindex(*shape)):
+            r, c = rows[starts[k] : starts[k + 1]], cols[starts[k] : starts[k + 1]]
+            r.setflags(write=False)
+            c.setflags(write=False)
+            groups.append(TieGroup(tuple(index), ws[k], r, c))
+        return groups
+
+    # ------------------------------------------------------ proofs, checks
+
+    def verify(self) -> Verification:
+        """Prove the backward pass exactly, by structure.
+
+        Read back from the SymPy objects and compared monomial by monomial:
+
+        1. ``dL/dx = T^T g`` (with T from :attr:`Derivation.matrix`);
+        2. ``dL/dx`` is the transposed convolution of ``g``: the matching
+           ``ConvTranspose`` layer (same weight) for a ``Conv`` layer, the
+           matching ``Conv`` layer for a ``ConvTranspose``, and for signals the
+           other operation (``convolve`` <-> ``correlate``) in the right mode;
+        3. ``dL/dw[k]`` is the sum of ``G = g x^T`` over the tie group of ``w[k]``;
+        4. the tie groups are exactly the positions of each weight in T, and
+           the structural zeros exactly its empty entries (they get nothing);
+        5. ``dL/db`` is the channel sum of ``g`` (layers with a bias).
+
+        Returns
+        -------
+        Verification
+            Truthy when every identity holds; ``str()`` explains.
+
+        Examples
+        --------
+        >>> import symconv as sc
+        >>> print(sc.Conv1d(1, 1, 3, bias=False).derive(input_size=4).gradient().verify())
+        dL/dx = T^T g: holds (4 outputs, 6 monomial coefficients compared)
+        dL/dx = ConvTranspose1d(1, 1, kernel_size=(3,), stride=(1,), bias=False)(g),
+        same weight: holds (4 outputs, 6 monomial coefficients compared)
+        dL/dw[k] = sum of G = g x^T over the tie group of w[k]: holds
+        (3 outputs, 6 monomial coefficients compared)
+        tie groups = positions of each weight in T; structural zeros = empty entries of T:
+        holds (8 entries of T, 6 weight positions compared)
+        """
+        results = [self._prove_matrix(), _adjoint_identity(self), self._prove_ties(),
+                   self._prove_positions()]
+        if self._bias_flat is not None:
+            results.append(self._prove_bias())
+        return Verification(tuple(results))
+
+    def _prove_matrix(self) -> IdentityResult:
+        d = self.derivation
+        gs = self._g_flat
+        by_col: list[list[tuple[Any, Any]]] = [[] for _ in range(d.taps.n_in)]
+        for o, row in d._matrix_rep.rep.items():
+            for i, entry in row.items():
+                by_col[i].append((entry, gs[o]))
+        return compare_sums("dL/dx = T^T g", self._input_flat, by_col)
+
+    def _prove_ties(self) -> IdentityResult:
+        xs = self.derivation._x.reshape(-1).tolist()
+        gs = self._g_flat
+        rhs = [
+            [(gs[r], xs[c]) for r, c in zip(grp.rows.tolist(), grp.cols.tolist())]
+            for grp in self.tie_groups()
+        ]
+        return compare_sums(
+            "dL/dw[k] = sum of G = g x^T over the tie group of w[k]", self._weight_flat, rhs
+        )
+
+    def _prove_positions(self) -> IdentityResult:
+        """Tie groups and structural zeros against T read back with symbolic weights."""
+        d = self.derivation
+        ws = d._w.reshape(-1).tolist()
+        symbolic = all(type(w) is Symbol for w in ws) and len(set(ws)) == len(ws)
+        ref = d if symbolic else Derivation(d.spec)
+        index = {w: k for k, w in enumerate(ref._w.reshape(-1).tolist())}
+        t = d.taps
+        found: list[list[int]] = [[] for _ in range(t.n_weight)]
+        empty = np.ones((t.n_out, t.n_in), dtype=bool)
+        entries = 0
+        for o, row in ref._matrix_rep.rep.items():
+            for i, entry in row.items():
+                empty[o, i] = False
+                entries += 1
+                for term in Add.make_args(entry):
+                    found[index[term]].append(o * t.n_in + i)
+        statement = (
+            "tie groups = positions of each weight in T; structural zeros = empty entries of T"
+        )
+        for grp, pos in zip(self.tie_groups(), found):
+            mine = sorted((grp.rows * t.n_in + grp.cols).tolist())
+            if mine != sorted(pos):
+                return StructureResult(
+                    "positions", statement, False, t.n_weight, entries, "structure",
+                    f"weight {grp.index}: tie group at flat positions {mine} of T, "
+                    f"but T holds it at {sorted(pos)}",
+                )
+        ok = bool(np.array_equal(empty, self.structural_zeros))
+        note = None if ok else "structural_zeros differs from the empty entries of T"
+        return StructureResult(
+            "positions", statement, ok, t.n_out * t.n_in, entries, "structure", note
+        )
+
+    def _prove_bias(self) -> IdentityResult:
+        g = self._g
+        rhs = [[(v, sympy.S.One) for v in row] for row in g.reshape(g.shape[0], -1).tolist()]
+        assert self._bias_flat is not None
+        return compare_sums("dL/db[c] = sum of g over channel c", self._bias_flat, rhs)
+
+    def check(self, trials: int = 3, seed: int = 0) -> CheckReport:
+        """Check the gradients numerically against PyTorch autograd and NumPy.
+
+        ``dL/dx``, ``dL/dw`` and ``dL/db`` are lambdified and evaluated at
+        seeded random integers; they must equal the vector-Jacobian products
+        of an independent NumPy reference (its Jacobian columns computed on unit
+        vectors) and, when PyTorch imports, ``torch.autograd``'s
+        ``(y * g).sum().backward()``.
+
+        Parameters
+        ----------
+        trials : int
+            Number of random assignments of the free symbols.
+        seed : int
+            Seed of the NumPy random generator.
+
+        Returns
+        -------
+        CheckReport
+            Truthy when every comparison agrees; ``str()`` lists them.
+
+        Examples
+        --------
+        >>> import symconv as sc
+        >>> bool(sc.Conv2d(2, 2, 2, groups=2).derive(input_size=(3, 3)).gradient().check())
+        True
+        """
+        trials = check_int("trials", trials, minimum=1)
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+            raise TypeError(f"`seed` must be an integer, got {seed!r}")
+        d = self.derivation
+        x_e, w_e, g_e = d._x.reshape(-1).tolist(), d._w.reshape(-1).tolist(), self._g_flat
+        b_e = [] if d._b is None else d._b.tolist()
+        free = sorted(
+            set().union(*(e.free_symbols for e in x_e + w_e + b_e + g_e)),
+            key=sympy.default_sort_key,
+        )
+        rng = np.random.default_rng(seed)
+        values = rng.integers(-9, 10, size=(len(free), trials)).astype(np.float64)
+        x, w, g = (_evaluate(e, free, values) for e in (x_e, w_e, g_e))
+        b = _evaluate(b_e, free, values) if d._b is not None else None
+        views = {
+            "dL/dx": _evaluate(self._input_flat, free, values),
+            "dL/dw": _evaluate(self._weight_flat, free, values),
+        }
+        if self._bias_flat is not None:
+            views["dL/db"] = _evaluate(self._bias_flat, free, values)
+        exact = _is_integral(x, w, b, g)
+        notes: list[str] = []
+        comparisons = []
+        for ref_name, ref in _references(d, notes):
+            expected: dict[str, list[np.ndarray]] = {view: [] for view in views}
+            for t in range(trials):
+                got = ref(x[:, t], w[:, t], None if b is None else b[:, t], g[:, t])
+                for view in views:
+                    expected[view].append(got[view])
+            for view, val in views.items():
+                exp = np.stack(expected[view], axis=1)
+                err = float(np.max(np.abs(val - exp))) if val.size else 0.0
+                if exact:
+                    agree = bool(np.array_equal(val, exp))
+                else:
+                    agree = bool(np.allclose(val, exp, rtol=1e-9, atol=1e-12))
+                comparisons.append(Comparison(view, ref_name, agree, err))
+        return CheckReport(tuple(comparisons), trials, int(seed), len(free), tuple(notes))
+
+
+def gradient(d: Derivation, grad_output: object = None) -> Gradient:
+    """The backward pass of ``d`` for the upstream gradient ``grad_output``.
+
+    Parameters
+    ----------
+    d : Derivation
+        The forward pass.
+    grad_output : array_like, optional
+        ``dL/dy``, shape ``d.spec.output_shape``: numbers, SymPy expressions or
+        a mix.  Symbols ``g_...`` (named like ``sympy.symarray``) when omitted.
+
+    Returns
+    -------
+    Gradient
+
+    Raises
+    ------
+    ValueError
+        When ``grad_output`` does not have the output's shape.
+    TypeError
+        For text or other non-numeric entries.
+
+    Examples
+    --------
+    >>> import symconv as sc
+    >>> d = sc.correlate([1, 2, 3, 4], [5, 6, 7])
+    >>> d.gradient(grad_output=[1, 0]).input
+    [5, 6, 7, 0]
+    """
+    shape = d.spec.output_shape
+    if grad_output is None:
+        return Gradient(d, symbols("g", shape))
+    arr = to_array("grad_output", grad_output)
+    if arr.shape != shape:
+        raise ValueError(
+            f"`grad_output` must have the shape of the output, {shape}, got shape {arr.shape}"
+        )
+    return Gradient(d, sympify_array(arr))
+
+
+# ------------------------------------------------------ exact comparison
+
+
+def compare_sums(
+    statement: str, lhs: list[Any], rhs: list[list[tuple[Any, Any]]]
+) -> IdentityResult:
+    """Prove ``lhs[j] == sum(p * q for p, q in rhs[j])`` for every ``j``, exactly.
+
+    Both sides are split into monomials (products of distinct plain Symbols
+    times a number) and their coefficients compared; an entry with anything
+    else (a power such as ``x_0**2``, a function) is compared by
+    ``sympy.expand`` instead.
+    """
+    monomials = 0
+    method = "coefficients"
+    for j, (left, pairs) in enumerate(zip(lhs, rhs)):
+        a = _coefficients(t.as_coeff_mul() for t in Add.make_args(left))
+        b = _coefficients(_pair_terms(pairs))
+        if a is not None and b is not None:
+            ok = a == b
+            monomials += len(a)
+        else:
+            method = "expand"
+            ok = bool(sympy.expand(left - Add(*[p * q for p, q in pairs])) == 0)
+        if not ok:
+            right = " + ".join(f"({p})*({q})" for p, q in pairs) or "0"
+            return IdentityResult(
+                statement, statement, False, j + 1, monomials, method,
+                f"entry {j}: {left} but the right-hand side is {right}",
+            )
+    return IdentityResult(statement, statement, True, len(lhs), monomials, method)
+
+
+def _pair_terms(pairs: Iterable[tuple[Any, Any]]) -> Iterable[tuple[Any, tuple[Any, ...]]]:
+    """``(coefficient, factors)`` of every term of ``sum(p * q)``, without building products."""
+    for p, q in pairs:
+        for s in Add.make_args(p):
+            cs, fs = s.as_coeff_mul()
+            for t in Add.make_args(q):
+                ct, ft = t.as_coeff_mul()
+                yield cs * ct, fs + ft
+
+
+def _coefficients(terms: Iterable[tuple[Any, tuple[Any, ...]]]) -> dict[Any, Any] | None:
+    """Coefficient of each monomial (a set of distinct Symbols), or None if not polynomial."""
+    out: Counter = Counter()
+    for coeff, factors in terms:
+        if not coeff.is_Number:
+            return None
+        if not all(type(f) is Symbol for f in factors) or len(set(factors)) != len(factors):
+            return None
+        out[frozenset(factors)] += coeff
+    return {k: v for k, v in out.items() if v != 0}
+
+
+# ------------------------------------------- the transposed convolution of g
+
+
+def _window(mode: str, n: int, k: int) -> tuple[int, int]:
+    """``(start, length)`` of a ``mode`` result inside the full one (scipy.signal's rule)."""
+    if mode == "full":
+        return 0, n + k - 1
+    if mode == "same":
+        return (k - 1) // 2, n
+    return min(n, k) - 1, abs(n - k) + 1
+
+
+def _adjoint_identity(gr: Gradient) -> IdentityResult:
+    """``dL/dx`` equals the transposed convolution of ``g`` built as its own derivation."""
+    s = gr.derivation.spec
+    g, w = gr._g, gr.derivation._w
+    if s.kind == "signal":
+        statement, out = _signal_adjoint(s, g, w)
+    elif s.kind == "conv":
+        statement, out = _conv_adjoint(s, g, w)
+    else:
+        statement, out = _transpose_adjoint(s, g, w)
+    return compare_sums(statement, gr._input_flat, out)
+
+
+def _signal_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[Any]]]:
+    # y = window of full(x, w) starting at `start`; the adjoint reads the full result
+    # of the other operation (kernel flipped back) from K - 1 - start, n entries.
+    from ._signal import convolve, correlate
+
+    other = "convolve" if s.op == "correlate" else "correlate"
+    fn = convolve if other == "convolve" else correlate
+    need = [
+        (k - 1 - _window(s.mode, n, k)[0], n)
+        for n, k in zip(s.in_size, s.kernel_size)
+    ]
+    sizes = list(zip(s.out_size, s.kernel_size))
+    for mode in ("full", "valid", "same"):
+        fits = all(_window(mode, n, k) == want for (n, k), want in zip(sizes, need))
+        if mode == "valid":
+            fits = fits and (all(n >= k for n, k in sizes) or all(k >= n for n, k in sizes))
+        if fits:
+            out = fn(g, w, mode=mode)._output_flat
+            return f"dL/dx = {other}(g, w, mode={mode!r})", [[(v, sympy.S.One)] for v in out]
+    full = np.array(fn(g, w, mode="full")._output_flat, dtype=object)
+    full = full.reshape(tuple(n + k - 1 for n, k in sizes))
+    window = tuple(slice(lo, lo + n) for lo, n in need)
+    text = ", ".join(f"{lo}:{lo + n}" for lo, n in need)
+    out = full[window].reshape(-1).tolist()
+    return f"dL/dx = {other}(g, w, mode='full')[{text}]", [[(v, sympy.S.One)] for v in out]
+
+
+def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[Any]]]:
+    from . import _layers
+
+    layer_cls = getattr(_layers, f"ConvTranspose{s.ndim}d")
+    spans = [dl * (k - 1) for k, dl in zip(s.kernel_size, s.dilation)]
+    symmetric = all(lo == hi for lo, hi in s.padding)
+    if s.padding_mode == "zeros" and symmetric:
+        # PyTorch's ConvTranspose with the conv's padding; output_padding restores
+        # the input positions a stride skipped at the end.
+        pad = tuple(lo for lo, _ in s.padding)
+        op = tuple(
+            (n + 2 * lo - span - 1) % st for n, lo, span, st in zip(s.in_size, pad, spans, s.stride)
+        )
+        layer = layer_cls(s.out_channels, s.in_channels, s.kernel_size, stride=s.stride,
+                          padding=pad, output_padding=op, groups=s.groups, bias=False,
+                          dilation=s.dilation)
+        flat = layer.derive(x=g, weight=w)._output_flat
+        return f"dL/dx = {layer!r}(g), same weight", [[(v, sympy.S.One)] for v in flat]
+    # Otherwise: transposed convolution onto the padded input, then the padding map
+    # read backwards (zeros: padded positions dropped; reflect, replicate, circular:
+    # each padded position added onto the input it copies).
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(s.in_size, s.padding))
+    op = tuple((m - span - 1) % st for m, span, st in zip(padded, spans, s.stride))
+    layer = layer_cls(s.out_channels, s.in_channels, s.kernel_size, stride=s.stride,
+                      padding=0, output_padding=op, groups=s.groups, bias=False,
+                      dilation=s.dilation)
+    gp = np.array(layer.derive(x=g, weight=w)._output_flat, dtype=object)
+    gp = gp.reshape(s.in_channels, -1)
+    idx = np.arange(int(np.prod(s.in_size))).reshape(s.in_size)
+    np_mode = {"zeros": "constant", "reflect": "reflect", "replicate": "edge",
+               "circular": "wrap"}[s.padding_mode]
+    extra = {"constant_values": -1} if np_mode == "constant" else {}
+    source = np.pad(idx, s.padding, mode=np_mode, **extra).reshape(-1)  # type: ignore[call-overload]
+    size = idx.size
+    out: list[list[Any]] = [[] for _ in range(s.in_channels * size)]
+    for c in range(s.in_channels):
+        for p, j in enumerate(source.tolist()):
+            if j >= 0:
+                out[c * size + j].append((gp[c, p], sympy.S.One))
+    fold = ("padded positions dropped" if s.padding_mode == "zeros"
+            else f"{s.padding_mode} padding folded back onto the inputs")
+    return f"dL/dx = {layer!r}(g) on the padded input, {fold}, same weight", out
+
+
+def _transpose_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[Any]]]:
+    from . import _layers
+
+    layer = getattr(_layers, f"Conv{s.ndim}d")(
+        s.in_channels, s.out_channels, s.kernel_size, stride=s.stride,
+        padding=tuple(lo for lo, _ in s.padding), dilation=s.dilation, groups=s.groups,
+        bias=False,
+    )
+    dc = layer.derive(x=g, weight=w)
+    y = np.array(dc._output_flat, dtype=object).reshape(dc.spec.output_shape)
+    statement = f"dL/dx = {layer!r}(g), same weight"
+    if dc.spec.out_size != s.out_size:  # output_padding >= stride (allowed by dilation)
+        y = y[tuple([slice(None)] + [slice(0, n) for n in s.out_size])]
+        statement += f", first {s.out_size} positions"
+    return statement, [[(v, sympy.S.One)] for v in y.reshape(-1).tolist()]
+
+
+# ------------------------------------------------------ numeric references
+
+
+RefGrad = Callable[[np.ndarray, np.ndarray, "np.ndarray | None", np.ndarray], dict[str, Any]]
+
+
+def _references(d: Derivation, notes: list[str]) -> list[tuple[str, RefGrad]]:
+    s = d.spec
+    refs: list[tuple[str, RefGrad]] = [
+        ("NumPy reference, Jacobian^T g", _vjp_numpy(d))
+    ]
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        notes.append("PyTorch is not installed: the torch.autograd comparison was skipped.")
+        return refs
+    if s.ndim > 3:
+        notes.append(f"PyTorch has no {s.ndim}-D convolution: torch.autograd was skipped.")
+        return refs
+    refs.append(("torch.autograd", _torch_autograd(d)))
+    return refs
+
+
+def _vjp_numpy(d: Derivation) -> RefGrad:
+    """``J^T g`` for the bilinear forward pass of :mod:`symconv._reference`.
+
+    The Jacobian's columns are the reference applied to unit vectors (the
+    forward pass is linear in the input, in the weight and in the bias).
+    """
+    s = d.spec
+    forward = _numpy_forward(s)
+    in_shape, w_shape, n_bias = s.input_shape, s.weight_shape, s.bias_size
+
+    def vjp(f: Callable[[np.ndarray], np.ndarray], shape: tuple[int, ...], g: np.ndarray
+            ) -> np.ndarray:
+        size = int(np.prod(shape))
+        cols = []
+        for j in range(size):
+            e = np.zeros(size)
+            e[j] = 1.0
+            cols.append(float(np.dot(f(e.reshape(shape)).reshape(-1), g)))
+        return np.array(cols)
+
+    def run(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: np.ndarray
+            ) -> dict[str, Any]:
+        xs, ws = x.reshape(in_shape), w.reshape(w_shape)
+        out = {
+            "dL/dx": vjp(lambda e: forward(e, ws, None), in_shape, g),
+            "dL/dw": vjp(lambda e: forward(xs, e, None), w_shape, g),
+        }
+        if b is not None:
+            zx, zw = np.zeros(in_shape), np.zeros(w_shape)
+            out["dL/db"] = vjp(lambda e: forward(zx, zw, e), (n_bias,), g)
+        return out
+
+    return run
+
+
+def _numpy_forward(s: Any) -> Callable[[np.ndarray, np.ndarray, Any], np.ndarray]:
+    if s.kind == "signal":
+        return lambda x, w, b: _reference.signal_nd(x, w, s.op, s.mode)
+    if s.kind == "conv":
+        return lambda x, w, b: _reference.conv_nd(
+            x, w, b, stride=s.stride, padding=s.padding, dilation=s.dilation,
+            groups=s.groups, padding_mode=s.padding_mode,
+        )
+    return lambda x, w, b: _reference.conv_transpose_nd(
+        x, w, b, stride=s.stride, padding=[lo for lo, _ in s.padding],
+        output_padding=s.output_padding, dilation=s.dilation, groups=s.groups,
+    )
+
+
+def _torch_autograd(d: Derivation) -> RefGrad:
+    """``(y * g).sum().backward()`` through ``torch.nn.functional``."""
+    import torch
+    import torch.nn.functional as F
+
+    s = d.spec
+
+    def leaf(a: np.ndarray, shape: tuple[int, ...]) -> Any:
+        t = torch.from_numpy(np.ascontiguousarray(a, dtype=np.float64).reshape(shape))
+        return t.requires_grad_(True)
+
+    def forward(x: Any, w: Any, b: Any) -> Any:
+        if s.kind == "conv":
+            pads = [q for pair in reversed(s.padding) for q in pair]
+            mode = {"zeros": "constant"}.get(s.padding_mode, s.padding_mode)
+            xp = F.pad(x[None], pads, mode=mode) if any(pads) else x[None]
+            conv = getattr(F, f"conv{s.ndim}d")
+            return conv(xp, w, b, s.stride, 0, s.dilation, s.groups)[0]
+        if s.kind == "transpose":
+            tconv = getattr(F, f"conv_transpose{s.ndim}d")
+            pad = tuple(lo for lo, _ in s.padding)
+            return tconv(x[None], w, b, s.stride, pad, s.output_padding, s.groups,
+                         s.dilation)[0]
+        # Signals: correlation of the zero-padded input (convolution flips the kernel).
+        pads = []
+        for n, k, m in reversed(list(zip(s.in_size, s.kernel_size, s.out_size))):
+            start = _window(str(s.mode), n, k)[0]
+            pads += [k - 1 - start, start + m - 1 - (n - 1)]
+        kernel = torch.flip(w, list(range(s.ndim))) if s.op == "convolve" else w
+        conv = getattr(F, f"conv{s.ndim}d")
+        return conv(F.pad(x[None, None], pads), kernel[None, None])[0, 0]
+
+    def run(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: np.ndarray
+            ) -> dict[str, Any]:
+        xt, wt = leaf(x, s.input_shape), leaf(w, s.weight_shape)
+        bt = None if b is None else leaf(b, (s.bias_size,))
+        y = forward(xt, wt, bt)
+        (y * torch.from_numpy(np.ascontiguousarray(g).reshape(tuple(y.shape)))).sum().backward()
+        out = {"dL/dx": xt.grad.numpy().reshape(-1), "dL/dw": wt.grad.numpy().reshape(-1)}
+        if bt is not None:
+            out["dL/db"] = bt.grad.numpy().reshape(-1)
+        return out
+
+    return run
