@@ -13,8 +13,6 @@ from ._derivation import Derivation as Derivation
 from ._derivation import Stats as Stats
 from ._gradients import Gradient as Gradient
 from ._gradients import TieGroup as TieGroup
-from ._gradients import Gradient as Gradient
-from ._gradients import TieGroup as TieGroup
 from ._handcheck import HandCheck as HandCheck
 from ._handcheck import check_hand as check_hand
 from ._layers import Conv1d as Conv1d
@@ -45,13 +43,12 @@ __all__ = [
     "ConvTranspose3d",
     "Derivation",
     "Gradient",
-    "Gradient",
     "HandCheck",
     "Stats",
     "TapTable",
     "TieGroup",
-    "TieGroup",
     "Verification",
+    "check_hand",
     "convolve",
     "correlate",
     "from_torch",
