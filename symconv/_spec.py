@@ -131,11 +131,13 @@ def check_int(name: str, value: object, *, minimum: int) -> int:
 
 def as_tuple(name: str, value: object, n: int, *, minimum: int) -> tuple[int, ...]:
     """An int or a length-``n`` sequence of ints, as a tuple (PyTorch's ``_ntuple``)."""
+    if isinstance(value, bool):
+        raise TypeError(f"`{name}` must be an integer or a tuple of {n} integers, got {value!r}")
     if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, numbers.Integral)):
         raise TypeError(
             f"`{name}` must be an integer or a tuple of {n} integers, got {value!r}"
         )
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+    if isinstance(value, numbers.Integral):
         return (check_int(name, value, minimum=minimum),) * n
     items = list(value)  # type: ignore[arg-type]
     if len(items) != n:
