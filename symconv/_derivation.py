@@ -19,6 +19,7 @@ from sympy.polys.domains import EXRAW
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
 
+from ._progress import track
 from ._spec import ConvSpec
 from ._taps import TapTable, build_taps
 from ._values import symbols, sympify_array
@@ -458,7 +459,8 @@ def _sparse(
     them into a ``Dict``; both are an order of magnitude slower.
     """
     elems: dict[int, dict[int, Any]] = {}
-    for r, c, v in zip(rows, cols, values):
+    entries = zip(rows, cols, values)
+    for r, c, v in track(entries, len(rows), "sparse matrix", size=len(rows)):
         if v.is_Number and not v:  # a numeric zero (SDM stores no zeros); class flags are cheap
             continue
         row = elems.get(r)
@@ -501,7 +503,7 @@ def _sums_of_products(
     if not (_distinct_symbols(xs + ws) and (bs is None or all(type(b) is Symbol for b in bs))
             and (bs is None or not set(bs) & set(xs + ws))):
         out = []
-        for o in range(n_out):
+        for o in track(range(n_out), n_out, "outputs", size=len(i)):
             lo, hi = starts[o], starts[o + 1]
             s = Add(*[ws[k[t]] * xs[i[t]] for t in range(lo, hi)])
             out.append(s + bs[o] if bs is not None else s)
@@ -515,7 +517,7 @@ def _sums_of_products(
     mul = Mul._from_args
     add = Add._from_args
     out = []
-    for o in range(n_out):
+    for o in track(range(n_out), n_out, "outputs", size=len(i)):
         lo, hi = starts[o], starts[o + 1]
         keyed = []
         for t in range(lo, hi):
