@@ -21,7 +21,7 @@ from sympy.polys.matrices.sdm import SDM
 
 from ._progress import track
 from ._spec import ConvSpec
-from ._taps import TapTable, build_taps
+from ._taps import TapTable, build_taps, count_taps
 from ._values import symbols, sympify_array
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ class Derivation:
         what = f"{s.op}(mode={s.mode!r})" if s.kind == "signal" else s.kind
         return (
             f"<Derivation {what}: input {s.input_shape} -> output {s.output_shape}, "
-            f"weight {s.weight_shape}, {len(self.taps):,} products>"
+            f"weight {s.weight_shape}, {count_taps(s):,} products>"
         )
 
     # ------------------------------------------------------------ the table
@@ -191,7 +191,7 @@ class Derivation:
         return np.bincount(t.k, minlength=t.n_weight).reshape(t.weight_shape)
 
     def _guard_symbolic(self, view: str) -> None:
-        n = len(self.taps)
+        n = count_taps(self.spec)  # counted, not built: the table itself may not fit
         if n > SYMBOLIC_LIMIT:
             raise ValueError(
                 f"the symbolic `{view}` of this convolution would hold {n:,} products "

@@ -288,6 +288,28 @@ def _channel_taps(spec: ConvSpec, *, swap: bool) -> TapTable:
                     weight_shape=spec.weight_shape)
 
 
+def count_taps(spec: ConvSpec) -> int:
+    """The number of taps (products) of ``spec``, without building the table.
+
+    Validity of a tap is a product of per-axis conditions, so the count is the
+    product of per-axis counts times the channel pairs: O(sum of axis sizes).
+    """
+    n = spec.out_channels * (spec.in_channels // spec.groups)
+    for d in range(spec.ndim):
+        _, valid, _ = _axis(
+            spec.in_size[d],
+            spec.out_size[d],
+            spec.kernel_size[d],
+            spec.stride[d],
+            spec.dilation[d],
+            spec.padding[d][0],
+            spec.padding_mode,
+            spec.flip,
+        )
+        n *= int(np.count_nonzero(valid))
+    return n
+
+
 def build_taps(spec: ConvSpec) -> TapTable:
     """The taps of the operation ``spec`` describes (transposed layers swap roles)."""
     return _channel_taps(spec, swap=spec.kind == "transpose")
