@@ -83,17 +83,17 @@ class Stats:
     def __str__(self) -> str:
         rows, cols = self.matrix_shape
         ties = self.tie_counts
-        lines = [
-            f"products          {self.products:,}",
-            f"matrix T          {rows:,} x {cols:,}",
-            f"non-zeros of T    {self.nonzeros:,} ({100 * self.density:.3g}% of entries)",
-            f"structural zeros  {self.structural_zeros:,}",
-            f"summed entries    {self.folded_entries:,}",
-            f"entries per weight  min {ties.min()}, max {ties.max()}" if ties.size else "",
-            f"parameters        {self.parameters:,} (dense layer: {self.dense_parameters:,})",
-            f"tap table         {self.table_bytes:,} bytes ({', '.join(self.index_dtypes)})",
+        rows_ = [
+            ("products", f"{self.products:,}"),
+            ("matrix T", f"{rows:,} x {cols:,}"),
+            ("non-zeros of T", f"{self.nonzeros:,} ({100 * self.density:.3g}% of entries)"),
+            ("structural zeros", f"{self.structural_zeros:,}"),
+            ("summed entries", f"{self.folded_entries:,}"),
+            ("entries per weight", f"{ties.min()} to {ties.max()}"),
+            ("parameters", f"{self.parameters:,} (dense layer: {self.dense_parameters:,})"),
+            ("tap table", f"{self.table_bytes:,} bytes ({', '.join(self.index_dtypes)})"),
         ]
-        return "\n".join(line for line in lines if line)
+        return "\n".join(f"{name:<19}{value}" for name, value in rows_)
 
 
 class Derivation:
