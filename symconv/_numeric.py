@@ -76,7 +76,8 @@ def check(d: Derivation, trials: int = 3, seed: int = 0) -> CheckReport:
     x_e, w_e = d._x.reshape(-1).tolist(), d._w.reshape(-1).tolist()
     b_e = [] if d._b is None else d._b.tolist()
     free = sorted(
-        set().union(*(e.free_symbols for e in x_e + w_e + b_e)), key=sympy.default_sort_key
+        set().union(*(e.free_symbols for e in x_e + w_e + b_e)),
+        key=lambda s: (str(s), sorted(s.assumptions0.items())),
     )
     rng = np.random.default_rng(seed)
     values = rng.integers(-9, 10, size=(len(free), trials)).astype(np.float64)
@@ -136,6 +137,7 @@ class _SumOfProductsPrinter(NumPyPrinter):
         super().__init__({"order": "none", "fully_qualified_modules": False,
                           "inline": True, "allow_unknown_functions": True})
         self._names: dict[Any, str] = {}
+        self._memo: tuple[Any, str] = (None, "")
 
     def _print_Symbol(self, expr: Any) -> str:
         name = self._names.get(expr)
@@ -164,8 +166,11 @@ class _SumOfProductsPrinter(NumPyPrinter):
         return None
 
     def _handle_UnevaluatedExpr(self, expr: Any) -> Any:
-        # A sum of products of Symbols holds no UnevaluatedExpr: skip the tree walk.
-        if self._print_sum(expr) is not None:
+        # A sum of products of Symbols holds no UnevaluatedExpr: skip the tree walk,
+        # and keep the code just produced for the _print_Add/_print_Mul that follows.
+        code = self._print_sum(expr)
+        if code is not None:
+            self._memo = (expr, code)
             return expr
         return super()._handle_UnevaluatedExpr(expr)
 
@@ -181,10 +186,14 @@ class _SumOfProductsPrinter(NumPyPrinter):
         return " + ".join(parts)
 
     def _print_Mul(self, expr: Any) -> str:
+        if self._memo[0] is expr:
+            return self._memo[1]
         fast = self._product(expr)
         return super()._print_Mul(expr) if fast is None else fast
 
     def _print_Add(self, expr: Any, order: Any = None) -> str:
+        if self._memo[0] is expr:
+            return self._memo[1]
         fast = self._print_sum(expr)
         return super()._print_Add(expr, order) if fast is None else fast
 
