@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, cmp_to_key
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import sympy
@@ -410,13 +410,13 @@ class Derivation:
 
         return repr_latex(self)
 
-    def to_scipy(self, which: str = "matrix") -> Any:
+    def to_scipy(self, which: Literal["matrix", "patches"] = "matrix") -> Any:
         """Numeric T (or P) as a ``scipy.sparse`` CSR array: see :mod:`symconv._export`."""
         from ._export import to_scipy
 
         return to_scipy(self, which)
 
-    def to_numpy(self, which: str = "matrix") -> np.ndarray:
+    def to_numpy(self, which: Literal["matrix", "patches"] = "matrix") -> np.ndarray:
         """Numeric T (or P) as a dense NumPy array: see :mod:`symconv._export`."""
         from ._export import to_numpy
 

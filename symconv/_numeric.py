@@ -236,7 +236,9 @@ def _apply(
 ) -> np.ndarray:
     """``M v + b`` per trial, with the entries of the SymPy sparse ``M`` lambdified."""
     rows_dict: dict[int, dict[int, Any]] = matrix._rep.rep
-    lengths, cols, entries = [], [], []
+    lengths: list[int] = []
+    cols: list[int] = []
+    entries: list[Any] = []
     for row in rows_dict.values():
         lengths.append(len(row))
         cols.extend(row)

@@ -165,7 +165,7 @@ def conv_nd(
     if padding_mode == "zeros":
         xp = np.pad(x, pad_width, mode="constant", constant_values=0)
     else:
-        xp = np.pad(x, pad_width, mode=_NP_PAD_MODES[padding_mode])
+        xp = np.pad(x, pad_width, mode=_NP_PAD_MODES[padding_mode])  # type: ignore[call-overload]
 
     out_shape = tuple(
         (p - d * (k - 1) - 1) // s + 1
@@ -184,8 +184,8 @@ def conv_nd(
         for g in range(groups):
             co = slice(g * c_out_g, (g + 1) * c_out_g)
             for ci in range(c_in_g):
-                taps = _channel_view(w[(co, ci, *offsets)], nd)
-                y[co] += taps * xp[(g * c_in_g + ci, *window)][np.newaxis]
+                taps = _channel_view(w[(co, ci) + tuple(offsets)], nd)
+                y[co] += taps * xp[(g * c_in_g + ci,) + tuple(window)][np.newaxis]
     if bias is not None:
         y += _channel_view(bias, nd)
     return y
@@ -290,10 +290,10 @@ def conv_transpose_nd(
             co = slice(g * c_out_g, (g + 1) * c_out_g)
             for ci_local in range(c_in_g):
                 ci = g * c_in_g + ci_local
-                taps = _channel_view(w[(ci, slice(None), *offsets)], nd)
-                buf[(co, *target)] += taps * x[ci][np.newaxis]
+                taps = _channel_view(w[(ci, slice(None)) + tuple(offsets)], nd)
+                buf[(co,) + tuple(target)] += taps * x[ci][np.newaxis]
     crop = tuple(slice(p, p + o) for p, o in zip(pad_t, out_shape, strict=True))
-    y = buf[(slice(None), *crop)].copy()
+    y = buf[(slice(None),) + crop].copy()
     if bias is not None:
         y += _channel_view(bias, nd)
     return y

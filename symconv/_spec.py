@@ -139,7 +139,7 @@ def as_tuple(name: str, value: object, n: int, *, minimum: int) -> tuple[int, ..
         )
     if isinstance(value, numbers.Integral):
         return (check_int(name, value, minimum=minimum),) * n
-    items = list(value)  # type: ignore[arg-type]
+    items = list(value)
     if len(items) != n:
         raise ValueError(
             f"`{name}` must have {n} entr{'y' if n == 1 else 'ies'} "
@@ -419,7 +419,7 @@ def _transpose_spec(p: LayerParams, size: tuple[int, ...]) -> ConvSpec:
         kernel_size=p.kernel_size,
         stride=p.stride,
         dilation=p.dilation,
-        padding=tuple((q, q) for q in p.padding),  # type: ignore[union-attr]
+        padding=tuple((q, q) for q in p.padding),
         bias=p.bias,
         output_padding=p.output_padding,
     )
