@@ -29,7 +29,7 @@ CASES = [
 
 
 def _torch_layer(torch, case):
-    nd, cin, cout, k, s, p, dil, g, bias, pm, size = case
+    nd, cin, cout, k, s, p, dil, g, bias, pm, _ = case
     cls = getattr(torch.nn, f"Conv{nd}d")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's note on 'same' with even kernels
@@ -38,7 +38,7 @@ def _torch_layer(torch, case):
 
 
 def _ours(case):
-    nd, cin, cout, k, s, p, dil, g, bias, pm, size = case
+    nd, cin, cout, k, s, p, dil, g, bias, pm, _ = case
     cls = getattr(sc, f"Conv{nd}d")
     return cls(cin, cout, k, stride=s, padding=p, dilation=dil, groups=g, bias=bias,
                padding_mode=pm)
