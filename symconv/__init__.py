@@ -22,6 +22,9 @@ from ._layers import ConvTranspose1d as ConvTranspose1d
 from ._layers import ConvTranspose2d as ConvTranspose2d
 from ._layers import ConvTranspose3d as ConvTranspose3d
 from ._numeric import CheckReport as CheckReport
+from ._plot import plot_connectivity as plot_connectivity
+from ._plot import plot_matrix as plot_matrix
+from ._plot import to_tikz as to_tikz
 from ._signal import convolve as convolve
 from ._signal import correlate as correlate
 from ._spec import ConvSpec as ConvSpec
@@ -53,4 +56,7 @@ __all__ = [
     "correlate",
     "from_torch",
     "parse_value",
+    "plot_connectivity",
+    "plot_matrix",
+    "to_tikz",
 ]
