@@ -1,0 +1,351 @@
+"""The ``symconv`` command line: ``derive``, ``check`` and ``plot``.
+
+User text is parsed with :func:`symconv.parse_value` (numbers, exact decimals,
+fractions and symbol names, never ``eval``).  Exit codes: 0 success, 1 a claim
+that matches no convention (``check``) or a missing optional dependency, 2 a
+bad option or value (one line on stderr, as argparse does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+import numpy as np
+import sympy
+
+from ._derivation import Derivation
+from ._values import parse_value
+
+LAYERS = ("conv1d", "conv2d", "conv3d", "convtranspose1d", "convtranspose2d", "convtranspose3d")
+KINDS = ("matrix", "patches", "gradient", "connectivity")
+FORMATS = (".png", ".svg", ".pdf", ".tex")
+#: Matrices with more entries than this are summarised instead of printed.
+PRINT_ENTRIES = 600
+
+_SIZE = re.compile(r"^\d+(x\d+)*$")
+
+
+class UsageError(Exception):
+    """A bad option or value: reported on one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+# ----------------------------------------------------------------- values
+
+
+def parse_values(option: str, text: str) -> list[Any]:
+    """``"1,2,3"`` -> a list; ``"1,2;3,4"`` -> rows; entries via ``parse_value``.
+
+    Examples
+    --------
+    >>> parse_values("--x", "1, 1/2; 0.5, a")
+    [[1, 1/2], [1/2, a]]
+    """
+    rows = [r for r in text.split(";")]
+    parsed = []
+    for row in rows:
+        items = []
+        for item in row.split(","):
+            try:
+                items.append(parse_value(item))
+            except ValueError as exc:
+                raise UsageError(f"{option}: {exc} (in {text!r})") from None
+        parsed.append(items)
+    if len(parsed) == 1:
+        return parsed[0]
+    if len({len(r) for r in parsed}) != 1:
+        raise UsageError(f"{option}: rows must have the same length, got {text!r}")
+    return parsed
+
+
+def parse_ints(option: str, text: str, minimum: int = 1) -> int | tuple[int, ...]:
+    """``"3"`` -> 3, ``"3,3"`` -> (3, 3); every entry an integer >= ``minimum``."""
+    out = []
+    for item in text.split(","):
+        item = item.strip()
+        if not re.fullmatch(r"-?\d+", item) or int(item) < minimum:
+            rule = "positive integers" if minimum == 1 else f"integers >= {minimum}"
+            raise UsageError(f"{option}: must be {rule} separated by commas, got {text!r}")
+        out.append(int(item))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def _signal_operand(option: str, text: str, letter: str) -> Any:
+    """Values, or a symbolic array for a size such as ``4`` or ``3x3``."""
+    if _SIZE.fullmatch(text.strip()):
+        shape = tuple(int(v) for v in text.strip().split("x"))
+        if 0 in shape:
+            raise UsageError(f"{option}: sizes must be positive, got {text!r}")
+        return sympy.symarray(letter, shape)
+    return parse_values(option, text)
+
+
+# ----------------------------------------------------------------- parser
+
+
+def _source_options(p: argparse.ArgumentParser) -> None:
+    sig = p.add_argument_group("a signal (numpy/scipy semantics)")
+    sig.add_argument("--x", help="input values '1,2,3,4' (rows split by ';') or a size "
+                     "such as 4 or 3x3 for symbols x_...")
+    sig.add_argument("--w", help="kernel values '5,6,7' or a size such as 3 for symbols w_...")
+    sig.add_argument("--op", choices=("convolve", "correlate"), default="convolve",
+                     help="true convolution (default) or cross-correlation")
+    sig.add_argument("--mode", choices=("full", "valid", "same"),
+                     help="as scipy.signal (default: full for convolve, valid for correlate)")
+    lay = p.add_argument_group("a layer (PyTorch semantics)")
+    lay.add_argument("--layer", type=str.lower, choices=LAYERS, metavar="LAYER",
+                     help="one of " + ", ".join(LAYERS))
+    lay.add_argument("--in-channels", default="1")
+    lay.add_argument("--out-channels", default="1")
+    lay.add_argument("--kernel-size", help="an integer or one per dimension, e.g. 3 or 3,3")
+    lay.add_argument("--input-size", help="spatial input size, e.g. 5,5")
+    lay.add_argument("--stride", default="1")
+    lay.add_argument("--padding", default="0", help="integer(s), 'valid' or 'same'")
+    lay.add_argument("--dilation", default="1")
+    lay.add_argument("--groups", default="1")
+    lay.add_argument("--output-padding", default="0", help="transposed layers only")
+    lay.add_argument("--padding-mode", default="zeros",
+                     choices=("zeros", "reflect", "replicate", "circular"))
+    lay.add_argument("--no-bias", action="store_true", help="a layer without bias")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``symconv`` argument parser."""
+    parser = _Parser(
+        prog="symconv",
+        description="Show exactly how a convolution replaces a matrix multiplication.",
+        epilog="Exit codes: 0 success, 1 claim not matched (check) or missing optional "
+        "dependency, 2 bad option or value.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=_Parser)
+    d = sub.add_parser("derive", help="every output as a sum of products, and the matrix",
+                       description="Derive a convolution: outputs as sums of products, the "
+                       "layer matrix T, or LaTeX.")
+    _source_options(d)
+    out = d.add_argument_group("output")
+    out.add_argument("--latex", action="store_true", help="print math-mode LaTeX")
+    out.add_argument("--document", metavar="OUT.tex", help="write a complete LaTeX document")
+    out.add_argument("--gradient", action="store_true", help="also show the backward pass")
+
+    c = sub.add_parser("check", help="which convention gives a hand-computed result",
+                       description="Check a hand calculation against every convention.")
+    c.add_argument("--x", required=True, help="input values, e.g. 1,2,3,4 (rows split by ';')")
+    c.add_argument("--w", required=True, help="kernel values, e.g. 5,6,7")
+    c.add_argument("--claimed", required=True, help="the claimed result, e.g. 38,56")
+    c.add_argument("--stride", help="take every stride-th output (default 1)")
+    c.add_argument("--op", choices=("convolve", "correlate"), help="the operation intended")
+    c.add_argument("--mode", choices=("full", "valid", "same", "same_torch"),
+                   help="the mode intended")
+
+    pl = sub.add_parser("plot", help="draw the matrix or the connectivity diagram",
+                        description="Draw a picture (PNG/SVG/PDF with matplotlib, or TikZ "
+                        "with a .tex output).")
+    _source_options(pl)
+    pl.add_argument("--kind", choices=KINDS, default="matrix", help="what to draw")
+    pl.add_argument("-o", "--output", required=True, metavar="FILE",
+                    help="output file: .png, .svg, .pdf, or .tex for TikZ")
+    pl.add_argument("--dpi", default="150")
+    return parser
+
+
+# ------------------------------------------------------------- commands
+
+
+def _derivation(args: argparse.Namespace) -> Derivation:
+    from . import _layers
+    from ._signal import convolve, correlate
+
+    if args.layer is None:
+        if args.x is None or args.w is None:
+            raise UsageError("give a signal (--x and --w) or a layer (--layer ...)")
+        x = _signal_operand("--x", args.x, "x")
+        w = _signal_operand("--w", args.w, "w")
+        fn = convolve if args.op == "convolve" else correlate
+        mode: Any = args.mode or ("full" if args.op == "convolve" else "valid")
+        return fn(x, w, mode=mode)
+    if args.kernel_size is None or args.input_size is None:
+        raise UsageError("--layer needs --kernel-size and --input-size")
+    transposed = args.layer.startswith("convtranspose")
+    cls = getattr(_layers, {"conv": "Conv", "convtranspose": "ConvTranspose"}[
+        args.layer[:-2]] + args.layer[-2:])
+    padding: Any = args.padding
+    if padding not in ("same", "valid"):
+        padding = parse_ints("--padding", padding, minimum=0)
+    kwargs: dict[str, Any] = dict(
+        stride=parse_ints("--stride", args.stride),
+        padding=padding,
+        dilation=parse_ints("--dilation", args.dilation),
+        groups=parse_ints("--groups", args.groups),
+        bias=not args.no_bias,
+        padding_mode=args.padding_mode,
+    )
+    if transposed:
+        kwargs["output_padding"] = parse_ints("--output-padding", args.output_padding, 0)
+    layer = cls(
+        parse_ints("--in-channels", args.in_channels),
+        parse_ints("--out-channels", args.out_channels),
+        parse_ints("--kernel-size", args.kernel_size),
+        **kwargs,
+    )
+    return layer.derive(input_size=parse_ints("--input-size", args.input_size))
+
+
+class Progress:
+    """A one-line progress bar on stderr, shown only on a terminal."""
+
+    def __init__(self, total: int, label: str, stream: TextIO | None = None) -> None:
+        self.stream = sys.stderr if stream is None else stream
+        self.total, self.label = total, label
+        self.active = total >= 200 and self.stream.isatty()
+        self._shown = -1
+
+    def update(self, done: int) -> None:
+        if not self.active:
+            return
+        pct = 100 * done // self.total
+        if pct != self._shown:
+            bar = "#" * (pct // 4)
+            self.stream.write(f"\r{self.label} [{bar:<25}] {pct:3d}%")
+            self.stream.flush()
+            self._shown = pct
+
+    def close(self) -> None:
+        if self.active:
+            self.stream.write("\r" + " " * (len(self.label) + 34) + "\r")
+            self.stream.flush()
+
+
+def _name(letter: str, flat: int, shape: tuple[int, ...]) -> str:
+    return letter + "".join(f"_{int(v)}" for v in np.unravel_index(flat, shape))
+
+
+def _print_sums(title: str, letter: str, values: sympy.Array, out: TextIO) -> None:
+    out.write(f"{title}\n")
+    shape = values.shape
+    flat = list(np.array(values.tolist(), dtype=object).reshape(-1))
+    bar = Progress(len(flat), title.rstrip(":"))
+    for j, v in enumerate(flat):
+        out.write(f"  {_name(letter, j, shape)} = {v}\n")
+        bar.update(j + 1)
+    bar.close()
+
+
+def _print_matrix(d: Derivation, out: TextIO) -> None:
+    t = d.taps
+    if t.n_out * t.n_in > PRINT_ENTRIES:
+        out.write(f"T is {t.n_out:,} x {t.n_in:,}: too large to print.\n")
+        return
+    m = d.matrix
+    cells = [[str(m[r, c]) for c in range(t.n_in)] for r in range(t.n_out)]
+    width = max(len(s) for row in cells for s in row)
+    out.write("T (vec(y) = T vec(x)):\n")
+    for row in cells:
+        out.write("  [" + "  ".join(s.rjust(width) for s in row) + "]\n")
+
+
+def _derive(args: argparse.Namespace, out: TextIO) -> int:
+    d = _derivation(args)
+    if args.latex or args.document:
+        if args.latex:
+            out.write(d.to_latex() + "\n")
+        if args.document:
+            Path(args.document).write_text(d.latex_document())
+            out.write(f"wrote {args.document}\n")
+        return 0
+    out.write(f"{d!r}\n")
+    _print_sums("outputs:", "y", d.output, out)
+    _print_matrix(d, out)
+    if args.gradient:
+        g = d.gradient()
+        _print_sums("input gradient (dL/dx):", "dx", g.input, out)
+        _print_sums("weight gradient (dL/dw):", "dw", g.weight, out)
+        if g.bias is not None:
+            _print_sums("bias gradient (dL/db):", "db", g.bias, out)
+    out.write("structure:\n")
+    for line in str(d.stats()).splitlines():
+        out.write(f"  {line}\n")
+    return 0
+
+
+def _check(args: argparse.Namespace, out: TextIO) -> int:
+    from ._handcheck import check_hand
+
+    stride = None if args.stride is None else parse_ints("--stride", args.stride)
+    rep = check_hand(
+        parse_values("--x", args.x), parse_values("--w", args.w),
+        parse_values("--claimed", args.claimed), stride=stride, op=args.op, mode=args.mode,
+    )
+    out.write(f"{rep}\n")
+    return 0 if rep else 1
+
+
+def _plot(args: argparse.Namespace, out: TextIO) -> int:
+    from . import _plot
+
+    path = Path(args.output)
+    if path.suffix.lower() not in FORMATS:
+        raise UsageError(f"--output: the file must end in {', '.join(FORMATS)}, got {path.name!r}")
+    dpi = parse_ints("--dpi", args.dpi)
+    d = _derivation(args)
+    if path.suffix.lower() == ".tex":
+        path.write_text(_plot.to_tikz(d, args.kind, standalone=True))
+    else:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        if args.kind == "connectivity":
+            ax = _plot.plot_connectivity(d)
+        else:
+            ax = _plot.plot_matrix(d, args.kind)
+        fig: Any = ax.figure
+        fig.savefig(path, dpi=dpi, bbox_inches="tight")
+        plt.close(fig)
+    out.write(f"wrote {path}\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``symconv`` command line; returns the exit code.
+
+    Examples
+    --------
+    >>> main(["check", "--x", "1,2,3,4", "--w", "5,6,7", "--claimed", "38,56"])
+    [38, 56] matches 1 convention:
+      - correlate, mode='valid': cross-correlation (kernel not flipped; what deep-learning
+        layers compute); only the positions where x and w overlap completely
+    0
+    """
+    out = sys.stdout
+    try:
+        try:
+            args = build_parser().parse_args(None if argv is None else list(argv))
+        except SystemExit as exc:  # --help
+            return int(exc.code or 0)
+        command = {"derive": _derive, "check": _check, "plot": _plot}[args.command]
+        return command(args, out)
+    except UsageError as exc:
+        sys.stderr.write(f"symconv: error: {exc}\n")
+        return 2
+    except (ValueError, TypeError) as exc:
+        sys.stderr.write(f"symconv: error: {exc}\n")
+        return 2
+    except ImportError as exc:
+        sys.stderr.write(f"symconv: error: {exc}\n")
+        return 1
+    except BrokenPipeError:  # e.g. `symconv derive ... | head`: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
