@@ -388,7 +388,29 @@ class Derivation:
     # ------------------------------------------------- views of other modules
 
     def gradient(self, grad_output: Any = None) -> Any:
-        """The backward pass: see :func:`symconv.gradient`."""
+        """The backward pass: a :class:`symconv.Gradient` (``dL/dx``, ``dL/dw``, ``dL/db``).
+
+        Parameters
+        ----------
+        grad_output : array_like, optional
+            The upstream gradient ``dL/dy`` (shape ``spec.output_shape``);
+            symbols ``g_...`` when omitted.
+
+        Returns
+        -------
+        Gradient
+
+        Raises
+        ------
+        ValueError, TypeError
+            ``grad_output`` of the wrong shape, or text.
+
+        Examples
+        --------
+        >>> import symconv as sc
+        >>> sc.correlate([1, 2, 3, 4], [5, 6, 7]).gradient().weight
+        [g_0 + 2*g_1, 2*g_0 + 3*g_1, 3*g_0 + 4*g_1]
+        """
         from ._gradients import gradient
 
         return gradient(self, grad_output)
