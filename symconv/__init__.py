@@ -15,6 +15,9 @@ from ._gradients import Gradient as Gradient
 from ._gradients import TieGroup as TieGroup
 from ._handcheck import HandCheck as HandCheck
 from ._handcheck import check_hand as check_hand
+from ._latex import latex_document as latex_document
+from ._latex import repr_latex as repr_latex
+from ._latex import to_latex as to_latex
 from ._layers import Conv1d as Conv1d
 from ._layers import Conv2d as Conv2d
 from ._layers import Conv3d as Conv3d
@@ -25,6 +28,10 @@ from ._numeric import CheckReport as CheckReport
 from ._plot import plot_connectivity as plot_connectivity
 from ._plot import plot_matrix as plot_matrix
 from ._plot import to_tikz as to_tikz
+from ._proofs import Proof as Proof
+from ._proofs import ProofError as ProofError
+from ._proofs import Step as Step
+from ._proofs import proofs as proofs
 from ._signal import convolve as convolve
 from ._signal import correlate as correlate
 from ._spec import ConvSpec as ConvSpec
@@ -47,7 +54,10 @@ __all__ = [
     "Derivation",
     "Gradient",
     "HandCheck",
+    "Proof",
+    "ProofError",
     "Stats",
+    "Step",
     "TapTable",
     "TieGroup",
     "Verification",
@@ -55,8 +65,12 @@ __all__ = [
     "convolve",
     "correlate",
     "from_torch",
+    "latex_document",
     "parse_value",
     "plot_connectivity",
     "plot_matrix",
+    "proofs",
+    "repr_latex",
+    "to_latex",
     "to_tikz",
 ]

@@ -1,0 +1,529 @@
+"""Proofs as data: statements and steps, each step checked when the proof is built.
+
+A :class:`Proof` holds a statement and a chain of :class:`Step` s.  Each step
+is an equation (or inequality) between SymPy objects, with a justification in
+words and the concrete values that make it checkable for *this* derivation:
+pairs of lists compared exactly (symbolically: equal, or ``expand`` of the
+difference is 0) and again after substituting seeded random integers for every
+free symbol (numerically).  A step may also cite an existing symbolic proof
+(``d.verify()``, ``d.gradient().verify()``) for the whole identity.  A check
+that fails raises :class:`ProofError`: symconv's own failure, never a user
+error.  Rendering is :mod:`symconv._latex`'s job; nothing here knows LaTeX.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import sympy
+from sympy import Add, Basic, Function, Integer, MatrixSymbol, Mul, Symbol
+
+from . import _formulas
+
+if TYPE_CHECKING:
+    from ._derivation import Derivation
+
+RELATIONS: tuple[str, ...] = ("=", "<", "<=")
+
+#: Steps compare at most this many entries of a vector identity (a seeded sample);
+#: the cited symbolic proof covers every entry.
+SAMPLE = 300
+
+#: The NumPy oracle recomputes the transposed convolution symbolically up to this many
+#: products; beyond, the step cites the gradient module's symbolic proof alone.
+REFERENCE_LIMIT = 5_000
+
+
+class ProofError(AssertionError):
+    """A proof step symconv built does not check: a bug in symconv, not a user error."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a proof: ``lhs relation rhs``, because ``justification``.
+
+    Attributes
+    ----------
+    lhs, rhs : sympy.Basic
+        What is displayed (symbols, concrete expressions, matrix symbols).
+    justification : str
+        Why the step holds, in words.
+    left, right : sequence of sympy values
+        The concrete instances compared (entry by entry) for this derivation.
+    evidence : object, optional
+        A symbolic proof of the whole identity (truthy when it holds), cited.
+    relation : {"=", "<", "<="}
+    """
+
+    lhs: Any
+    rhs: Any
+    justification: str
+    left: Sequence[Any] = ()
+    right: Sequence[Any] = ()
+    evidence: Any = None
+    relation: str = "="
+
+
+@dataclass(frozen=True)
+class StepCheck:
+    """How one step was checked: entries compared, and the symbolic proof cited."""
+
+    compared: int
+    cited: str | None
+
+    def __str__(self) -> str:
+        if not self.compared:
+            return f"proved symbolically: {self.cited}"
+        out = f"{self.compared} entr{'y' if self.compared == 1 else 'ies'} checked " \
+              "symbolically and at seeded random integers"
+        return out + (f"; proved for all entries: {self.cited}" if self.cited else "")
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A statement and its checked steps.
+
+    Built by :func:`proofs`; building one checks every step and raises
+    :class:`ProofError` if any fails.
+
+    Attributes
+    ----------
+    title : str
+    lhs, rhs : sympy.Basic
+        The statement ``lhs relation rhs``.
+    steps : tuple of Step
+    relation : str
+    seed : int
+        Seed of the random integers of the numeric checks.
+    checks : tuple of StepCheck
+        Filled in when the proof is built.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> a, b = sympy.symbols("a b")
+    >>> p = Proof("Square of a sum", (a + b) ** 2, a**2 + 2*a*b + b**2,
+    ...           (Step((a + b) ** 2, a**2 + 2*a*b + b**2, "expand",
+    ...                 [(a + b) ** 2], [a**2 + 2*a*b + b**2]),))
+    >>> bool(p), str(p.checks[0])
+    (True, '1 entry checked symbolically and at seeded random integers')
+    >>> Proof("Wrong", a, b, (Step(a, b, "no reason", [a], [b]),))
+    Traceback (most recent call last):
+    ...
+    symconv._proofs.ProofError: proof 'Wrong', step 1 (no reason): a = b fails symbolically
+    """
+
+    title: str
+    lhs: Any
+    rhs: Any
+    steps: tuple[Step, ...]
+    relation: str = "="
+    seed: int = 0
+    checks: tuple[StepCheck, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        rng = np.random.default_rng(self.seed)
+        checks = tuple(_check(self.title, n, s, rng) for n, s in enumerate(self.steps, 1))
+        object.__setattr__(self, "checks", checks)
+
+    def __bool__(self) -> bool:
+        return True  # a Proof that exists has been checked
+
+    def __str__(self) -> str:
+        lines = [f"{self.title}: {self.lhs} {self.relation} {self.rhs}"]
+        for n, (s, c) in enumerate(zip(self.steps, self.checks), 1):
+            lines.append(f"  {n}. {s.lhs} {s.relation} {s.rhs}  [{s.justification}; {c}]")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Proof {self.title!r}: {len(self.steps)} checked steps>"
+
+    def _repr_latex_(self) -> str:
+        from ._latex import repr_latex
+
+        return repr_latex(self)
+
+
+def _holds(relation: str, a: Any, b: Any) -> bool:
+    if relation == "=":
+        if a == b:
+            return True
+        return bool(sympy.expand(sympy.sympify(a) - sympy.sympify(b)) == 0)
+    rel = sympy.Lt(a, b) if relation == "<" else sympy.Le(a, b)
+    return bool(rel is sympy.true)
+
+
+def _check(title: str, n: int, step: Step, rng: np.random.Generator) -> StepCheck:
+    where = f"proof {title!r}, step {n} ({step.justification})"
+    if step.relation not in RELATIONS:
+        raise ProofError(f"{where}: unknown relation {step.relation!r}")
+    cited = None
+    if step.evidence is not None:
+        if not step.evidence:
+            raise ProofError(f"{where}: the cited proof fails:\n{step.evidence}")
+        cited = "; ".join(str(r.statement) for r in getattr(step.evidence, "results", ())) \
+            or str(getattr(step.evidence, "statement", step.evidence))
+    left, right = list(step.left), list(step.right)
+    if len(left) != len(right):
+        raise ProofError(f"{where}: {len(left)} left values but {len(right)} right values")
+    for a, b in zip(left, right):
+        if not _holds(step.relation, a, b):
+            raise ProofError(f"{where}: {a} {step.relation} {b} fails symbolically")
+    free = set()
+    for v in left + right:
+        if isinstance(v, Basic):
+            free |= v.free_symbols
+    ordered = sorted(free, key=sympy.default_sort_key)
+    values = rng.integers(-9, 10, size=len(ordered)).tolist()
+    env = {s: Integer(v) for s, v in zip(ordered, values)}
+    for a, b in zip(left, right):
+        na, nb = sympy.sympify(a).xreplace(env), sympy.sympify(b).xreplace(env)
+        if not _holds(step.relation, na, nb):
+            raise ProofError(
+                f"{where}: {a} {step.relation} {b} fails at random integers ({na} vs {nb})"
+            )
+    return StepCheck(len(left), cited)
+
+
+# ------------------------------------------------------------- the proofs
+
+
+def _sample(n: int, rng: np.random.Generator) -> list[int]:
+    if n <= SAMPLE:
+        return list(range(n))
+    return sorted(rng.choice(n, size=SAMPLE, replace=False).tolist())
+
+
+def _mat(name: str, rows: int, cols: int = 1) -> MatrixSymbol:
+    return MatrixSymbol(name, rows, cols)
+
+
+def _indexed(prefix: str, idx: Sequence[Any]) -> Symbol:
+    return Symbol(prefix + "".join(f"_{int(v)}" for v in idx))
+
+
+def _shown_product(a: Any, b: Any) -> Any:
+    return Mul(a, b, evaluate=False)
+
+
+def _shown_sum(terms: list[Any]) -> Any:
+    if not terms:
+        return Integer(0)
+    return terms[0] if len(terms) == 1 else Add(*terms, evaluate=False)
+
+
+class _Builder:
+    """Builds the proofs of one derivation (see :func:`proofs`)."""
+
+    def __init__(self, d: Derivation, seed: int) -> None:
+        self.d = d
+        self.seed = seed
+        self.t = d.taps
+        self.rng = np.random.default_rng(seed)
+        self.xs = d._x.reshape(-1).tolist()
+        self.ws = d._w.reshape(-1).tolist()
+        self.bias = d._bias_of_outputs()
+        t = self.t
+        self.M, self.N, self.K = t.n_out, t.n_in, t.n_weight
+        self.o_star = int(np.argmax(np.diff(t.starts)))
+        self.rows = _sample(self.M, self.rng)
+
+    def _taps_of(self, o: int) -> list[tuple[int, int]]:
+        t = self.t
+        lo, hi = int(t.starts[o]), int(t.starts[o + 1])
+        return list(zip(t.i[lo:hi].tolist(), t.k[lo:hi].tolist()))
+
+    def _y_sym(self, o: int) -> Symbol:
+        return _indexed("y", np.unravel_index(o, self.d.spec.output_shape))
+
+    def _definition(self, o: int) -> tuple[Any, Any]:
+        """``y_o`` as built from the taps (shown unevaluated) and its value."""
+        terms = [_shown_product(self.ws[k], self.xs[i]) for i, k in self._taps_of(o)]
+        b = [] if self.bias is None else [self.bias[o]]
+        return _shown_sum(terms + b), Add(*[self.ws[k] * self.xs[i] for i, k in self._taps_of(o)],
+                                          *b)
+
+    def _statement(self, left: str, right: str) -> tuple[Any, Any]:
+        M = self.M
+        lhs = _mat("y", M)
+        inner = {"T": _mat("T", M, self.N) * _mat("x", self.N),
+                 "P": _mat("P", M, self.K) * _mat("w", self.K)}[right]
+        rhs = inner + _mat("b", M) if self.bias is not None else inner
+        return lhs, rhs
+
+    def matrix(self) -> Proof:
+        d, o = self.d, self.o_star
+        shown, value = self._definition(o)
+        rep = d._matrix_rep.rep
+        row = rep.get(o, {})
+        grouped = [_shown_product(e, self.xs[i]) for i, e in sorted(row.items())]
+        b = [] if self.bias is None else [self.bias[o]]
+        if self.N <= 10:  # row o of T times x, as a textbook shows it
+            t_row = sympy.Matrix([[row.get(i, 0) for i in range(self.N)]])
+            grouped = [sympy.MatMul(t_row, sympy.Matrix(self.xs), evaluate=False)]
+        lhs, rhs = self._statement("y", "T")
+        tx = [Add(*[e * self.xs[i] for i, e in rep.get(r, {}).items()],
+                  *([] if self.bias is None else [self.bias[r]])) for r in self.rows]
+        steps = (
+            Step(self._y_sym(o), shown, f"definition: the {len(self._taps_of(o))} products "
+                 "of this output, one per tap (o, i, k)", [d._output_flat[o]], [value]),
+            Step(shown, _shown_sum(grouped + b), "group the products by input: T[o, i] is the "
+                 "sum of the weights that multiply x[i] in output o", [value],
+                 [Add(*[e * self.xs[i] for i, e in row.items()], *b)]),
+            Step(lhs, rhs, "the same grouping holds for every output",
+                 [d._output_flat[r] for r in self.rows], tx, d.verify().results[0]),
+        )
+        return Proof("Matrix form", lhs, rhs, steps, seed=self.seed)
+
+    def patches(self) -> Proof:
+        d, o = self.d, self.o_star
+        shown, value = self._definition(o)
+        rep = d._patches_rep.rep
+        row = rep.get(o, {})
+        b = [] if self.bias is None else [self.bias[o]]
+        grouped = [_shown_product(e, self.ws[k]) for k, e in sorted(row.items())]
+        lhs, rhs = self._statement("y", "P")
+        pw = [Add(*[e * self.ws[k] for k, e in rep.get(r, {}).items()],
+                  *([] if self.bias is None else [self.bias[r]])) for r in self.rows]
+        steps = (
+            Step(self._y_sym(o), shown, "definition", [d._output_flat[o]], [value]),
+            Step(shown, _shown_sum(grouped + b), "row o of P is the patch of inputs that output "
+                 "o reads, in the column of the weight that multiplies each (im2col)", [value],
+                 [Add(*[e * self.ws[k] for k, e in row.items()], *b)]),
+            Step(lhs, rhs, "the same for every output",
+                 [d._output_flat[r] for r in self.rows], pw, d.verify().results[1]),
+        )
+        return Proof("im2col form", lhs, rhs, steps, seed=self.seed)
+
+    def flip(self) -> Proof:
+        from ._derivation import Derivation
+
+        d = self.d
+        s = d.spec
+        spatial = tuple(range(d._w.ndim - s.ndim, d._w.ndim))
+        flipped = np.flip(d._w, axis=spatial)
+        other = Derivation(replace(s, flip=not s.flip), d._x, flipped, d._b)
+        x, w = _mat("x", self.N), _mat("w", self.K)
+        conv, corr, flip = Function("conv"), Function("corr"), Function("flip")
+        mine, theirs = (conv, corr) if s.flip else (corr, conv)
+        lhs, rhs = mine(x, w), theirs(x, flip(w))
+        fw = flipped.reshape(-1).tolist()
+        steps = (
+            Step(flip(w), sympy.Matrix(fw) if self.K <= 12 else Symbol("w_flipped"),
+                 "reverse the kernel in every spatial axis: tap k becomes K - 1 - k",
+                 [self.ws[k] for k in range(self.K)],
+                 [np.flip(flipped, axis=spatial).reshape(-1)[k] for k in range(self.K)]),
+            Step(lhs, rhs, "the reversed kernel read in the other order meets the same inputs: "
+                 "every output is the same sum of products",
+                 [d._output_flat[r] for r in self.rows],
+                 [other._output_flat[r] for r in self.rows]),
+        )
+        return Proof("Convolution is correlation with the flipped kernel", lhs, rhs, steps,
+                     seed=self.seed)
+
+    def output_size(self) -> Proof:
+        s = self.d.spec
+        n, k, st, dl, p, q = sympy.symbols("n k s d p q", integer=True)
+        formula = sympy.floor((n + p + q - dl * (k - 1) - 1) / st) + 1
+        n_out = Symbol("n_out")
+        steps = []
+        for a in range(s.ndim):
+            vals = {n: s.in_size[a], k: s.kernel_size[a], st: s.stride[a], dl: s.dilation[a],
+                    p: s.padding[a][0], q: s.padding[a][1]}
+            py = _formulas.conv_output_size(s.in_size[a], s.kernel_size[a], s.stride[a],
+                                            s.dilation[a], *s.padding[a])
+            instance = formula.subs({v: Integer(c) for v, c in vals.items()})
+            steps.append(Step(
+                _indexed("n_out", [a]) if s.ndim > 1 else n_out, instance,
+                f"axis {a}: n={vals[n]}, k={vals[k]}, s={vals[st]}, d={vals[dl]}, "
+                f"p={vals[p]}, q={vals[q]}; the last window starts at most "
+                "n + p + q - d(k - 1) - 1",
+                [Integer(s.out_size[a]), Integer(s.out_size[a])],
+                [instance, Integer(py)]))
+        if s.kind == "transpose":
+            a_, _m = sympy.symbols("a m", integer=True)
+            tformula = (n - 1) * st - 2 * p + dl * (k - 1) + a_ + 1
+            for a in range(s.ndim):
+                vals = {n: s.out_size[a], k: s.kernel_size[a], st: s.stride[a],
+                        dl: s.dilation[a], p: s.padding[a][0], a_: s.output_padding[a]}
+                inst = tformula.subs({v: Integer(c) for v, c in vals.items()})
+                py = _formulas.transposed_output_size(*(vals[v] for v in (n, k, st, dl, p, a_)))
+                steps.append(Step(Symbol("m"), inst, f"transposed layer, axis {a}: its output "
+                                  "is the forward convolution's input",
+                                  [Integer(s.in_size[a])] * 2, [inst, Integer(py)]))
+        return Proof("Output size", n_out, formula, tuple(steps), seed=self.seed)
+
+    def gradient_proofs(self) -> list[Proof]:
+        d = self.d
+        gr = d.gradient()
+        gv = gr.verify()
+        res = {r.statement.split(":")[0]: r for r in gv.results}
+        gs = gr._g_flat
+        t = self.t
+        # tied weights
+        counts = np.bincount(t.k, minlength=self.K)
+        k_star = int(np.argmax(counts))
+        group = gr.tie_groups()[k_star]
+        pos = list(zip(group.rows.tolist(), group.cols.tolist()))
+        G = [_indexed("G", [r, c]) for r, c in pos]
+        gsum = [_shown_product(gs[r], self.xs[c]) for r, c in pos]
+        wk = self.ws[k_star]
+        grad_wk = Symbol("grad_" + str(wk)) if isinstance(wk, Symbol) else Symbol("grad_w")
+        P = d._patches_rep.rep
+        ks = _sample(self.K, self.rng)
+        pt_g = [Add(*[e * gs[o] for o, row in P.items() for kk, e in row.items() if kk == k])
+                for k in ks] if self.K * self.M <= 200_000 else []
+        tied_rhs = _mat("P", self.M, self.K).T * _mat("g", self.M)
+        tied = Proof(
+            "Gradient of a tied weight", grad_wk, _shown_sum(G), (
+                Step(grad_wk, _shown_sum(G), f"chain rule: w[{k_star}] occupies "
+                     f"{group.count} entries of T, so its gradient sums those entries of "
+                     "G = g x^T (structural zeros of T are in no sum: they stay zero)",
+                     [gr._weight_flat[k_star]],
+                     [Add(*[gs[r] * self.xs[c] for r, c in pos])],
+                     res.get("dL/dw[k] = sum of G = g x^T over the tie group of w[k]")),
+                Step(_shown_sum(G), _shown_sum(gsum), "G[o, i] = g[o] x[i]",
+                     [Add(*[gs[r] * self.xs[c] for r, c in pos])],
+                     [gr._weight_flat[k_star]]),
+                Step(_mat("grad_w", self.K), tied_rhs, "every weight at once: column k of P "
+                     "holds the inputs w[k] meets",
+                     [gr._weight_flat[k] for k in ks] if pt_g else [], pt_g),
+            ), seed=self.seed)
+        # input gradient
+        i_star = int(np.argmax(np.bincount(t.i, minlength=self.N)))
+        rep = d._matrix_rep.rep
+        col = [(o, row[i_star]) for o, row in sorted(rep.items()) if i_star in row]
+        xi = self.xs[i_star]
+        grad_xi = Symbol("grad_" + str(xi)) if isinstance(xi, Symbol) else Symbol("grad_x")
+        gx = _mat("grad_x", self.N)
+        tt_g = _mat("T", self.M, self.N).T * _mat("g", self.M)
+        adjoint = gv.results[1]
+        cols = _sample(self.N, self.rng)
+        by_col: list[list[Any]] = [[] for _ in range(self.N)]
+        for o, row in rep.items():
+            for i, e in row.items():
+                by_col[i].append(e * gs[o])
+        inp = Proof(
+            "Input gradient is the transposed convolution", gx, tt_g, (
+                Step(grad_xi, _shown_sum([_shown_product(e, gs[o]) for o, e in col]),
+                     f"chain rule: x[{i_star}] meets the weights in column {i_star} of T",
+                     [gr._input_flat[i_star]], [Add(*[e * gs[o] for o, e in col])]),
+                Step(gx, tt_g, "every input at once: the column of T of each input",
+                     [gr._input_flat[i] for i in cols], [Add(*by_col[i]) for i in cols],
+                     res.get("dL/dx = T^T g")),
+                Step(tt_g, Function("convT")(_mat("g", self.M), _mat("w", self.K)),
+                     adjoint.statement.replace("dL/dx = ", "T^T g is ") + " (the taps (o, i, k) "
+                     "with o and i swapped)", *self._reference_adjoint(gr, cols), adjoint),
+            ), seed=self.seed)
+        return [tied, inp]
+
+    def _reference_adjoint(self, gr: Any, cols: list[int]) -> tuple[list[Any], list[Any]]:
+        """``dL/dx`` (sampled) and the transposed convolution of ``g`` by the NumPy oracle."""
+        from . import _reference
+
+        s = self.d.spec
+        g, w = gr._g, self.d._w
+        out: np.ndarray | None = None
+        if len(self.t) > REFERENCE_LIMIT:  # the oracle's object arithmetic is quadratic
+            return [], []
+        if s.kind == "signal":
+            other = "convolve" if s.op == "correlate" else "correlate"
+            full = _reference.signal_nd(g, w, other, "full")
+            window = tuple(slice(lo, lo + n) for (lo, _), n in zip(s.padding, s.in_size))
+            if all(lo >= 0 and lo + n <= m for (lo, _), n, m in
+                   zip(s.padding, s.in_size, full.shape)):
+                out = full[window]
+        elif s.kind == "conv" and s.padding_mode == "zeros" and all(
+                lo == hi for lo, hi in s.padding):
+            pad = [lo for lo, _ in s.padding]
+            spans = [dl * (k - 1) for k, dl in zip(s.kernel_size, s.dilation)]
+            op = [(n + 2 * lo - span - 1) % st
+                  for n, lo, span, st in zip(s.in_size, pad, spans, s.stride)]
+            out = _reference.conv_transpose_nd(g, w, stride=s.stride, padding=pad,
+                                               output_padding=op, dilation=s.dilation,
+                                               groups=s.groups)
+        elif s.kind == "transpose":
+            full = _reference.conv_nd(g, w, stride=s.stride, padding=s.padding,
+                                      dilation=s.dilation, groups=s.groups)
+            window = (slice(None),) + tuple(slice(0, n) for n in s.out_size)
+            out = full[window]
+        if out is None or out.size != self.N:
+            return [], []
+        flat = np.asarray(out, dtype=object).reshape(-1)
+        return [gr._input_flat[i] for i in cols], [sympy.sympify(flat[i]) for i in cols]
+
+    def dense_subset(self) -> Proof:
+        t = self.t
+        rows, _cols, entry_of_tap = t.entries
+        n_entries = int(rows.size)
+        # A maps the weights to the entries of T: A[e, k] = number of taps (e, k).
+        used = int(np.unique(t.k).size)
+        if n_entries * self.K <= 4_000_000:
+            A = np.zeros((n_entries, self.K))
+            np.add.at(A, (entry_of_tap, t.k), 1.0)
+            numeric_rank = int(np.linalg.matrix_rank(A))
+        else:
+            numeric_rank = used
+        r = used
+        MN = self.M * self.N
+        dim, rank = Symbol("dim_T"), Symbol("rank_A")
+        rel = "<" if r < MN else "="
+        steps = [
+            Step(dim, rank, "T depends linearly on w: vec T = A w, with A[(o, i), k] the number "
+                 "of taps (o, i, k)", [Integer(r)], [Integer(numeric_rank)]),
+            Step(rank, Integer(r), "each weight used by a tap gives an independent column of A "
+                 f"({used} of {self.K} weights are used)", [Integer(numeric_rank)], [Integer(r)]),
+            Step(Integer(r), Integer(self.K), "A has one column per weight", [Integer(r)],
+                 [Integer(self.K)], relation="<="),
+            Step(Integer(self.K), Integer(MN), f"a dense layer has M N = {self.M} x {self.N} free "
+                 "entries", [Integer(self.K)], [Integer(MN)], relation=rel if self.K < MN
+                 else "<="),
+        ]
+        return Proof("Convolutions are a strict subset of dense layers" if rel == "<"
+                     else "Convolution versus dense layer", dim, Integer(MN), tuple(steps),
+                     relation=rel, seed=self.seed)
+
+
+def proofs(d: Derivation, seed: int = 0) -> list[Proof]:
+    """The proofs of one derivation, every step checked as it is built.
+
+    Matrix form, im2col form, convolution versus correlation with the flipped
+    kernel, output size, the tied-weight gradient, the input gradient as a
+    transposed convolution, and convolutions as a (strict) subset of dense
+    layers.
+
+    Parameters
+    ----------
+    d : Derivation
+    seed : int
+        Seed of the random integers of the numeric checks (and of the sample of
+        entries compared for large layers).
+
+    Returns
+    -------
+    list of Proof
+
+    Raises
+    ------
+    ProofError
+        If a step does not check (a bug in symconv).
+
+    Examples
+    --------
+    >>> import symconv as sc, sympy
+    >>> d = sc.correlate(sympy.symarray("x", 4), sympy.symarray("w", 3))
+    >>> [p.title for p in sc.proofs(d)]  # doctest: +NORMALIZE_WHITESPACE
+    ['Matrix form', 'im2col form', 'Convolution is correlation with the flipped kernel',
+     'Output size', 'Gradient of a tied weight', 'Input gradient is the transposed convolution',
+     'Convolutions are a strict subset of dense layers']
+    >>> print(sc.proofs(d)[0].steps[0].rhs)
+    w_0*x_0 + w_1*x_1 + w_2*x_2
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"`seed` must be an integer, got {seed!r}")
+    b = _Builder(d, int(seed))
+    return [b.matrix(), b.patches(), b.flip(), b.output_size(), *b.gradient_proofs(),
+            b.dense_subset()]
