@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
-from sympy import Add, Basic, Symbol
+from sympy import Add, Basic, Mul, Symbol
 
 from . import _reference
 from ._derivation import Derivation, _array, _sparse, _sums_of_products
@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 #: ``Gradient.dense`` refuses matrices with more entries than this.
 DENSE_LIMIT = 250_000
+
+#: ``Gradient.structural_zeros`` (one byte per entry of T) refuses larger masks.
+MASK_LIMIT = 500_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -253,6 +256,11 @@ class Gradient:
     def structural_zeros(self) -> np.ndarray:
         """Boolean mask ``(n_out, n_in)``: True where T has no weight (gradient discarded).
 
+        Raises
+        ------
+        ValueError
+            When the mask would have more than 500,000,000 entries.
+
         Examples
         --------
         >>> import symconv as sc
@@ -261,6 +269,13 @@ class Gradient:
                [1, 0, 0, 0]])
         """
         t = self.derivation.taps
+        n = t.n_out * t.n_in
+        if n > MASK_LIMIT:
+            raise ValueError(
+                f"the structural-zero mask would have {n:,} entries ({t.n_out:,} x "
+                f"{t.n_in:,}; limit {MASK_LIMIT:,}): use tie_groups() (the positions that "
+                "are not structural zeros) or stats()"
+            )
         mask = np.ones((t.n_out, t.n_in), dtype=bool)
         mask[t.o, t.i] = False
         mask.setflags(write=False)
@@ -508,20 +523,21 @@ def gradient(d: Derivation, grad_output: object = None) -> Gradient:
 def compare_sums(
     statement: str, lhs: list[Any], rhs: list[list[tuple[Any, Any]]]
 ) -> IdentityResult:
-    """Prove ``lhs[j] == sum(p * q for p, q in rhs[j])`` for every ``j``, exactly.
+    """Prove ``lhs[j] == sum(p * q for p, q in rhs[j])`` for every ``j``.
 
     Both sides are split into monomials (products of distinct plain Symbols
-    times a number) and their coefficients compared; an entry with anything
-    else (a power such as ``x_0**2``, a function) is compared by
-    ``sympy.expand`` instead.
+    times a number) and their coefficients compared: exactly for integers and
+    rationals, to a relative ``1e-12`` for floating-point coefficients (which
+    SymPy may have summed in another order).  An entry with anything else (a
+    power such as ``x_0**2``, a function) is compared by ``sympy.expand``.
     """
     monomials = 0
     method = "coefficients"
     for j, (left, pairs) in enumerate(zip(lhs, rhs)):
-        a = _coefficients(t.as_coeff_mul() for t in Add.make_args(left))
+        a = _coefficients(_split(t) for t in Add.make_args(left))
         b = _coefficients(_pair_terms(pairs))
         if a is not None and b is not None:
-            ok = a == b
+            ok = _same_coefficients(a, b)
             monomials += len(a)
         else:
             method = "expand"
@@ -535,13 +551,19 @@ def compare_sums(
     return IdentityResult(statement, statement, True, len(lhs), monomials, method)
 
 
+def _split(term: Any) -> tuple[Any, tuple[Any, ...]]:
+    """``(number, factors)`` of one term: ``2.5*x*y`` -> ``(2.5, (x, y))``."""
+    coeff, rest = term.as_coeff_Mul()
+    return coeff, () if rest is sympy.S.One else Mul.make_args(rest)
+
+
 def _pair_terms(pairs: Iterable[tuple[Any, Any]]) -> Iterable[tuple[Any, tuple[Any, ...]]]:
     """``(coefficient, factors)`` of every term of ``sum(p * q)``, without building products."""
     for p, q in pairs:
         for s in Add.make_args(p):
-            cs, fs = s.as_coeff_mul()
+            cs, fs = _split(s)
             for t in Add.make_args(q):
-                ct, ft = t.as_coeff_mul()
+                ct, ft = _split(t)
                 yield cs * ct, fs + ft
 
 
@@ -555,6 +577,20 @@ def _coefficients(terms: Iterable[tuple[Any, tuple[Any, ...]]]) -> dict[Any, Any
             return None
         out[frozenset(factors)] += coeff
     return {k: v for k, v in out.items() if v != 0}
+
+
+def _same_coefficients(a: dict[Any, Any], b: dict[Any, Any]) -> bool:
+    if a == b:
+        return True
+    for key in a.keys() | b.keys():
+        u, v = a.get(key, sympy.S.Zero), b.get(key, sympy.S.Zero)
+        if u == v:
+            continue
+        if not (u.is_Float or v.is_Float):
+            return False
+        if abs(float(u - v)) > 1e-12 * max(1.0, abs(float(u)), abs(float(v))):
+            return False
+    return True
 
 
 # ------------------------------------------- the transposed convolution of g

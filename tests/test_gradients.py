@@ -546,3 +546,34 @@ def test_repr():
     g = sc.correlate([1, 2, 3], [1, 1]).gradient()
     assert repr(g).startswith("<Gradient of <Derivation correlate(mode='valid')")
     assert repr(g).endswith("dL/dy (2,) -> dL/dx (3,), dL/dw (2,)>")
+
+
+def test_float_data_verify_and_check():
+    # Floating-point coefficients may be summed in another order: compared to 1e-12.
+    d = sc.correlate([0.1, 0.2, 0.7, 0.3], sympy.symarray("w", 2))
+    gr = d.gradient(grad_output=[0.3, 0.1, 0.2])
+    assert gr.verify(), str(gr.verify())
+    assert gr.check(), str(gr.check())
+    np.testing.assert_allclose([float(v) for v in gr.weight],
+                               np.correlate([0.1, 0.2, 0.7, 0.3], [0.3, 0.1, 0.2], "valid"),
+                               rtol=1e-12)
+
+
+def test_repeated_symbols_are_compared_by_expansion():
+    # x and w share a symbol: products such as a**2 are not monomials of distinct symbols.
+    a, b = sympy.symbols("a b")
+    gr = sc.correlate([a, b], [a]).gradient()
+    assert gr.weight.tolist() == [sympy.Symbol("g_0") * a + sympy.Symbol("g_1") * b]
+    proof = gr.verify()
+    assert proof, str(proof)
+    assert all(r.holds for r in proof.results)
+
+
+def test_structural_zero_mask_is_guarded(monkeypatch):
+    import symconv._gradients as grads
+
+    monkeypatch.setattr(grads, "MASK_LIMIT", 100)
+    g = sc.correlate([1] * 12, [1, 1]).gradient()
+    with pytest.raises(ValueError, match=r"structural-zero mask would have 132 entries "
+                                         r"\(11 x 12; limit 100\): use tie_groups\(\)"):
+        _ = g.structural_zeros
