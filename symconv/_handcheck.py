@@ -181,8 +181,8 @@ class HandCheck:
         elif self.closest is not None:
             right = self.results[self.closest]
             lines.append(
-                f"The shapes differ: the claim has shape {_tup(self.claimed.shape)}, "
-                f"{self.closest[0]}/{self.closest[1]} gives shape {_tup(right.shape)}."
+                f"The sizes differ: the claim has {_size(self.claimed.shape)}, "
+                f"{self.closest[0]}/{self.closest[1]} gives {_size(right.shape)}."
             )
         return "\n".join(lines)
 
@@ -246,8 +246,10 @@ def check_hand(
     ``flipped``), another mode (``edges_trimmed``, ``edges_kept``, or
     ``off_by_one`` between the two ``same`` windows), the window shifted by one
     along some axes (``off_by_one``), another step (``stride_skipped``,
-    ``stride_applied``).  Without a slip the closest convention is the one of the
-    claim's shape with the fewest wrong entries.  Indices are 0-based.
+    ``stride_applied``); then, for every convention, any smaller cut of its
+    window (``edges_trimmed``, e.g. the last entry left out).  Without a slip the
+    closest convention is the one of the claim's shape with the fewest wrong
+    entries.  Indices are 0-based.
 
     ``scipy.signal.correlate2d(x, w, "same")`` centres like PyTorch
     (``same_torch``), unlike ``scipy.signal.correlate``; both agree for odd kernels.
@@ -321,13 +323,22 @@ def _find_slip(
     k: tuple[int, ...],
     step: tuple[int, ...],
 ) -> tuple[tuple[str, str] | None, str | None, str]:
-    """The first convention (in order) that one recognised slip turns into the claim."""
-    for (op, mode), win in windows.items():
-        other = "correlate" if op == "convolve" else "convolve"
-        for slip, variant_op, variant, what in _variants(op, other, mode, win, n, k, step):
-            values = variant.cut(full[variant_op])
-            if values is not None and _equal(values, claim):
-                return (op, mode), slip, what
+    """The first convention (in order) that one recognised slip turns into the claim.
+
+    Sub-windows (``edges_trimmed`` with an arbitrary cut) explain almost any short
+    claim, so they are tried only after every other slip of every convention.
+    """
+    for sub_windows in (False, True):
+        for (op, mode), win in windows.items():
+            other = "correlate" if op == "convolve" else "convolve"
+            if sub_windows:
+                variants = _sub_windows(op, mode, win, claim.shape)
+            else:
+                variants = _variants(op, other, mode, win, n, k, step)
+            for slip, variant_op, variant, what in variants:
+                values = variant.cut(full[variant_op])
+                if values is not None and _equal(values, claim):
+                    return (op, mode), slip, what
     return None, None, ""
 
 
@@ -374,6 +385,22 @@ def _variants(
             )
 
 
+def _sub_windows(
+    op: str, mode: str, win: _Window, claim_shape: tuple[int, ...]
+) -> Iterator[tuple[str, str, _Window, str]]:
+    """Every cut of the window to the claim's (smaller) shape: ``edges_trimmed``."""
+    shape = win.shape
+    if claim_shape != shape and all(c <= m for c, m in zip(claim_shape, shape)):
+        ranges = [range(m - c + 1) for c, m in zip(claim_shape, shape)]
+        for offset in itertools.product(*ranges):
+            start = tuple(a + j * s for a, j, s in zip(win.start, offset, win.step))
+            span = tuple((c - 1) * s + 1 for c, s in zip(claim_shape, win.step))
+            cut = ", ".join(f"{j}:{j + c}" for j, c in zip(offset, claim_shape))
+            yield "edges_trimmed", op, _Window(start, span, win.step), (
+                f"the claim is y[{cut}] of {op}, mode={mode!r}, which has {_size(shape)}"
+            )
+
+
 def _nearest(cut: dict[tuple[str, str], np.ndarray | None], claim: np.ndarray) -> tuple[str, str]:
     """The convention of the claim's shape with the fewest wrong entries, else nearest size."""
     best: tuple[tuple[int, int], tuple[str, str]] | None = None
@@ -414,6 +441,12 @@ def _ordinal(s: int) -> str:
 
 def _name(index: tuple[int, ...]) -> str:
     return "y_" + "_".join(str(j) for j in index)
+
+
+def _size(shape: tuple[int, ...]) -> str:
+    if len(shape) == 1:
+        return f"{shape[0]} entr{'y' if shape[0] == 1 else 'ies'}"
+    return f"shape {shape}"
 
 
 def _tup(t: tuple[int, ...]) -> str:

@@ -36,7 +36,7 @@ PALETTE: tuple[str, ...] = (
     "#CAB2D6", "#6A3D9A", "#B15928", "#8DD3C7",
 )
 #: Colour of an entry that holds a sum of several weights (non-zero padding modes).
-SUM_COLOUR = "#9E9E9E"
+SUM_COLOUR = "#C8C8C8"
 
 #: Cells (matrix pictures) and products (connectivity) above which drawing refuses.
 MAX_CELLS = 40_000
@@ -117,7 +117,7 @@ def _cells(d: Derivation, which: str) -> Cells:
             "choose a smaller input or layer"
         )
     xs, ws = d._x.reshape(-1).tolist(), d._w.reshape(-1).tolist()
-    y_names = [f"y_{{{o}}}" for o in range(t.n_out)]
+    y_names = [f"y_{{{_index(o, t.out_shape)}}}" for o in range(t.n_out)]
     if which == "patches":
         order = np.lexsort((t.k, t.o))
         rows, cols, group = t.o[order], t.k[order], t.i[order].astype(np.int64)
@@ -144,10 +144,12 @@ def _cells(d: Derivation, which: str) -> Cells:
         labels = []
         for k in group.tolist():
             labels.append(label(ws[k]) if k >= 0 else "")
-        if np.any(group < 0):
-            matrix = d.matrix
-            labels = [lab if k >= 0 else label(matrix[r, c]) for lab, k, r, c in
-                      zip(labels, group.tolist(), rows.tolist(), cols.tolist())]
+        if np.any(group < 0):  # an entry that sums weights shows the sum
+            parts: list[list[int]] = [[] for _ in range(n)]
+            for e, k in zip(entry_of_tap.tolist(), t.k.tolist()):
+                parts[e].append(k)
+            labels = [lab if g >= 0 else " + ".join(label(ws[k]) for k in parts[e])
+                      for e, (lab, g) in enumerate(zip(labels, group.tolist()))]
         title = r"layer matrix $T$: $\mathrm{vec}(y) = T\,\mathrm{vec}(x)$; one colour per weight"
     used = sorted(set(t.k.tolist()))
     return Cells(
@@ -280,7 +282,7 @@ def plot_matrix(d: Derivation, which: Which = "matrix", ax: Axes | None = None) 
         ``"matrix"``: the layer matrix T, each entry coloured by its weight, so
         tied entries share a colour and structural zeros stay blank (an entry
         holding a sum of weights, from reflect/replicate/circular padding, is
-        grey and hatched).  ``"patches"``: the im2col matrix P, each entry
+        light grey).  ``"patches"``: the im2col matrix P, each entry
         coloured by its input (an input read by many outputs repeats).
         ``"gradient"``: the entries ``g_o x_i`` of ``G = g x^T``, coloured by the
         weight whose gradient they sum into.
@@ -323,16 +325,16 @@ def plot_matrix(d: Derivation, which: Which = "matrix", ax: Axes | None = None) 
     prefix = "x" if which == "patches" else "w"
     for r, c, g in zip(cells.rows.tolist(), cells.cols.tolist(), cells.group.tolist()):
         face = colour(g) if g >= 0 else SUM_COLOUR
-        rect = Rectangle((c, r), 1, 1, facecolor=face, edgecolor="white", linewidth=0.6,
-                         hatch="///" if g < 0 else None)
+        rect = Rectangle((c, r), 1, 1, facecolor=face, edgecolor="white", linewidth=0.6)
         rect.set_gid(f"{prefix}:{g}" if g >= 0 else "sum")
         ax.add_patch(rect)
     small = n_rows * n_cols <= LABEL_CELLS
     if small:
-        font = 9 if which != "gradient" else 7
-        for r, c, text in zip(cells.rows.tolist(), cells.cols.tolist(), cells.labels):
-            ax.text(c + 0.5, r + 0.5, _math(text), ha="center", va="center", color="white",
-                    fontsize=font)
+        for r, c, g, text in zip(cells.rows.tolist(), cells.cols.tolist(),
+                                 cells.group.tolist(), cells.labels):
+            font = 9 if len(text) <= 9 else 7 if len(text) <= 14 else 5
+            ax.text(c + 0.5, r + 0.5, _math(text), ha="center", va="center",
+                    color="white" if g >= 0 else "black", fontsize=font)
         ax.set_xticks(np.arange(n_cols) + 0.5, [_math(v) for v in cells.col_labels],
                       fontsize=8)
         ax.set_yticks(np.arange(n_rows) + 0.5, [_math(v) for v in cells.row_labels],
@@ -351,6 +353,8 @@ def plot_matrix(d: Derivation, which: Which = "matrix", ax: Axes | None = None) 
     ax.set_title(cells.title, fontsize=10, pad=18 if small else 6)
     if len(cells.legend) <= len(PALETTE):
         handles = [Patch(facecolor=colour(k), label=_math(text)) for k, text in cells.legend]
+        if np.any(cells.group < 0):
+            handles.append(Patch(facecolor=SUM_COLOUR, label="sum of weights"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8,
                   frameon=False)
     return ax

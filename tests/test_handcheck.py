@@ -112,8 +112,8 @@ def test_two_dimensional_against_scipy():
 def test_two_dimensional_slip_and_products():
     x = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
     w = [[1, 0], [0, 2]]
-    right = scipy.signal.convolve2d(x, w, mode="valid")  # [[11, 16], [23, 28]]
-    claimed = scipy.signal.correlate2d(x, w, mode="valid")  # [[ 9, 12], [18, 21]]
+    right = scipy.signal.convolve2d(x, w, mode="valid")  # [[7, 10], [16, 19]]
+    claimed = scipy.signal.correlate2d(x, w, mode="valid")  # [[11, 14], [20, 23]]
     rep = sc.check_hand(x, w, claimed.tolist(), op="convolve", mode="valid")
     assert rep.slip == "not_flipped"
     assert rep.index == (0, 0)
@@ -136,7 +136,25 @@ def test_slip_edges_trimmed():
     rep = sc.check_hand(X, W, np.convolve(X, W, "valid").tolist(), mode="full")
     assert rep.closest == ("convolve", "full") and rep.slip == "edges_trimmed"
     assert rep.index is None  # shapes differ: no element-wise comparison
-    assert "The shapes differ" in str(rep)
+    assert "The sizes differ: the claim has 2 entries, convolve/full gives 6 entries" in str(rep)
+
+
+@pytest.mark.parametrize(("cut", "text"), [(slice(0, 5), "y[0:5]"), (slice(1, 6), "y[1:6]"),
+                                           (slice(1, 4), "y[1:4]")])
+def test_slip_edges_trimmed_any_sub_window_of_the_intended_mode(cut, text):
+    claimed = np.convolve(X, W, "full")[cut].tolist()
+    rep = sc.check_hand(X, W, claimed, op="convolve", mode="full")
+    assert (rep.closest, rep.slip) == (("convolve", "full"), "edges_trimmed")
+    assert f"{text} of convolve, mode='full'" in rep.slip_detail
+
+
+def test_slip_edges_trimmed_2d():
+    x = np.arange(12).reshape(3, 4)
+    w = np.array([[1, -1], [2, 0]])
+    full = scipy.signal.convolve2d(x, w, mode="full")  # shape (4, 5)
+    rep = sc.check_hand(x, w, full[1:3, 0:4].tolist(), op="convolve", mode="full")
+    assert rep.slip == "edges_trimmed"
+    assert "y[1:3, 0:4]" in rep.slip_detail
 
 
 def test_slip_edges_kept():
