@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import scipy.signal
 import sympy
+from conftest import require_torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy.parsing.sympy_parser import parse_expr
@@ -303,7 +304,8 @@ def test_same_mode_with_even_kernel_needs_a_window_of_the_full_result():
 
 
 @st.composite
-def _layers(draw):
+def _layer_args(draw, bias=False):
+    """Random valid layer arguments: (class name, args, kwargs, spatial input size)."""
     nd = draw(st.sampled_from([1, 2]))
     groups = draw(st.sampled_from([1, 2]))
     cin = groups * draw(st.integers(1, 2))
@@ -311,23 +313,42 @@ def _layers(draw):
     k = tuple(draw(st.integers(1, 3)) for _ in range(nd))
     s = tuple(draw(st.integers(1, 3)) for _ in range(nd))
     dil = tuple(draw(st.integers(1, 2)) for _ in range(nd))
+    p = tuple(draw(st.integers(0, 2)) for _ in range(nd))
+    kw = {"stride": s, "padding": p, "dilation": dil, "groups": groups,
+          "bias": draw(st.booleans()) if bias else False}
     if draw(st.booleans()):
-        p = tuple(draw(st.integers(0, 2)) for _ in range(nd))
-        op = tuple(draw(st.integers(0, max(si, di) - 1)) for si, di in zip(s, dil))
-        layer = getattr(sc, f"ConvTranspose{nd}d")(cin, cout, k, stride=s, padding=p,
-                                                   output_padding=op, groups=groups,
-                                                   bias=False, dilation=dil)
-        size = tuple(draw(st.integers(max(1, pi), 4)) for pi in p)
-    else:
-        pm = draw(st.sampled_from(["zeros", "reflect", "replicate", "circular"]))
-        p = tuple(draw(st.integers(0, 2)) for _ in range(nd))
-        size = tuple(
-            draw(st.integers(max(pi + 1, di * (ki - 1) + 1 - 2 * pi, 1), 6))
-            for pi, di, ki in zip(p, dil, k)
+        kw["output_padding"] = tuple(
+            draw(st.integers(0, max(si, di) - 1)) for si, di in zip(s, dil)
         )
-        layer = getattr(sc, f"Conv{nd}d")(cin, cout, k, stride=s, padding=p, dilation=dil,
-                                          groups=groups, bias=False, padding_mode=pm)
-    return layer, size
+        size = tuple(draw(st.integers(max(1, pi), 4)) for pi in p)
+        return f"ConvTranspose{nd}d", (cin, cout, k), kw, size
+    kw["padding_mode"] = draw(st.sampled_from(["zeros", "reflect", "replicate", "circular"]))
+    size = tuple(
+        draw(st.integers(max(pi + 1, di * (ki - 1) + 1 - 2 * pi, 1), 6))
+        for pi, di, ki in zip(p, dil, k)
+    )
+    return f"Conv{nd}d", (cin, cout, k), kw, size
+
+
+@st.composite
+def _layers(draw):
+    name, args, kw, size = draw(_layer_args())
+    return getattr(sc, name)(*args, **kw), size
+
+
+@settings(max_examples=40, deadline=None)
+@given(_layer_args(bias=True), st.integers(0, 2**32 - 1))
+def test_random_layers_match_torch_autograd(layer_args, seed):
+    torch = require_torch()
+    name, args, kw, size = layer_args
+    layer = getattr(sc, name)(*args, **kw)
+    try:
+        layer.derive(input_size=size)
+    except ValueError:  # transposed output size not positive
+        return
+    module = getattr(torch.nn, name)(*args, **kw, dtype=torch.float64)
+    case = (None, args[0], *(None,) * 8, size)
+    _compare_with_torch(torch, layer, module, case, np.random.default_rng(seed))
 
 
 @settings(max_examples=40, deadline=None)
