@@ -79,11 +79,12 @@ class Options:
     max_terms: int = 8
     nonlinearity: str | None = None
     view: str = "all"
+    terms_per_line: int | None = None
     palette: tuple[str, ...] = BASE_PALETTE
 
 
 _OPTION_NAMES = ("index_base", "names", "color", "zero", "max_rows", "max_cols", "max_terms",
-                 "nonlinearity", "view")
+                 "nonlinearity", "view", "terms_per_line")
 
 
 def parse_options(options: Mapping[str, Any], palette: tuple[str, ...] = BASE_PALETTE) -> Options:
@@ -112,6 +113,13 @@ def parse_options(options: Mapping[str, Any], palette: tuple[str, ...] = BASE_PA
         if v < 3:
             raise ValueError(f"`{key}` must be at least 3 (first rows, a gap, the last), got {v!r}")
         limits[key] = int(v)
+    per_line = options.get("terms_per_line")
+    if per_line is not None:
+        if isinstance(per_line, bool) or not isinstance(per_line, (int, np.integer)):
+            raise TypeError(f"`terms_per_line` must be an integer or None, got {per_line!r}")
+        if per_line < 1:
+            raise ValueError(f"`terms_per_line` must be positive, got {per_line!r}")
+        per_line = int(per_line)
     f = options.get("nonlinearity")
     if f is not None and (not isinstance(f, str) or not f):
         raise ValueError(f"`nonlinearity` must be a non-empty name such as 'f', got {f!r}")
@@ -122,6 +130,7 @@ def parse_options(options: Mapping[str, Any], palette: tuple[str, ...] = BASE_PA
         zero=zero,
         nonlinearity=f,
         view=view,
+        terms_per_line=per_line,
         palette=palette,
         **limits,
     )
@@ -217,14 +226,18 @@ class Printer:
             return body
         return tex.command("textcolor", self.o.palette[k % len(self.o.palette)], body)
 
-    def terms(self, pieces: list[str]) -> str:
+    def terms(self, pieces: list[str], wrap: bool = False) -> str:
         """A sum of rendered terms, elided past ``max_terms`` (``+ \\cdots +``)."""
         n, limit = len(pieces), self.o.max_terms
         if n == 0:
             return "0"
         if n > limit:
             pieces = [*pieces[: limit - 2], r"\cdots", pieces[-1]]
-        return " + ".join(pieces).replace("+ -", "- ")
+        k = self.o.terms_per_line
+        if not wrap or k is None or len(pieces) <= k:
+            return " + ".join(pieces).replace("+ -", "- ")
+        chunks = [" + ".join(pieces[j:j + k]) for j in range(0, len(pieces), k)]
+        return " \\\\\n&\\qquad + ".join(chunks).replace("+ -", "- ")
 
     def expression(self, v: Any) -> str:
         """A SymPy value; a sum is rendered term by term, elided past ``max_terms``."""
@@ -273,6 +286,8 @@ class Renderer:
         self.out_shape = d.spec.output_shape
         self.in_shape = d.spec.input_shape
         self.w_shape = d.spec.weight_shape
+        #: None: notes go beside the displays; a list: collected for the text (documents).
+        self.notes: list[str] | None = None
 
     # helpers
     def _out_name(self, o: int) -> str:
@@ -303,7 +318,15 @@ class Renderer:
         hidden = n - sum(v is not None for v in shown)
         if not hidden:
             return ""
-        return tex.text(f"({n:,} {what} {unit}, {hidden:,} not shown)")
+        words = f"({n:,} {what} {unit}, {hidden:,} not shown)"
+        return self._note(tex.text(words), tex.escape(words))
+
+    def _note(self, math: str, text: str) -> str:
+        """A note beside a display (fragments), or kept for the text below it (documents)."""
+        if self.notes is None:
+            return r" \quad " + math
+        self.notes.append(text)
+        return ""
 
     # sums of products
     def sums(self) -> str:
@@ -321,16 +344,15 @@ class Renderer:
                 self.p.product(self._w(k), self._x(i), paint=k)
                 for i, k in zip(t.i[lo:hi].tolist(), t.k[lo:hi].tolist())
             ]
-            body = self.p.terms(pieces)
-            b = self._bias_of(o)
-            if b is not None:
-                body = body + " + " + self.p.factor(b)
+            if self._bias_of(o) is not None:
+                pieces.append(self.p.factor(self._bias_of(o)))
+            body = self.p.terms(pieces, wrap=True)
             if hi - lo > self.o.max_terms:
                 body += r" \quad " + tex.text(f"({hi - lo} products)")
             name = self._out_name(o)
             if self.o.nonlinearity is not None:
                 name = self._act_name(o)
-                body = tex.function_name(self.o.nonlinearity) + tex.paren(body)
+                body = tex.function_name(self.o.nonlinearity) + r"\bigl( " + body + r" \bigr)"
             line = name + " &= " + body
             if values is not None:
                 value = values[o]
@@ -340,8 +362,7 @@ class Renderer:
                     line += " = " + self.p.value(value)
             lines.append(line)
         note = self.elision_note("outputs", shown, t.n_out, "in all")
-        body = tex.environment("aligned", " \\\\\n".join(lines))
-        return body + (r" \quad " + note if note else "")
+        return tex.environment("aligned", " \\\\\n".join(lines)) + note
 
     # the layer matrix
     def _vector(self, cells: list[str | None]) -> str:
@@ -406,8 +427,7 @@ class Renderer:
         x = self._vector([None if c is None else self.p.value(self._x(c)) for c in cols])
         product = tex.command("underbrace", grid) + "_" + tex.group(self.p.letter["T"]) + " " + x
         out = self._wrap(self._lhs(rows), product, rows)
-        note = self._shape_note("T", rows, cols, t.n_out, t.n_in)
-        return out + (r" \quad " + note if note else "")
+        return out + self._shape_note("T", rows, cols, t.n_out, t.n_in)
 
     def _shape_note(self, name: str, rows: list[int | None], cols: list[int | None],
                     n_rows: int, n_cols: int) -> str:
@@ -415,9 +435,11 @@ class Renderer:
         hidden_c = n_cols - sum(c is not None for c in cols)
         if not (hidden_r or hidden_c):
             return ""
-        return (tex.text("(") + self.p.letter[name] + tex.text(" is ")
-                + f"{n_rows:,} \\times {n_cols:,}".replace(",", "{,}")
-                + tex.text(f"; {hidden_r:,} rows and {hidden_c:,} columns not shown)"))
+        size = f"{n_rows:,} \\times {n_cols:,}".replace(",", "{,}")
+        rest = f"; {hidden_r:,} rows and {hidden_c:,} columns not shown)"
+        letter = self.p.letter[name]
+        return self._note(tex.text("(") + letter + tex.text(" is ") + size + tex.text(rest),
+                          "($" + letter + "$ is $" + size + "$" + tex.escape(rest))
 
     def patches(self) -> str:
         t = self.t
@@ -438,8 +460,7 @@ class Renderer:
                           for c in cols])
         product = tex.command("underbrace", grid) + "_" + tex.group(self.p.letter["P"]) + " " + w
         out = self._wrap(self._lhs(rows), product, rows)
-        note = self._shape_note("P", rows, cols, t.n_out, t.n_weight)
-        return out + (r" \quad " + note if note else "")
+        return out + self._shape_note("P", rows, cols, t.n_out, t.n_weight)
 
     def fragment(self) -> str:
         view = self.o.view
@@ -763,9 +784,21 @@ def latex_document(d: Derivation, **options: Any) -> str:
     """
     from ._proofs import proofs
 
+    options = {"terms_per_line": 4, **options}
     opts = parse_options(options, palette=tuple(name for name, _ in DOCUMENT_PALETTE))
     p = Printer(opts)
     r = Renderer(d, opts)
+    r.notes = []
+
+    def display(body: str, size: str = "small") -> str:
+        """A display, followed by the elision notes its rendering collected."""
+        assert r.notes is not None
+        notes, r.notes[:] = " ".join(r.notes), []
+        shown = "{" + tex.command(size) + "\n" + _display(body) + "}"
+        if not notes:
+            return shown
+        return shown + "\n" + tex.environment("center", tex.command("small") + " " + notes)
+
     L = p.letter
     st = d.stats()
     out = [_preamble(opts), tex.command("begin", "document")]
@@ -784,7 +817,7 @@ def latex_document(d: Derivation, **options: Any) -> str:
         inner = L["T"] + " " + L["x"] + (" + " + L["b"] if d.spec.bias else "")
         out.append(f"An elementwise nonlinearity {_m(f)} follows: "
                    f"{_m(L['a'] + ' = ' + f + tex.paren(inner))}.")
-    out.append(_display(r.sums()))
+    out.append(display(r.sums()))
 
     out.append(_section("Matrix form"))
     ties = st.tie_counts.reshape(-1)
@@ -801,13 +834,13 @@ def latex_document(d: Derivation, **options: Any) -> str:
         f"entries are {_m(opts.zero)} for every value of the weights"
         + (f"; {st.folded_entries:,} entries hold a sum of weights." if st.folded_entries
            else "."))
-    out.append(_display(r.matrix()))
+    out.append(display(r.matrix(), "footnotesize"))
 
     out.append(_section("The im2col form"))
     out.append(f"Row $o$ of the patch matrix {_m(L['P'])} lists the inputs output $o$ reads, "
                f"each in the column of the weight that multiplies it, so the same outputs "
                f"are {_m(L['P'] + ' ' + L['w'])}:")
-    out.append(_display(r.patches()))
+    out.append(display(r.patches(), "footnotesize"))
 
     out.append(_section("Parameters: convolution versus dense layer"))
     n_bias = d.spec.bias_size
