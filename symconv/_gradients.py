@@ -381,15 +381,21 @@ class Gradient:
         found: list[list[int]] = [[] for _ in range(t.n_weight)]
         empty = np.ones((t.n_out, t.n_in), dtype=bool)
         entries = 0
+        statement = (
+            "tie groups = positions of each weight in T; structural zeros = empty entries of T"
+        )
         for o, row in ref._matrix_rep.rep.items():
             for i, entry in row.items():
                 empty[o, i] = False
                 entries += 1
                 for term in Add.make_args(entry):
-                    found[index[term]].append(o * t.n_in + i)
-        statement = (
-            "tie groups = positions of each weight in T; structural zeros = empty entries of T"
-        )
+                    k = index.get(term)
+                    if k is None:  # not a single weight: T is not a sum of distinct weights
+                        return StructureResult(
+                            "positions", statement, False, t.n_weight, entries, "structure",
+                            f"T[{o}, {i}] = {entry} is not a sum of distinct weights",
+                        )
+                    found[k].append(o * t.n_in + i)
         for grp, pos in zip(self.tie_groups(), found):
             mine = sorted((grp.rows * t.n_in + grp.cols).tolist())
             if mine != sorted(pos):
