@@ -240,6 +240,29 @@ def _print_sums(title: str, letter: str, values: sympy.Array, out: TextIO) -> No
     bar.close()
 
 
+def _print_outputs(d: Derivation, out: TextIO) -> None:
+    """Each output; numeric ones as their sum of products, ``y_0 = 1*5 + 2*6 = 17``."""
+    from ._handcheck import _factor
+
+    out.write("outputs:\n")
+    shape = d.spec.output_shape
+    flat = list(np.array(d.output.tolist(), dtype=object).reshape(-1))
+    bias = d.bias
+    per_channel = int(np.prod(shape[1:])) if bias is not None else 1
+    bar = Progress(len(flat), "outputs")
+    for j, v in enumerate(flat):
+        text = str(v)
+        if getattr(v, "is_Number", False):
+            index = tuple(int(a) for a in np.unravel_index(j, shape))
+            parts = [f"{_factor(xv)}*{_factor(wv)}" for wv, xv in d.terms(*index)]
+            if bias is not None:
+                parts.append(_factor(bias[j // per_channel]))
+            text = f"{' + '.join(parts) or '0'} = {v}"
+        out.write(f"  {_name('y', j, shape)} = {text}\n")
+        bar.update(j + 1)
+    bar.close()
+
+
 def _print_matrix(d: Derivation, out: TextIO) -> None:
     t = d.taps
     if t.n_out * t.n_in > PRINT_ENTRIES:
@@ -263,7 +286,7 @@ def _derive(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"wrote {args.document}\n")
         return 0
     out.write(f"{d!r}\n")
-    _print_sums("outputs:", "y", d.output, out)
+    _print_outputs(d, out)
     _print_matrix(d, out)
     if args.gradient:
         g = d.gradient()

@@ -54,7 +54,8 @@ def test_derive_signal_values_as_numpy(capsys):
                  "--mode", "valid"]) == 0
     out = capsys.readouterr().out
     ref = np.correlate([1, 2, 3, 4], [5, 6, 7], "valid")
-    assert f"y_0 = {ref[0]}" in out and f"y_1 = {ref[1]}" in out
+    assert f"y_0 = 1*5 + 2*6 + 3*7 = {ref[0]}\n" in out
+    assert f"y_1 = 2*5 + 3*6 + 4*7 = {ref[1]}\n" in out
     assert "[5  6  7  0]" in out and "[0  5  6  7]" in out
 
 
@@ -72,8 +73,9 @@ def test_derive_2d_signal_rows_match_scipy(capsys):
     assert main(["derive", "--x", "1,2;3,4", "--w", "1,0;0,2", "--mode", "full"]) == 0
     out = capsys.readouterr().out
     ref = scipy.signal.convolve2d([[1, 2], [3, 4]], [[1, 0], [0, 2]], "full")
+    lines = {ln.split(" = ", 1)[0].strip(): ln for ln in out.splitlines() if " = " in ln}
     for (r, c), v in np.ndenumerate(ref):
-        assert f"y_{r}_{c} = {v}\n" in out
+        assert lines[f"y_{r}_{c}"].endswith(f" = {v}")
 
 
 def test_derive_layer_subprocess():
@@ -113,12 +115,14 @@ def test_plot_writes_each_format(tmp_path, capsys, suffix):
         assert data.count(b"\\draw[scw") == 12  # one edge per product of the full convolution
 
 
-def test_plot_subprocess_layer(tmp_path):
-    pytest.importorskip("matplotlib")
-    r = run("plot", "--layer", "conv1d", "--kernel-size", "3", "--input-size", "5",
-            "--kind", "matrix", "-o", str(tmp_path / "m.png"))
-    assert r.returncode == 0, r.stderr
-    assert (tmp_path / "m.png").stat().st_size > 1000
+def test_plot_layer_tikz_counts_cells(tmp_path, capsys):
+    out = tmp_path / "m.tex"
+    assert main(["plot", "--layer", "conv1d", "--kernel-size", "3", "--input-size", "5",
+                 "--kind", "matrix", "-o", str(out)]) == 0
+    assert capsys.readouterr().out == f"wrote {out}\n"
+    text = out.read_text()
+    for k in range(3):  # 3 outputs, each weight once per output
+        assert text.count(rf"\fill[scw{k}]") == 3
 
 
 @pytest.mark.parametrize(
