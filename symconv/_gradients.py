@@ -540,6 +540,12 @@ def compare_sums(
     monomials = 0
     method = "coefficients"
     for j, (left, pairs) in enumerate(zip(lhs, rhs)):
+        fast = _plain_sides(left, pairs)
+        if fast is not None:  # every term a bare product of Symbols: compare multisets
+            ok = Counter(fast[0]) == Counter(fast[1])
+            monomials += len(fast[0])
+            if ok:
+                continue
         a = _coefficients(_split(t) for t in Add.make_args(left))
         b = _coefficients(_pair_terms(pairs))
         if a is not None and b is not None:
@@ -555,6 +561,44 @@ def compare_sums(
                 f"entry {j}: {left} but the right-hand side is {right}",
             )
     return IdentityResult(statement, statement, True, len(lhs), monomials, method)
+
+
+def _plain_terms(expr: Any) -> list[frozenset] | None:
+    """Monomials of a sum of bare Symbols and products of two Symbols, else None."""
+    out = []
+    for t in expr.args if type(expr) is Add else (expr,):
+        cls = type(t)
+        if cls is Mul:
+            a = t.args
+            if len(a) != 2 or type(a[0]) is not Symbol or type(a[1]) is not Symbol:
+                return None
+            out.append(frozenset(a))
+        elif cls is Symbol:
+            out.append(frozenset((t,)))
+        else:
+            return None
+    return out
+
+
+def _plain_sides(
+    left: Any, pairs: list[tuple[Any, Any]]
+) -> tuple[list[frozenset], list[frozenset]] | None:
+    """Both sides as monomial lists when every term is a coefficient-1 product of Symbols."""
+    lhs = _plain_terms(left)
+    if lhs is None:
+        return None
+    rhs: list[frozenset] = []
+    for p, q in pairs:
+        if q is sympy.S.One:
+            terms = _plain_terms(p)
+            if terms is None:
+                return None
+            rhs.extend(terms)
+        elif type(p) is Symbol and type(q) is Symbol and p is not q:
+            rhs.append(frozenset((p, q)))
+        else:
+            return None
+    return lhs, rhs
 
 
 def _split(term: Any) -> tuple[Any, tuple[Any, ...]]:
