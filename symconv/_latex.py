@@ -572,8 +572,7 @@ def proof_math(proof: Any, p: Printer) -> str:
         proof_statement(proof, p)
     notes = tex.environment("aligned", " \\\\\n".join(
         "&" + tex.text(f"({n}) {w}") for n, w in enumerate(why, 1)))
-    return tex.environment("gathered", join_lines([tex.command("text", head.replace(
-        r"\quad ", r"\quad $") + "$"), body, notes]))
+    return tex.environment("gathered", join_lines([head, body, notes]))
 
 
 def join_lines(parts: list[str]) -> str:

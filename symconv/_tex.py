@@ -8,6 +8,7 @@ about convolutions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 #: Text-mode replacements for LaTeX's special characters (backslash first).
@@ -30,6 +31,9 @@ GREEK = frozenset(
     "sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon "
     "Phi Psi Omega".split()
 )
+
+
+_SCRIPT = re.compile(r"(?<!\\)[_^']")
 
 
 def escape(text: str) -> str:
@@ -107,7 +111,7 @@ def text(body: str) -> str:
 
 
 def sub(base: str, index: str) -> str:
-    """``base_{index}``, bracing a base that already carries a sub- or superscript.
+    r"""``base_{index}``, bracing a base that already carries a sub- or superscript.
 
     Examples
     --------
@@ -115,8 +119,10 @@ def sub(base: str, index: str) -> str:
     'x_{0,1}'
     >>> sub("a^{+}", "2")
     '{a^{+}}_{2}'
+    >>> print(sub(r"\text{x\_1}", "0"))
+    \text{x\_1}_{0}
     """
-    if "_" in base or "^" in base:
+    if _SCRIPT.search(base):
         base = group(base)
     return base + "_" + group(index)
 
