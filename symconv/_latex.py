@@ -809,8 +809,8 @@ def latex_document(d: Derivation, **options: Any) -> str:
     out.append(_section("Each output as a sum of products"))
     out.append(f"Output {_m(tex.sub(L['y'], 'o'))} adds one product "
                f"{_m(tex.sub(L['w'], 'k') + ' ' + tex.sub(L['x'], 'i'))} per tap "
-               f"$(o, i, k)$; there are {st.products:,} products in all. "
-               "Each weight has its own colour." if opts.color else "")
+               f"$(o, i, k)$; there are {st.products:,} products in all."
+               + (" Each weight has its own colour." if opts.color else ""))
     if opts.nonlinearity:
         f = tex.function_name(opts.nonlinearity)
         inner = L["T"] + " " + L["x"] + (" + " + L["b"] if d.spec.bias else "")

@@ -284,3 +284,32 @@ def test_proof_displays_as_math_in_ipython(formatter) -> None:
     assert latex.startswith("$$\\begin{gathered}\n\\textbf{Matrix form.}\\quad y = T x \\\\\n")
     assert "y &= T x && \\text{(3)}" in latex
     assert latex.endswith("\\end{gathered}$$")
+
+
+# ---------------------------------------------------------------- documents
+
+
+def test_document_has_every_part_the_issue_lists() -> None:
+    doc = sc.Conv1d(2, 3, 2, stride=2, padding=1).derive(input_size=5).latex_document()
+    for section in ("Setting", "Definitions", "Each output as a sum of products", "Matrix form",
+                    "The im2col form", "Parameters: convolution versus dense layer",
+                    "Backward pass", "Proofs"):
+        assert f"\\section*{{{section}}}" in doc
+    assert doc.count("\\paragraph{Proposition ") == 7
+    # parameter counts read independently: 3*2*2 weights + 3 biases; dense 9*10 + 9
+    assert "The convolution has 12 weights and 3 biases (15 parameters)" in doc
+    assert "has 90 weights and 9 biases (99 parameters)" in doc
+    assert "stride & (2,)" in doc and "padding (before, after) & (1, 1), mode zeros" in doc
+    for name, rgb in (("scA", "0,114,178"), ("scB", "213,94,0")):
+        assert f"\\definecolor{{{name}}}{{RGB}}{{{rgb}}}" in doc
+
+
+def test_document_states_the_convention() -> None:
+    conv = sc.convolve([1, 2, 3, 4], [5, 6, 7]).latex_document(color=False)
+    corr = sc.correlate([1, 2, 3, 4], [5, 6, 7]).latex_document()
+    assert "true convolution: the kernel is flipped" in conv
+    assert "cross-correlation: no flip, no conjugation" in corr
+    # seed.json: convolve/full = [5, 16, 34, 52, 45, 28]
+    assert "y_{0} &= 5 \\cdot 1 = 5 \\\\\n" in conv
+    assert "y_{5} &= 7 \\cdot 4 = 28\n" in conv
+    assert "there are 12 products in all.\n" in conv
