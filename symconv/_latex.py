@@ -864,7 +864,8 @@ def latex_document(d: Derivation, **options: Any) -> str:
         f"{_m(p.grad(L['x']) + ' = ' + L['T'] + top + L['g'])}: a transposed "
         "convolution (the taps with input and output swapped). A tied weight collects the "
         f"entries of the dense gradient {_m('G = ' + L['g'] + ' ' + L['x'] + top)} at "
-        "every position of T it occupies; the structural zeros of T receive no gradient, "
+        f"every position of {_m(L['T'])} it occupies; the structural zeros of {_m(L['T'])} "
+        "receive no gradient, "
         f"so they stay zero ({int(np.count_nonzero(gr.structural_zeros)):,} entries of "
         "G are discarded).")
     out.append(_display(gradient_math(gr, p)))
