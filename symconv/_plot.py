@@ -79,6 +79,13 @@ def label(v: Any) -> str:
     return str(sympy.latex(v))
 
 
+def _product(a: Any, b: Any) -> str:
+    """``g_{0}\\,x_{1}``, or ``g_{0} \\cdot 2`` when a factor is a number."""
+    if isinstance(a, sympy.Number) or isinstance(b, sympy.Number):
+        return rf"{label(a)} \cdot {label(b)}"
+    return rf"{label(a)}\,{label(b)}"
+
+
 # ------------------------------------------------------------------ geometry
 
 
@@ -137,8 +144,7 @@ def _cells(d: Derivation, which: str) -> Cells:
     if which == "gradient":
         gs = d.gradient().output.tolist()
         g_flat = list(np.array(gs, dtype=object).reshape(-1))
-        labels = [f"{label(g_flat[o])} {label(xs[i])}" for o, i in zip(rows.tolist(),
-                                                                        cols.tolist())]
+        labels = [_product(g_flat[o], xs[i]) for o, i in zip(rows.tolist(), cols.tolist())]
         title = r"$G = g\,x^\top$: entries of one colour sum into that weight's gradient"
     else:
         labels = []
@@ -488,9 +494,14 @@ def to_tikz(
     check_choice("which", which, (*WHICH, "connectivity"))
     if not isinstance(standalone, bool):
         raise TypeError(f"`standalone` must be True or False, got {standalone!r}")
-    body = _tikz_graph(d) if which == "connectivity" else _tikz_cells(_cells(d, which))
+    if which == "connectivity":
+        body, unit = _tikz_graph(d), 6
+    else:
+        cells = _cells(d, which)
+        unit = _cell_mm(cells)
+        body = _tikz_cells(cells, unit)
     picture = _tex.environment("tikzpicture", "\n".join(body)).replace(
-        r"\begin{tikzpicture}", r"\begin{tikzpicture}[x=6mm, y=6mm]", 1
+        r"\begin{tikzpicture}", rf"\begin{{tikzpicture}}[x={unit}mm, y={unit}mm]", 1
     )
     if not standalone:
         return picture
@@ -503,7 +514,32 @@ def to_tikz(
     ])
 
 
-def _tikz_cells(cells: Cells) -> list[str]:
+def _visible(text: str) -> int:
+    """Roughly how many characters a math label prints."""
+    return len(re.sub(r"\\[A-Za-z]+|[{}_^ ]", "", text))
+
+
+#: Width of one printed label character at ``\tiny``, in mm (generous).
+_CHAR_MM = 1.4
+
+
+def _cell_mm(cells: Cells) -> int:
+    """Cell size: wide enough for the typical label, 6 to 14 mm."""
+    lengths = sorted(_visible(t) for t in cells.labels if t) or [1]
+    typical = lengths[len(lengths) // 2]
+    return int(min(14, max(6, np.ceil(_CHAR_MM * typical + 2))))
+
+
+def _fit(text: str, unit: int) -> str:
+    r"""``$text$``, shrunk with ``\scalebox`` when it is wider than a cell."""
+    math = f"${text}$"
+    need = _CHAR_MM * _visible(text) + 1
+    if need <= unit:
+        return math
+    return _tex.command("scalebox", _num(max(unit / need, 0.3)), math)
+
+
+def _tikz_cells(cells: Cells, unit: int) -> list[str]:
     n_rows, n_cols = cells.shape
     lines = _colour_defs(sorted({int(g) for g in cells.group.tolist() if g >= 0}))
     small = n_rows * n_cols <= LABEL_CELLS
@@ -512,14 +548,20 @@ def _tikz_cells(cells: Cells) -> list[str]:
         fill = f"scw{g}" if g >= 0 else "scsum"
         lines.append(rf"\fill[{fill}] ({c},{-r - 1}) rectangle ({c + 1},{-r});")
         if small and text:
-            lines.append(rf"\node[text=white, font=\tiny] at ({_num(c + 0.5)},"
-                         rf"{_num(-r - 0.5)}) {{${text}$}};")
-    lines.append(rf"\draw[gray!40, very thin] (0,{-n_rows}) grid ({n_cols},0);")
+            ink = "white" if g >= 0 else "black"
+            lines.append(rf"\node[text={ink}, font=\tiny] at ({_num(c + 0.5)},"
+                         rf"{_num(-r - 0.5)}) {{{_fit(text, unit)}}};")
+    lines.append(rf"\draw[gray!40, very thin, step=1] (0,{-n_rows}) grid ({n_cols},0);")
     if small:
         for c, text in enumerate(cells.col_labels):
             lines.append(rf"\node[above, font=\tiny] at ({_num(c + 0.5)},0) {{${text}$}};")
         for r, text in enumerate(cells.row_labels):
             lines.append(rf"\node[left, font=\tiny] at (0,{_num(-r - 0.5)}) {{${text}$}};")
+    if len(cells.legend) <= len(PALETTE):
+        for j, (k, text) in enumerate(cells.legend):
+            y = -0.8 * j - 0.6
+            lines.append(rf"\path[fill=scw{k}] ({n_cols + 0.6},{_num(y)}) rectangle "
+                         rf"+(0.5,0.4) node[right, font=\tiny, yshift=-2mm] {{${text}$}};")
     return lines
 
 
@@ -535,4 +577,11 @@ def _tikz_graph(d: Derivation) -> list[str]:
         for (x, y), text in zip(pos.tolist(), labels):
             lines.append(rf"\filldraw[fill=white, draw=black] ({_num(x)},{_num(y)}) "
                          rf"circle (2pt) node[{side}, font=\tiny] {{${text}$}};")
+    if len(gr.edges) <= len(PALETTE):
+        right = float(max(gr.inputs[:, 0].max(), gr.outputs[:, 0].max())) + 1
+        top = float(max(gr.inputs[:, 1].max(), gr.outputs[:, 1].max()))
+        for j, k in enumerate(gr.edges):
+            y = top - 0.6 * j
+            lines.append(rf"\path[draw=scw{k}, thick] ({_num(right)},{_num(y)}) -- "
+                         rf"+(0.6,0) node[right, font=\tiny] {{${gr.weight_labels[k]}$}};")
     return lines

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections import Counter
 
 import numpy as np
@@ -265,3 +266,25 @@ def test_tikz_compiles(pdflatex, tmp_path):
         )
         assert run.returncode == 0, run.stdout[-2000:]
         assert (tmp_path / f"{which}.pdf").stat().st_size > 1000
+
+
+def test_tikz_legends_and_sum_cells():
+    d = sc.Conv1d(1, 1, 3, padding=1, padding_mode="replicate", bias=False).derive(input_size=4)
+    code = sc.to_tikz(d)
+    assert code.count(r"\path[fill=scw") == 3  # one legend entry per weight
+    assert code.count(r"\fill[scsum]") == 2  # the two folded corner entries
+    assert "w_{0,0,0} + w_{0,0,1}" in code
+    graph = sc.to_tikz(d, "connectivity")
+    assert graph.count(r"\path[draw=scw") == 3
+    assert graph.count(r"\draw[scw") == 12  # 4 outputs x 3 taps, padded taps folded in
+
+
+def test_missing_matplotlib_message(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)  # import now fails
+    d = sc.convolve([1, 2], [1])
+    with pytest.raises(ImportError, match=r"pip install symconv\[plot\]"):
+        sc.plot_matrix(d)
+    from symconv._cli import main
+
+    assert main(["plot", "--x", "2", "--w", "1", "-o", "never.png"]) == 1
+    assert "pip install symconv[plot]" in capsys.readouterr().err
