@@ -3,7 +3,8 @@
 User text is parsed with :func:`symconv.parse_value` (numbers, exact decimals,
 fractions and symbol names, never ``eval``).  Exit codes: 0 success, 1 a claim
 that matches no convention (``check``) or a missing optional dependency, 2 a
-bad option or value (one line on stderr, as argparse does).
+bad option or value (one line on stderr, as argparse does).  Long derivations
+report progress on stderr when it is a terminal (:mod:`symconv._progress`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import sympy
 
 from ._derivation import Derivation
+from ._progress import track
 from ._values import parse_value
 
 LAYERS = ("conv1d", "conv2d", "conv3d", "convtranspose1d", "convtranspose2d", "convtranspose3d")
@@ -200,44 +202,18 @@ def _derivation(args: argparse.Namespace) -> Derivation:
     return layer.derive(input_size=parse_ints("--input-size", args.input_size))
 
 
-class Progress:
-    """A one-line progress bar on stderr, shown only on a terminal."""
-
-    def __init__(self, total: int, label: str, stream: TextIO | None = None) -> None:
-        self.stream = sys.stderr if stream is None else stream
-        self.total, self.label = total, label
-        self.active = total >= 200 and self.stream.isatty()
-        self._shown = -1
-
-    def update(self, done: int) -> None:
-        if not self.active:
-            return
-        pct = 100 * done // self.total
-        if pct != self._shown:
-            bar = "#" * (pct // 4)
-            self.stream.write(f"\r{self.label} [{bar:<25}] {pct:3d}%")
-            self.stream.flush()
-            self._shown = pct
-
-    def close(self) -> None:
-        if self.active:
-            self.stream.write("\r" + " " * (len(self.label) + 34) + "\r")
-            self.stream.flush()
-
-
 def _name(letter: str, flat: int, shape: tuple[int, ...]) -> str:
     return letter + "".join(f"_{int(v)}" for v in np.unravel_index(flat, shape))
 
 
-def _print_sums(title: str, letter: str, values: sympy.Array, out: TextIO) -> None:
+def _print_sums(
+    title: str, letter: str, values: sympy.Array, out: TextIO, size: int
+) -> None:
     out.write(f"{title}\n")
     shape = values.shape
     flat = list(np.array(values.tolist(), dtype=object).reshape(-1))
-    bar = Progress(len(flat), title.rstrip(":"))
-    for j, v in enumerate(flat):
+    for j, v in enumerate(track(flat, len(flat), f"{letter} text", size=size)):
         out.write(f"  {_name(letter, j, shape)} = {v}\n")
-        bar.update(j + 1)
-    bar.close()
 
 
 def _print_outputs(d: Derivation, out: TextIO) -> None:
@@ -249,8 +225,7 @@ def _print_outputs(d: Derivation, out: TextIO) -> None:
     flat = list(np.array(d.output.tolist(), dtype=object).reshape(-1))
     bias = d.bias
     per_channel = int(np.prod(shape[1:])) if bias is not None else 1
-    bar = Progress(len(flat), "outputs")
-    for j, v in enumerate(flat):
+    for j, v in enumerate(track(flat, len(flat), "output text", size=len(d.taps))):
         text = str(v)
         if getattr(v, "is_Number", False):
             index = tuple(int(a) for a in np.unravel_index(j, shape))
@@ -259,8 +234,6 @@ def _print_outputs(d: Derivation, out: TextIO) -> None:
                 parts.append(_factor(bias[j // per_channel]))
             text = f"{' + '.join(parts) or '0'} = {v}"
         out.write(f"  {_name('y', j, shape)} = {text}\n")
-        bar.update(j + 1)
-    bar.close()
 
 
 def _print_matrix(d: Derivation, out: TextIO) -> None:
@@ -290,10 +263,11 @@ def _derive(args: argparse.Namespace, out: TextIO) -> int:
     _print_matrix(d, out)
     if args.gradient:
         g = d.gradient()
-        _print_sums("input gradient (dL/dx):", "dx", g.input, out)
-        _print_sums("weight gradient (dL/dw):", "dw", g.weight, out)
+        n = len(d.taps)
+        _print_sums("input gradient (dL/dx):", "dx", g.input, out, n)
+        _print_sums("weight gradient (dL/dw):", "dw", g.weight, out, n)
         if g.bias is not None:
-            _print_sums("bias gradient (dL/db):", "db", g.bias, out)
+            _print_sums("bias gradient (dL/db):", "db", g.bias, out, n)
     out.write("structure:\n")
     for line in str(d.stats()).splitlines():
         out.write(f"  {line}\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 import scipy.signal
 
-from symconv._cli import Progress, main
+from symconv._cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -174,29 +175,22 @@ def test_symbols_and_fractions_are_parsed_exactly(capsys):
     assert "convolve, mode='full'" in capsys.readouterr().out
 
 
-class _Stream:
-    def __init__(self, tty: bool) -> None:
-        self.tty, self.text = tty, ""
-
+class _Terminal(io.StringIO):
     def isatty(self) -> bool:
-        return self.tty
-
-    def write(self, s: str) -> None:
-        self.text += s
-
-    def flush(self) -> None:
-        pass
+        return True
 
 
 @pytest.mark.parametrize("tty", [True, False])
-def test_progress_only_on_a_terminal(tty):
-    stream = _Stream(tty)
-    bar = Progress(400, "outputs", stream)
-    for j in range(400):
-        bar.update(j + 1)
-    bar.close()
-    assert ("100%" in stream.text) is tty
-    assert (stream.text == "") is not tty
+def test_progress_only_on_a_terminal(tty, monkeypatch, capsys):
+    import symconv._progress
+
+    monkeypatch.setattr(symconv._progress, "PROGRESS_THRESHOLD", 1)  # any size is "long"
+    err = _Terminal() if tty else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["derive", "--x", "5", "--w", "2"]) == 0
+    assert "y_5 = w_1*x_4" in capsys.readouterr().out
+    assert ("symconv: building output text 100%" in err.getvalue()) is tty
+    assert (err.getvalue() == "") is not tty
 
 
 def test_no_progress_in_pipes():
