@@ -46,7 +46,7 @@ def to_array(name: str, value: object) -> np.ndarray:
     if arr.dtype.kind in "USa":
         raise TypeError(
             f"`{name}` must be numbers or SymPy expressions, got text such as "
-            f"{arr.reshape(-1)[0]!r} (symconv never evaluates strings; use symconv.parse_value)"
+            f"{str(arr.reshape(-1)[0])!r} (symconv never evaluates strings; use symconv.parse_value)"
         )
     if arr.dtype.kind != "O":
         raise TypeError(f"`{name}` must hold numbers or SymPy expressions, got dtype {arr.dtype}")

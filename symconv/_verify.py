@@ -56,7 +56,8 @@ class IdentityResult:
             if self.method == "coefficients"
             else "each row expanded to 0"
         )
-        line = f"{self.statement}: {mark} ({self.outputs:,} outputs, {how})"
+        rows = f"{self.outputs:,} output{'' if self.outputs == 1 else 's'}"
+        line = f"{self.statement}: {mark} ({rows}, {how})"
         return line if self.counterexample is None else f"{line}; {self.counterexample}"
 
 
