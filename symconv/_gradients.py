@@ -18,22 +18,21 @@ PyTorch's autograd and an independent NumPy Jacobian.
 from __future__ import annotations
 
 import numbers
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
-from sympy import Add, Basic, Mul, Symbol
+from sympy import Add, Basic, Symbol
 
 from . import _reference
 from ._derivation import Derivation, _array, _sparse, _sums_of_products
 from ._numeric import CheckReport, Comparison, _evaluate, _is_integral
 from ._spec import check_int
 from ._values import symbols, sympify_array, to_array
-from ._verify import IdentityResult, Verification
+from ._verify import IdentityResult, Verification, compare_sums
 
 if TYPE_CHECKING:
     from sympy.polys.matrices import DomainMatrix
@@ -521,126 +520,6 @@ def gradient(d: Derivation, grad_output: object = None) -> Gradient:
             f"`grad_output` must have the shape of the output, {shape}, got shape {arr.shape}"
         )
     return Gradient(d, sympify_array(arr))
-
-
-# ------------------------------------------------------ exact comparison
-
-
-def compare_sums(
-    statement: str, lhs: list[Any], rhs: list[list[tuple[Any, Any]]]
-) -> IdentityResult:
-    """Prove ``lhs[j] == sum(p * q for p, q in rhs[j])`` for every ``j``.
-
-    Both sides are split into monomials (products of distinct plain Symbols
-    times a number) and their coefficients compared: exactly for integers and
-    rationals, to a relative ``1e-12`` for floating-point coefficients (which
-    SymPy may have summed in another order).  An entry with anything else (a
-    power such as ``x_0**2``, a function) is compared by ``sympy.expand``.
-    """
-    monomials = 0
-    method = "coefficients"
-    for j, (left, pairs) in enumerate(zip(lhs, rhs)):
-        fast = _plain_sides(left, pairs)
-        if fast is not None:  # every term a bare product of Symbols: compare multisets
-            ok = Counter(fast[0]) == Counter(fast[1])
-            monomials += len(fast[0])
-            if ok:
-                continue
-        a = _coefficients(_split(t) for t in Add.make_args(left))
-        b = _coefficients(_pair_terms(pairs))
-        if a is not None and b is not None:
-            ok = _same_coefficients(a, b)
-            monomials += len(a)
-        else:
-            method = "expand"
-            ok = bool(sympy.expand(left - Add(*[p * q for p, q in pairs])) == 0)
-        if not ok:
-            right = " + ".join(f"({p})*({q})" for p, q in pairs) or "0"
-            return IdentityResult(
-                statement, statement, False, j + 1, monomials, method,
-                f"entry {j}: {left} but the right-hand side is {right}",
-            )
-    return IdentityResult(statement, statement, True, len(lhs), monomials, method)
-
-
-def _plain_terms(expr: Any) -> list[frozenset] | None:
-    """Monomials of a sum of bare Symbols and products of two Symbols, else None."""
-    out = []
-    for t in expr.args if type(expr) is Add else (expr,):
-        cls = type(t)
-        if cls is Mul:
-            a = t.args
-            if len(a) != 2 or type(a[0]) is not Symbol or type(a[1]) is not Symbol:
-                return None
-            out.append(frozenset(a))
-        elif cls is Symbol:
-            out.append(frozenset((t,)))
-        else:
-            return None
-    return out
-
-
-def _plain_sides(
-    left: Any, pairs: list[tuple[Any, Any]]
-) -> tuple[list[frozenset], list[frozenset]] | None:
-    """Both sides as monomial lists when every term is a coefficient-1 product of Symbols."""
-    lhs = _plain_terms(left)
-    if lhs is None:
-        return None
-    rhs: list[frozenset] = []
-    for p, q in pairs:
-        if q is sympy.S.One:
-            terms = _plain_terms(p)
-            if terms is None:
-                return None
-            rhs.extend(terms)
-        elif type(p) is Symbol and type(q) is Symbol and p is not q:
-            rhs.append(frozenset((p, q)))
-        else:
-            return None
-    return lhs, rhs
-
-
-def _split(term: Any) -> tuple[Any, tuple[Any, ...]]:
-    """``(number, factors)`` of one term: ``2.5*x*y`` -> ``(2.5, (x, y))``."""
-    coeff, rest = term.as_coeff_Mul()
-    return coeff, () if rest is sympy.S.One else Mul.make_args(rest)
-
-
-def _pair_terms(pairs: Iterable[tuple[Any, Any]]) -> Iterable[tuple[Any, tuple[Any, ...]]]:
-    """``(coefficient, factors)`` of every term of ``sum(p * q)``, without building products."""
-    for p, q in pairs:
-        for s in Add.make_args(p):
-            cs, fs = _split(s)
-            for t in Add.make_args(q):
-                ct, ft = _split(t)
-                yield cs * ct, fs + ft
-
-
-def _coefficients(terms: Iterable[tuple[Any, tuple[Any, ...]]]) -> dict[Any, Any] | None:
-    """Coefficient of each monomial (a set of distinct Symbols), or None if not polynomial."""
-    out: Counter = Counter()
-    for coeff, factors in terms:
-        if not coeff.is_Number:
-            return None
-        if not all(type(f) is Symbol for f in factors) or len(set(factors)) != len(factors):
-            return None
-        out[frozenset(factors)] += coeff
-    return {k: v for k, v in out.items() if v != 0}
-
-
-def _same_coefficients(a: dict[Any, Any], b: dict[Any, Any]) -> bool:
-    if a == b:
-        return True
-    for key in a.keys() | b.keys():
-        u, v = a.get(key, sympy.S.Zero), b.get(key, sympy.S.Zero)
-        if u == v:
-            continue
-        if not (u.is_Float or v.is_Float):
-            return False
-        if abs(float(u - v)) > 1e-12 * max(1.0, abs(float(u)), abs(float(v))):
-            return False
-    return True
 
 
 # ------------------------------------------- the transposed convolution of g

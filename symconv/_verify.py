@@ -10,7 +10,8 @@ not from the tap table, and compared monomial by monomial in linear time.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import sympy
@@ -83,138 +84,140 @@ def verify(d: Derivation) -> Verification:
     bias = d._bias_of_outputs()
     xs = d._x.reshape(-1).tolist()
     ws = d._w.reshape(-1).tolist()
-    symbolic = _plain_symbols(xs + ws + (bias or []))
     b = "" if bias is None else " + b"
-    return Verification(
-        (
-            _identity("matrix", f"vec(y) = T vec(x){b}", y, d._matrix_rep, xs, bias, symbolic),
-            _identity("patches", f"vec(y) = P vec(w){b}", y, d._patches_rep, ws, bias, symbolic),
-        )
-    )
+    results = []
+    for name, statement, rep, v in (
+        ("matrix", f"vec(y) = T vec(x){b}", d._matrix_rep, xs),
+        ("patches", f"vec(y) = P vec(w){b}", d._patches_rep, ws),
+    ):
+        rows: dict[int, dict[int, Any]] = rep.rep  # the SparseMatrix's own {row: {col: entry}}
+        rhs = [
+            [(e, v[c]) for c, e in rows.get(o, {}).items()]
+            + ([] if bias is None else [(bias[o], S.One)])
+            for o in range(len(y))
+        ]
+        results.append(replace(compare_sums(statement, y, rhs), name=name))
+    return Verification(tuple(results))
 
 
-def _plain_symbols(values: list[Any]) -> bool:
-    return all(type(v) is Symbol for v in values)
+# ------------------------------------------------------ exact comparison
 
 
-def _identity(
-    name: str,
-    statement: str,
-    y: list[Any],
-    matrix: Any,
-    v: list[Any],
-    bias: list[Any] | None,
-    symbolic: bool,
+def compare_sums(
+    statement: str, lhs: list[Any], rhs: list[list[tuple[Any, Any]]]
 ) -> IdentityResult:
-    # The SparseMatrix's own representation (an SDM: {row: {col: entry}}).
-    rows: dict[int, dict[int, Any]] = matrix.rep
-    monomials = 0
-    for o, y_o in enumerate(y):
-        row = rows.get(o, {})
-        b_o = sympy.S.Zero if bias is None else bias[o]
-        fast = _plain_keys(y_o, row, v, b_o if bias is not None else None) if symbolic else None
-        if fast is not None:
-            ok = Counter(fast[0]) == Counter(fast[1])
-            monomials += len(fast[0])
-        elif symbolic:
-            lhs = _coefficients(_terms(y_o))
-            pairs = [
-                (coeff, (*factors, v[c]))
-                for c, entry in row.items()
-                for coeff, factors in _terms(entry)
-            ]
-            if bias is not None:
-                pairs.extend(_terms(b_o))
-            rhs = _coefficients(pairs)
-            if lhs is not None and rhs is not None:
-                ok = lhs == rhs
-                monomials += len(lhs)
-            else:  # a repeated symbol (x_0*x_0): compare this row by expansion
-                ok = _expands_to_zero(y_o, row, v, b_o)
-        else:
-            ok = _expands_to_zero(y_o, row, v, b_o)
-        if not ok:
-            rhs_text = " + ".join(f"({e})*({v[c]})" for c, e in row.items()) or "0"
-            if bias is not None:
-                rhs_text += f" + {b_o}"
-            return IdentityResult(
-                name, statement, False, o + 1, monomials,
-                "coefficients" if symbolic else "expand",
-                f"row {o}: y = {y_o} but the right-hand side is {rhs_text}",
-            )
-    return IdentityResult(
-        name, statement, True, len(y), monomials, "coefficients" if symbolic else "expand"
-    )
+    """Prove ``lhs[j] == sum(p * q for p, q in rhs[j])`` for every ``j``.
 
-
-def _expands_to_zero(y_o: Any, row: dict[int, Any], v: list[Any], b_o: Any) -> bool:
-    return bool(sympy.expand(y_o - sum((e * v[c] for c, e in row.items()), b_o)) == 0)
-
-
-def _plain_keys(
-    y_o: Any, row: dict[int, Any], v: list[Any], b_o: Any
-) -> tuple[list[frozenset], list[frozenset]] | None:
-    """Monomials of both sides when every term is a bare product of Symbols.
-
-    The common case (symbolic weights and inputs, zero padding): each monomial
-    has coefficient 1, so the two sides agree exactly when their multisets of
-    monomials do.  Anything else returns None for the general comparison.
+    Both sides are split into monomials (products of distinct plain Symbols
+    times a number) and their coefficients compared: exactly for integers and
+    rationals, to a relative ``1e-12`` for floating-point coefficients (which
+    SymPy may have summed in another order).  An entry with anything else (a
+    power such as ``x_0**2``, a function) is compared by ``sympy.expand``.
     """
-    lhs = []
-    for t in y_o.args if type(y_o) is Add else (y_o,):
+    monomials = 0
+    method = "coefficients"
+    for j, (left, pairs) in enumerate(zip(lhs, rhs)):
+        fast = _plain_sides(left, pairs)
+        if fast is not None:  # every term a bare product of Symbols: compare multisets
+            # plain dicts compare in C (Counter.__eq__ is Python-level); counts are positive
+            ok = dict(Counter(fast[0])) == dict(Counter(fast[1]))
+            monomials += len(fast[0])
+            if ok:
+                continue
+        a = _coefficients(_split(t) for t in Add.make_args(left))
+        b = _coefficients(_pair_terms(pairs))
+        if a is not None and b is not None:
+            ok = _same_coefficients(a, b)
+            monomials += len(a)
+        else:
+            method = "expand"
+            ok = bool(sympy.expand(left - Add(*[p * q for p, q in pairs])) == 0)
+        if not ok:
+            right = " + ".join(f"({p})*({q})" for p, q in pairs) or "0"
+            return IdentityResult(
+                statement, statement, False, j + 1, monomials, method,
+                f"entry {j}: {left} but the right-hand side is {right}",
+            )
+    return IdentityResult(statement, statement, True, len(lhs), monomials, method)
+
+
+def _plain_terms(expr: Any) -> list[frozenset] | None:
+    """Monomials of a sum of bare Symbols and products of two Symbols, else None."""
+    out = []
+    for t in expr.args if type(expr) is Add else (expr,):
         cls = type(t)
         if cls is Mul:
             a = t.args
             if len(a) != 2 or type(a[0]) is not Symbol or type(a[1]) is not Symbol:
                 return None
-            lhs.append(frozenset(a))
+            out.append(frozenset(a))
         elif cls is Symbol:
-            lhs.append(frozenset((t,)))
-        elif t is not S.Zero:
+            out.append(frozenset((t,)))
+        else:
             return None
-    rhs = []
-    for c, e in row.items():
-        x = v[c]
-        if type(e) is not Symbol or type(x) is not Symbol or e is x:
+    return out
+
+
+def _plain_sides(
+    left: Any, pairs: list[tuple[Any, Any]]
+) -> tuple[list[frozenset], list[frozenset]] | None:
+    """Both sides as monomial lists when every term is a coefficient-1 product of Symbols."""
+    lhs = _plain_terms(left)
+    if lhs is None:
+        return None
+    rhs: list[frozenset] = []
+    for p, q in pairs:
+        if q is sympy.S.One:
+            terms = _plain_terms(p)
+            if terms is None:
+                return None
+            rhs.extend(terms)
+        elif type(p) is Symbol and type(q) is Symbol and p is not q:
+            rhs.append(frozenset((p, q)))
+        else:
             return None
-        rhs.append(frozenset((e, x)))
-    if b_o is not None:
-        if type(b_o) is not Symbol:
-            return None
-        rhs.append(frozenset((b_o,)))
     return lhs, rhs
 
 
-def _coefficients(terms: list[tuple[Any, tuple[Any, ...]]]) -> Counter | None:
-    """Coefficient of each monomial in a sum of ``(coefficient, factors)`` terms.
+def _split(term: Any) -> tuple[Any, tuple[Any, ...]]:
+    """``(number, factors)`` of one term: ``2.5*x*y`` -> ``(2.5, (x, y))``."""
+    coeff, rest = term.as_coeff_Mul()
+    return coeff, () if rest is sympy.S.One else Mul.make_args(rest)
 
-    A monomial is the set of its factors, all distinct plain Symbols; anything
-    else (a power such as ``x_0**2``) returns None and the row is compared by
-    expansion instead.  Integer coefficients are summed as Python ints.
-    """
+
+def _pair_terms(pairs: Iterable[tuple[Any, Any]]) -> Iterable[tuple[Any, tuple[Any, ...]]]:
+    """``(coefficient, factors)`` of every term of ``sum(p * q)``, without building products."""
+    for p, q in pairs:
+        for s in Add.make_args(p):
+            cs, fs = _split(s)
+            for t in Add.make_args(q):
+                ct, ft = _split(t)
+                yield cs * ct, fs + ft
+
+
+def _coefficients(terms: Iterable[tuple[Any, tuple[Any, ...]]]) -> dict[Any, Any] | None:
+    """Coefficient of each monomial (a set of distinct Symbols), or None if not polynomial."""
     out: Counter = Counter()
     for coeff, factors in terms:
-        if coeff is S.Zero:
-            continue
-        for f in factors:
-            if type(f) is not Symbol:
-                return None
-        key = frozenset(factors)
-        if len(key) != len(factors):
+        if not coeff.is_Number:
             return None
-        out[key] += 1 if coeff is S.One else (int(coeff) if coeff.is_Integer else coeff)
-    return out
+        if not all(type(f) is Symbol for f in factors) or len(set(factors)) != len(factors):
+            return None
+        out[frozenset(factors)] += coeff
+    return {k: v for k, v in out.items() if v != 0}
 
 
-def _terms(expr: Any) -> list[tuple[Any, tuple[Any, ...]]]:
-    """``(coefficient, factors)`` of each term of a sum, fast for products of Symbols."""
-    out = []
-    for t in Add.make_args(expr):
-        cls = type(t)
-        if cls is Symbol:
-            out.append((S.One, (t,)))
-        elif cls is Mul and not t.args[0].is_Number:
-            out.append((S.One, t.args))
-        else:
-            out.append(t.as_coeff_mul())
-    return out
+def _same_coefficients(a: dict[Any, Any], b: dict[Any, Any]) -> bool:
+    if a == b:
+        return True
+    for key in a.keys() | b.keys():
+        u, v = a.get(key, sympy.S.Zero), b.get(key, sympy.S.Zero)
+        if u == v:
+            continue
+        if not (u.is_Float or v.is_Float):
+            return False
+        if abs(float(u - v)) > 1e-12 * max(1.0, abs(float(u)), abs(float(v))):
+            return False
+    return True
+
+

@@ -26,14 +26,14 @@ def test_verify_detects_a_wrong_matrix_entry():
     v = d.verify()
     assert not v
     assert not v.results[0].holds and v.results[1].holds
-    assert "row 1" in str(v)
+    assert "entry 1" in str(v)
 
 
 def test_verify_detects_a_wrong_output():
     d = _seed()
     d._output_flat[0] = d._output_flat[0] + 1
     v = d.verify()
-    assert not v and "row 0" in str(v)
+    assert not v and "entry 0" in str(v)
 
 
 def test_check_detects_a_wrong_output_and_a_wrong_patch():
