@@ -144,6 +144,19 @@ class HandCheck:
         The claimed and the right value of that element.
     products : str or None
         That element's sum of products, e.g. ``"y_0 = 1*7 + 2*6 + 3*5 = 34"``.
+
+    Examples
+    --------
+    >>> import symconv as sc
+    >>> rep = sc.check_hand([1, 2, 3, 4], [5, 6, 7], [5, 16, 34, 52, 45, 29])
+    >>> bool(rep), rep.closest, rep.index, rep.claimed_value, rep.right_value
+    (False, ('convolve', 'full'), (5,), 29, 28)
+    >>> print(rep)
+    [5, 16, 34, 52, 45, 29] matches no convention tried.
+    Closest: convolve, mode='full': true convolution (kernel flipped); every position
+    where x and w overlap, n + K - 1 entries per axis.
+      it gives [5, 16, 34, 52, 45, 28]
+    First wrong element: y_5 = 4*7 = 28, not 29.
     """
 
     claimed: sympy.Array

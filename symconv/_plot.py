@@ -338,7 +338,8 @@ def plot_matrix(d: Derivation, which: Which = "matrix", ax: Axes | None = None) 
     if small:
         for r, c, g, text in zip(cells.rows.tolist(), cells.cols.tolist(),
                                  cells.group.tolist(), cells.labels):
-            font = 9 if len(text) <= 9 else 7 if len(text) <= 14 else 5
+            vis = _visible(text)
+            font = 9 if vis <= 6 else 7 if vis <= 10 else 5
             ax.text(c + 0.5, r + 0.5, _math(text), ha="center", va="center",
                     color="white" if g >= 0 else "black", fontsize=font)
         ax.set_xticks(np.arange(n_cols) + 0.5, [_math(v) for v in cells.col_labels],
