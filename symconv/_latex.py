@@ -239,10 +239,13 @@ class Printer:
         chunks = [" + ".join(pieces[j:j + k]) for j in range(0, len(pieces), k)]
         return " \\\\\n&\\qquad + ".join(chunks).replace("+ -", "- ")
 
-    def expression(self, v: Any) -> str:
-        """A SymPy value; a sum is rendered term by term, elided past ``max_terms``."""
+    def expression(self, v: Any, wrap: bool = False) -> str:
+        """A SymPy value; a sum is rendered term by term, elided past ``max_terms``.
+
+        ``wrap``: break the sum after ``terms_per_line`` terms (inside ``aligned``).
+        """
         if isinstance(v, Add):
-            return self.terms([self._term(t) for t in v.args])
+            return self.terms([self._term(t) for t in v.args], wrap=wrap)
         return self._term(v)
 
     def _term(self, t: Any) -> str:
@@ -600,7 +603,7 @@ def gradient_math(gr: Any, p: Printer) -> str:
                 lines.append(r"&\;\vdots")
                 continue
             name = p.grad(p.indexed(role, np.unravel_index(j, shape)))
-            lines.append(f"{name} &= {p.expression(flat[j])}")
+            lines.append(f"{name} &= {p.expression(flat[j], wrap=True)}")
         blocks.extend(lines)
     return tex.environment("aligned", " \\\\\n".join(blocks))
 
