@@ -38,7 +38,18 @@ REFERENCE_LIMIT = 5_000
 
 
 class ProofError(AssertionError):
-    """A proof step symconv built does not check: a bug in symconv, not a user error."""
+    """A proof step symconv built does not check: a bug in symconv, not a user error.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> try:
+    ...     Proof("x squared", x**2, x, (Step(x**2, x, "wrong", [x**2], [x]),))
+    ... except ProofError as e:
+    ...     print(e)
+    proof 'x squared', step 1 (wrong): x**2 = x fails symbolically
+    """
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,14 @@ class Step:
     evidence : object, optional
         A symbolic proof of the whole identity (truthy when it holds), cited.
     relation : {"=", "<", "<="}
+
+    Examples
+    --------
+    >>> import sympy
+    >>> a, b = sympy.symbols("a b")
+    >>> s = Step(a * (a + b), a**2 + a*b, "distribute", [a * (a + b)], [a**2 + a*b])
+    >>> s.justification, s.relation
+    ('distribute', '=')
     """
 
     lhs: Any
@@ -379,7 +398,7 @@ class _Builder:
         tied_rhs = _mat("P", self.M, self.K).T * _mat("g", self.M)
         tied = Proof(
             "Gradient of a tied weight", grad_wk, _shown_sum(G), (
-                Step(grad_wk, _shown_sum(G), f"chain rule: w[{k_star}] occupies "
+                Step(grad_wk, _shown_sum(G), "chain rule: this weight occupies "
                      f"{group.count} entries of T, so its gradient sums those entries of "
                      "G = g x^T (structural zeros of T are in no sum: they stay zero)",
                      [gr._weight_flat[k_star]],
@@ -409,7 +428,7 @@ class _Builder:
         inp = Proof(
             "Input gradient is the transposed convolution", gx, tt_g, (
                 Step(grad_xi, _shown_sum([_shown_product(e, gs[o]) for o, e in col]),
-                     f"chain rule: x[{i_star}] meets the weights in column {i_star} of T",
+                     "chain rule: this input meets the weights in its column of T",
                      [gr._input_flat[i_star]], [Add(*[e * gs[o] for o, e in col])]),
                 Step(gx, tt_g, "every input at once: the column of T of each input",
                      [gr._input_flat[i] for i in cols], [Add(*by_col[i]) for i in cols],
