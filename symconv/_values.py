@@ -27,9 +27,10 @@ def to_array(name: str, value: object) -> np.ndarray:
             "(symconv never evaluates strings; use symconv.parse_value for user text)"
         )
     if isinstance(value, sympy.NDimArray):
+        # Iterating a SymPy array of rank >= 2 yields rows, so index every entry.
         arr = np.empty(value.shape, dtype=object)
-        flat = list(value) if value.shape else [value[()]]
-        arr.reshape(-1)[:] = flat
+        for idx in np.ndindex(*value.shape):
+            arr[idx] = value[idx]
     elif isinstance(value, sympy.MatrixBase):
         arr = np.array(value.tolist(), dtype=object).reshape(value.shape)
     else:

@@ -128,3 +128,11 @@ def test_all_modes_verify_and_check_symbolically():
         d = getattr(sc, op)(sympy.symarray("x", (3, 3)), sympy.symarray("w", (2, 3)), mode=mode)
         assert d.verify(), (op, mode)
         assert d.check(trials=2, seed=1), (op, mode)
+
+
+def test_rank_two_sympy_arrays_are_read_entrywise():
+    x = sympy.Array([[1, 2], [3, 4]])
+    assert sc.convolve(x, sympy.Array([[1]])).output.tolist() == [[1, 2], [3, 4]]
+    ref = scipy.signal.correlate(np.array([[1, 2], [3, 4]]), np.array([[1, 0], [0, 2]]), mode="full")
+    got = sc.correlate(x, sympy.ImmutableDenseNDimArray([[1, 0], [0, 2]]), mode="full").output
+    np.testing.assert_array_equal(np.array(got.tolist(), dtype=np.int64), ref)
