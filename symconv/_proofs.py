@@ -434,8 +434,9 @@ class _Builder:
                      [gr._input_flat[i] for i in cols], [Add(*by_col[i]) for i in cols],
                      res.get("dL/dx = T^T g")),
                 Step(tt_g, Function("convT")(_mat("g", self.M), _mat("w", self.K)),
-                     adjoint.statement.replace("dL/dx = ", "T^T g is ") + " (the taps (o, i, k) "
-                     "with o and i swapped)", *self._reference_adjoint(gr, cols), adjoint),
+                     adjoint.statement.replace("dL/dx = ", "T transposed times g is ")
+                     + " (the taps (o, i, k) with o and i swapped)",
+                     *self._reference_adjoint(gr, cols), adjoint),
             ), seed=self.seed)
         return [tied, inp]
 

@@ -313,3 +313,12 @@ def test_document_states_the_convention() -> None:
     assert "y_{0} &= 5 \\cdot 1 = 5 \\\\\n" in conv
     assert "y_{5} &= 7 \\cdot 4 = 28\n" in conv
     assert "there are 12 products in all.\n" in conv
+
+
+def test_document_proofs_follow_index_base_and_names() -> None:
+    doc = seed().latex_document(index_base=1, names="aWz", color=False)
+    # seed.json outputs[0] = w_0*x_0 + w_1*x_1 + w_2*x_2, in the a/W/z notation, 1-based
+    assert "z_{1} &= W_{1} a_{1} + W_{2} a_{2} + W_{3} a_{3} && \\text{(1)} \\\\\n" in doc
+    # seed.json input_gradient[1] = g_0*w_1 + g_1*w_0
+    assert "\\frac{\\partial L}{\\partial a_{2}} &= W_{2} \\delta_{1} + W_{1} \\delta_{2} " in doc
+    assert "$z = T a$." in doc
