@@ -421,10 +421,12 @@ class _Builder:
         tt_g = _mat("T", self.M, self.N).T * _mat("g", self.M)
         adjoint = gv.results[1]
         cols = _sample(self.N, self.rng)
-        by_col: list[list[Any]] = [[] for _ in range(self.N)]
+        wanted = set(cols)
+        by_col: dict[int, list[Any]] = {i: [] for i in cols}
         for o, row in rep.items():
             for i, e in row.items():
-                by_col[i].append(e * gs[o])
+                if i in wanted:
+                    by_col[i].append(e * gs[o])
         inp = Proof(
             "Input gradient is the transposed convolution", gx, tt_g, (
                 Step(grad_xi, _shown_sum([_shown_product(e, gs[o]) for o, e in col]),
