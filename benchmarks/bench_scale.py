@@ -5,7 +5,7 @@
 
 Every (case, method) pair runs in its own subprocess, so peak memories do not
 mix: after one untimed warm-up run, the child reports the median of ``--repeat``
-timed runs (or the warm-up run alone when it took over 5 s), each from a fresh
+timed runs (a single timed run when the warm-up took over 5 s), each from a fresh
 start: a new Derivation, whose table is not yet built) and its peak resident
 memory (``ru_maxrss``) above the baseline it had after imports and inputs.
 Methods that cannot run say why instead of running (a dense float64 Jacobian of
@@ -275,8 +275,8 @@ def child(case: str, method: str, repeat: int) -> None:
     t = time.perf_counter()
     fn()  # warm-up: lazy imports, first-touch memory
     first = time.perf_counter() - t
-    times = [first] if first > 5 else []  # slow: that single run is the measurement
-    while len(times) < (repeat if first <= 5 else 1):
+    times: list[float] = []
+    while len(times) < (repeat if first <= 5 else 1):  # slow: one timed run after warm-up
         t = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t)
@@ -413,7 +413,7 @@ def main() -> None:
     print(f"Python {platform.python_version()}, NumPy {np.__version__}, SciPy {scipy.__version__}, "
           f"SymPy {sympy.__version__}, torch {torch.__version__} ({torch.get_num_threads()} "
           f"threads), {os.cpu_count()} CPUs, {platform.machine()}")
-    print(f"median of {repeat} runs after a warm-up (the single first run when it takes over "
+    print(f"median of {repeat} runs after a warm-up run (1 run when the warm-up takes over "
           f"5 s); large layer: + peak RSS of the subprocess above its baseline; load average "
           f"at start {os.getloadavg()[0]:.2f}\n")
     header = "| method | " + " | ".join(f"{c} ({products(c):,} products)" for c in CASES) + " |"
