@@ -45,9 +45,10 @@ def to_array(name: str, value: object) -> np.ndarray:
     if arr.dtype.kind == "c":
         return arr
     if arr.dtype.kind in "USa":
+        sample = str(arr.reshape(-1)[0])
         raise TypeError(
-            f"`{name}` must be numbers or SymPy expressions, got text such as "
-            f"{str(arr.reshape(-1)[0])!r} (symconv never evaluates strings; use symconv.parse_value)"
+            f"`{name}` must be numbers or SymPy expressions, got text such as {sample!r} "
+            "(symconv never evaluates strings; use symconv.parse_value)"
         )
     if arr.dtype.kind != "O":
         raise TypeError(f"`{name}` must hold numbers or SymPy expressions, got dtype {arr.dtype}")
