@@ -574,7 +574,7 @@ def proof_math(proof: Any, p: Printer) -> str:
     head = tex.command("textbf", tex.escape(proof.title) + ".") + r"\quad " + \
         proof_statement(proof, p)
     notes = tex.environment("aligned", " \\\\\n".join(
-        "&" + tex.text(f"({n}) {w}") for n, w in enumerate(why, 1)))
+        "&" + tex.command("text", tex.prose(f"({n}) {w}")) for n, w in enumerate(why, 1)))
     return tex.environment("gathered", join_lines([head, body, notes]))
 
 
@@ -836,13 +836,15 @@ def latex_document(d: Derivation, **options: Any) -> str:
         f"entries are {_m(opts.zero)} for every value of the weights"
         + (f"; {st.folded_entries:,} entries hold a sum of weights." if st.folded_entries
            else "."))
-    out.append(display(r.matrix(), "footnotesize"))
+    # Small matrices at text size; wide ones a little smaller so they fit the page.
+    size = "normalsize" if st.matrix_shape[1] <= 8 else "footnotesize"
+    out.append(display(r.matrix(), size))
 
     out.append(_section("The im2col form"))
     out.append(f"Row $o$ of the patch matrix {_m(L['P'])} lists the inputs output $o$ reads, "
                f"each in the column of the weight that multiplies it, so the same outputs "
                f"are {_m(L['P'] + ' ' + L['w'])}:")
-    out.append(display(r.patches(), "footnotesize"))
+    out.append(display(r.patches(), size))
 
     out.append(_section("Parameters: convolution versus dense layer"))
     n_bias = d.spec.bias_size
@@ -870,7 +872,7 @@ def latex_document(d: Derivation, **options: Any) -> str:
         f"every position of {_m(L['T'])} it occupies; the structural zeros of {_m(L['T'])} "
         "receive no gradient, "
         f"so they stay zero ({int(np.count_nonzero(gr.structural_zeros)):,} entries of "
-        "G are discarded).")
+        f"{_m('G')} are discarded).")
     out.append(_display(gradient_math(gr, p)))
 
     out.append(_section("Proofs"))
@@ -882,7 +884,7 @@ def latex_document(d: Derivation, **options: Any) -> str:
         out.append(_m(proof_statement(proof, p)) + ".")
         out.append(r"\noindent\textit{Proof.}")
         out.append(_display(body))
-        items = "\n".join(r"\item[" + f"({k})" + "] " + tex.escape(w)
+        items = "\n".join(r"\item[" + f"({k})" + "] " + tex.prose(w)
                           for k, w in enumerate(why, 1))
         out.append(tex.environment("itemize", items) + "\n" + r"\hfill$\square$")
     out.append(tex.command("end", "document"))

@@ -37,6 +37,17 @@ SAMPLE = 300
 REFERENCE_LIMIT = 5_000
 
 
+_PLAIN = {"$": "", "\\top": "T", "\\times": "x", "\\operatorname{vec}": "vec",
+          "_{o,i}": "[o, i]", "_{(o,i),k}": "[(o, i), k]"}
+
+
+def _plain(text: str) -> str:
+    """A justification as plain text: its ``$...$`` math without LaTeX markup."""
+    for tex_, plain in _PLAIN.items():
+        text = text.replace(tex_, plain)
+    return text
+
+
 class ProofError(AssertionError):
     """A proof step symconv built does not check: a bug in symconv, not a user error.
 
@@ -154,7 +165,8 @@ class Proof:
     def __str__(self) -> str:
         lines = [f"{self.title}: {self.lhs} {self.relation} {self.rhs}"]
         for n, (s, c) in enumerate(zip(self.steps, self.checks), 1):
-            lines.append(f"  {n}. {s.lhs} {s.relation} {s.rhs}  [{s.justification}; {c}]")
+            lines.append(
+                f"  {n}. {s.lhs} {s.relation} {s.rhs}  [{_plain(s.justification)}; {c}]")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -288,9 +300,9 @@ class _Builder:
                   *([] if self.bias is None else [self.bias[r]])) for r in self.rows]
         steps = (
             Step(self._y_sym(o), shown, f"definition: the {len(self._taps_of(o))} products "
-                 "of this output, one per tap (o, i, k)", [d._output_flat[o]], [value]),
-            Step(shown, _shown_sum(grouped + b), "group the products by input: T[o, i] is the "
-                 "sum of the weights that multiply x[i] in output o", [value],
+                 "of this output, one per tap $(o, i, k)$", [d._output_flat[o]], [value]),
+            Step(shown, _shown_sum(grouped + b), "group the products by input: $T_{o,i}$ is the "
+                 "sum of the weights that multiply $x_i$ in output $o$", [value],
                  [Add(*[e * self.xs[i] for i, e in row.items()], *b)]),
             Step(lhs, rhs, "the same grouping holds for every output",
                  [d._output_flat[r] for r in self.rows], tx, d.verify().results[0]),
@@ -309,7 +321,7 @@ class _Builder:
                   *([] if self.bias is None else [self.bias[r]])) for r in self.rows]
         steps = (
             Step(self._y_sym(o), shown, "definition", [d._output_flat[o]], [value]),
-            Step(shown, _shown_sum(grouped + b), "row o of P is the patch of inputs that output "
+            Step(shown, _shown_sum(grouped + b), "row $o$ of $P$ is the patch of inputs that output "
                  "o reads, in the column of the weight that multiplies each (im2col)", [value],
                  [Add(*[e * self.ws[k] for k, e in row.items()], *b)]),
             Step(lhs, rhs, "the same for every output",
@@ -332,7 +344,7 @@ class _Builder:
         fw = flipped.reshape(-1).tolist()
         steps = (
             Step(flip(w), sympy.Matrix(fw) if self.K <= 12 else Symbol("w_flipped"),
-                 "reverse the kernel in every spatial axis: tap k becomes K - 1 - k",
+                 "reverse the kernel in every spatial axis: tap $k$ becomes $K - 1 - k$",
                  [self.ws[k] for k in range(self.K)],
                  [np.flip(flipped, axis=spatial).reshape(-1)[k] for k in range(self.K)]),
             Step(lhs, rhs, "the reversed kernel read in the other order meets the same inputs: "
@@ -357,9 +369,9 @@ class _Builder:
             instance = formula.subs({v: Integer(c) for v, c in vals.items()})
             steps.append(Step(
                 _indexed("n_out", [a]) if s.ndim > 1 else n_out, instance,
-                f"axis {a}: n={vals[n]}, k={vals[k]}, s={vals[st]}, d={vals[dl]}, "
-                f"p={vals[p]}, q={vals[q]}; the last window starts at most "
-                "n + p + q - d(k - 1) - 1",
+                f"axis {a}: $n={vals[n]}$, $k={vals[k]}$, $s={vals[st]}$, $d={vals[dl]}$, "
+                f"$p={vals[p]}$, $q={vals[q]}$; the last window starts at most "
+                "$n + p + q - d(k - 1) - 1$",
                 [Integer(s.out_size[a]), Integer(s.out_size[a])],
                 [instance, Integer(py)]))
         if s.kind == "transpose":
@@ -399,16 +411,16 @@ class _Builder:
         tied = Proof(
             "Gradient of a tied weight", grad_wk, _shown_sum(G), (
                 Step(grad_wk, _shown_sum(G), "chain rule: this weight occupies "
-                     f"{group.count} entries of T, so its gradient sums those entries of "
-                     "G = g x^T (structural zeros of T are in no sum: they stay zero)",
+                     f"{group.count} entries of $T$, so its gradient sums those entries of "
+                     "$G = g x^\\top$ (structural zeros of $T$ are in no sum: they stay zero)",
                      [gr._weight_flat[k_star]],
                      [Add(*[gs[r] * self.xs[c] for r, c in pos])],
                      res.get("dL/dw[k] = sum of G = g x^T over the tie group of w[k]")),
-                Step(_shown_sum(G), _shown_sum(gsum), "G[o, i] = g[o] x[i]",
+                Step(_shown_sum(G), _shown_sum(gsum), "$G_{o,i} = g_o x_i$",
                      [Add(*[gs[r] * self.xs[c] for r, c in pos])],
                      [gr._weight_flat[k_star]]),
-                Step(_mat("grad_w", self.K), tied_rhs, "every weight at once: column k of P "
-                     "holds the inputs w[k] meets",
+                Step(_mat("grad_w", self.K), tied_rhs, "every weight at once: column $k$ of $P$ "
+                     "holds the inputs $w_k$ meets",
                      [gr._weight_flat[k] for k in ks] if pt_g else [], pt_g),
             ), seed=self.seed)
         # input gradient
@@ -430,14 +442,14 @@ class _Builder:
         inp = Proof(
             "Input gradient is the transposed convolution", gx, tt_g, (
                 Step(grad_xi, _shown_sum([_shown_product(e, gs[o]) for o, e in col]),
-                     "chain rule: this input meets the weights in its column of T",
+                     "chain rule: this input meets the weights in its column of $T$",
                      [gr._input_flat[i_star]], [Add(*[e * gs[o] for o, e in col])]),
-                Step(gx, tt_g, "every input at once: the column of T of each input",
+                Step(gx, tt_g, "every input at once: the column of $T$ of each input",
                      [gr._input_flat[i] for i in cols], [Add(*by_col[i]) for i in cols],
                      res.get("dL/dx = T^T g")),
                 Step(tt_g, Function("convT")(_mat("g", self.M), _mat("w", self.K)),
-                     adjoint.statement.replace("dL/dx = ", "T transposed times g is ")
-                     + " (the taps (o, i, k) with o and i swapped)",
+                     adjoint.statement.replace("dL/dx = ", "$T^\\top g$ is ")
+                     + " (the taps $(o, i, k)$ with $o$ and $i$ swapped)",
                      *self._reference_adjoint(gr, cols), adjoint),
             ), seed=self.seed)
         return [tied, inp]
@@ -494,13 +506,13 @@ class _Builder:
         dim, rank = Symbol("dim_T"), Symbol("rank_A")
         rel = "<" if r < MN else "="
         steps = [
-            Step(dim, rank, "T depends linearly on w: vec T = A w, with A[(o, i), k] the number "
-                 "of taps (o, i, k)", [Integer(r)], [Integer(numeric_rank)]),
-            Step(rank, Integer(r), "each weight used by a tap gives an independent column of A "
+            Step(dim, rank, "$T$ depends linearly on $w$: $\\operatorname{vec} T = A w$, with "
+                 "$A_{(o,i),k}$ the number of taps $(o, i, k)$", [Integer(r)], [Integer(numeric_rank)]),
+            Step(rank, Integer(r), "each weight used by a tap gives an independent column of $A$ "
                  f"({used} of {self.K} weights are used)", [Integer(numeric_rank)], [Integer(r)]),
-            Step(Integer(r), Integer(self.K), "A has one column per weight", [Integer(r)],
+            Step(Integer(r), Integer(self.K), "$A$ has one column per weight", [Integer(r)],
                  [Integer(self.K)], relation="<="),
-            Step(Integer(self.K), Integer(MN), f"a dense layer has M N = {self.M} x {self.N} free "
+            Step(Integer(self.K), Integer(MN), f"a dense layer has $M N = {self.M} \\times {self.N}$ free "
                  "entries", [Integer(self.K)], [Integer(MN)], relation=rel if self.K < MN
                  else "<="),
         ]

@@ -110,6 +110,20 @@ def text(body: str) -> str:
     return command("text", escape(body))
 
 
+def prose(body: str) -> str:
+    r"""Text-mode prose in which ``$...$`` segments are math (kept) and the rest is escaped.
+
+    Examples
+    --------
+    >>> print(prose("sums those entries of $G = g x^\\top$ (50% of them)"))
+    sums those entries of $G = g x^\top$ (50\% of them)
+    """
+    parts = body.split("$")
+    if len(parts) % 2 == 0:
+        raise ValueError(f"unbalanced `$` in {body!r}")
+    return "".join(escape(t) if n % 2 == 0 else "$" + t + "$" for n, t in enumerate(parts))
+
+
 def sub(base: str, index: str) -> str:
     r"""``base_{index}``, bracing a base that already carries a sub- or superscript.
 
