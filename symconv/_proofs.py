@@ -321,8 +321,9 @@ class _Builder:
                   *([] if self.bias is None else [self.bias[r]])) for r in self.rows]
         steps = (
             Step(self._y_sym(o), shown, "definition", [d._output_flat[o]], [value]),
-            Step(shown, _shown_sum(grouped + b), "row $o$ of $P$ is the patch of inputs that output "
-                 "o reads, in the column of the weight that multiplies each (im2col)", [value],
+            Step(shown, _shown_sum(grouped + b), "row $o$ of $P$ is the patch of inputs that "
+                 "output $o$ reads, in the column of the weight that multiplies each (im2col)",
+                 [value],
                  [Add(*[e * self.ws[k] for k, e in row.items()], *b)]),
             Step(lhs, rhs, "the same for every output",
                  [d._output_flat[r] for r in self.rows], pw, d.verify().results[1]),
@@ -507,13 +508,14 @@ class _Builder:
         rel = "<" if r < MN else "="
         steps = [
             Step(dim, rank, "$T$ depends linearly on $w$: $\\operatorname{vec} T = A w$, with "
-                 "$A_{(o,i),k}$ the number of taps $(o, i, k)$", [Integer(r)], [Integer(numeric_rank)]),
+                 "$A_{(o,i),k}$ the number of taps $(o, i, k)$",
+                 [Integer(r)], [Integer(numeric_rank)]),
             Step(rank, Integer(r), "each weight used by a tap gives an independent column of $A$ "
                  f"({used} of {self.K} weights are used)", [Integer(numeric_rank)], [Integer(r)]),
             Step(Integer(r), Integer(self.K), "$A$ has one column per weight", [Integer(r)],
                  [Integer(self.K)], relation="<="),
-            Step(Integer(self.K), Integer(MN), f"a dense layer has $M N = {self.M} \\times {self.N}$ free "
-                 "entries", [Integer(self.K)], [Integer(MN)], relation=rel if self.K < MN
+            Step(Integer(self.K), Integer(MN),
+                 f"a dense layer has $M N = {self.M} \\times {self.N}$ free entries", [Integer(self.K)], [Integer(MN)], relation=rel if self.K < MN
                  else "<="),
         ]
         return Proof("Convolutions are a strict subset of dense layers" if rel == "<"
