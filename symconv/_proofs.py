@@ -515,8 +515,8 @@ class _Builder:
             Step(Integer(r), Integer(self.K), "$A$ has one column per weight", [Integer(r)],
                  [Integer(self.K)], relation="<="),
             Step(Integer(self.K), Integer(MN),
-                 f"a dense layer has $M N = {self.M} \\times {self.N}$ free entries", [Integer(self.K)], [Integer(MN)], relation=rel if self.K < MN
-                 else "<="),
+                 f"a dense layer has $M N = {self.M} \\times {self.N}$ free entries",
+                 [Integer(self.K)], [Integer(MN)], relation=rel if self.K < MN else "<="),
         ]
         return Proof("Convolutions are a strict subset of dense layers" if rel == "<"
                      else "Convolution versus dense layer", dim, Integer(MN), tuple(steps),
