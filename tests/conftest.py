@@ -45,3 +45,22 @@ def torch() -> ModuleType:
 def pdflatex() -> str:
     """The ``pdflatex`` executable (see :func:`require_pdflatex`)."""
     return require_pdflatex()
+
+
+def _torch_available() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Docstring examples that import torch follow the same rule as the torch tests."""
+    if IN_CI or _torch_available():
+        return
+    skip = pytest.mark.skip(reason="PyTorch is not installed")
+    for item in items:
+        dtest = getattr(item, "dtest", None)
+        if dtest is not None and any("import torch" in ex.source for ex in dtest.examples):
+            item.add_marker(skip)
