@@ -21,7 +21,7 @@ from sympy.polys.matrices.sdm import SDM
 
 from ._progress import track
 from ._spec import ConvSpec
-from ._taps import TapTable, build_taps, count_taps
+from ._taps import TapTable, build_taps, count_taps, index_dtype
 from ._values import symbols, sympify_array
 
 if TYPE_CHECKING:
@@ -30,8 +30,12 @@ if TYPE_CHECKING:
 
 
 #: Symbolic views of layers with more products than this raise instead of
-#: running for minutes; numeric views (``to_scipy``) have no such limit.
+#: running for minutes; numeric views (``to_scipy``) go much further.
 SYMBOLIC_LIMIT = 2_000_000
+
+#: The tap table itself (every numeric view) is refused above this many bytes of
+#: index arrays, instead of exhausting memory: 4 GiB, a sixth of this 24 GiB machine.
+TABLE_LIMIT_BYTES = 4 * 2**30
 
 
 @dataclass(frozen=True)
@@ -150,8 +154,26 @@ class Derivation:
 
     @cached_property
     def taps(self) -> TapTable:
-        """The tap table ``(o, i, k)`` of this convolution."""
-        return build_taps(self.spec)
+        """The tap table ``(o, i, k)`` of this convolution.
+
+        Raises
+        ------
+        ValueError
+            If its index arrays would exceed ``TABLE_LIMIT_BYTES`` (counted per
+            axis first, so an oversized layer is refused at once).
+        """
+        s = self.spec
+        n = count_taps(s)
+        sizes = (np.prod(s.output_shape), np.prod(s.input_shape), np.prod(s.weight_shape))
+        nbytes = n * sum(index_dtype(int(v)).itemsize for v in sizes)
+        if nbytes > TABLE_LIMIT_BYTES:
+            raise ValueError(
+                f"the tap table of this convolution would hold {n:,} products "
+                f"({nbytes / 2**30:.1f} GiB of indices, limit {TABLE_LIMIT_BYTES / 2**30:.0f} "
+                "GiB): too large to build here; derive a smaller piece of the layer "
+                "(fewer channels or a smaller input), whose structure is the same"
+            )
+        return build_taps(s)
 
     def stats(self) -> Stats:
         """Structural facts (sizes, sparsity, tie counts, parameters) with no SymPy.

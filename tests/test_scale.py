@@ -129,3 +129,14 @@ def test_progress_of_real_symbolic_work(monkeypatch):
     assert fake.getvalue().endswith("symconv: building outputs 100% (4 / 4)\n")
     d.matrix  # noqa: B018
     assert fake.getvalue().endswith("symconv: building sparse matrix 100% (12 / 12)\n")
+
+
+def test_oversized_tables_are_refused_at_once():
+    """A layer whose tap table alone would not fit in memory raises before allocating."""
+    d = sc.Conv2d(512, 512, 3, padding=1).derive(input_size=(512, 512))
+    # Per axis 512 outputs x 3 taps, less the 2 that fall on zero padding.
+    products = (3 * 512 - 2) ** 2 * 512 * 512
+    with pytest.raises(ValueError, match=rf"would hold {products:,} products .* GiB of indices"):
+        d.stats()
+    with pytest.raises(ValueError, match=r"too large to build here"):
+        d.to_scipy()
