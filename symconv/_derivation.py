@@ -93,11 +93,16 @@ class Stats:
             ("non-zeros of T", f"{self.nonzeros:,} ({100 * self.density:.3g}% of entries)"),
             ("structural zeros", f"{self.structural_zeros:,}"),
             ("summed entries", f"{self.folded_entries:,}"),
-            ("entries per weight", f"{ties.min()} to {ties.max()}"),
+            ("tied weights", _tie_text(int(ties.min()), int(ties.max()))),
             ("parameters", f"{self.parameters:,} (dense layer: {self.dense_parameters:,})"),
             ("tap table", f"{self.table_bytes:,} bytes ({', '.join(self.index_dtypes)})"),
         ]
         return "\n".join(f"{name:<19}{value}" for name, value in rows_)
+
+
+def _tie_text(lo: int, hi: int) -> str:
+    span = str(lo) if lo == hi else f"{lo} to {hi}"
+    return f"each weight fills {span} entr{'y' if hi == 1 else 'ies'} of T"
 
 
 class Derivation:

@@ -1,0 +1,35 @@
+"""Lint and type checks run with the test suite, so one command runs every check."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import IN_CI
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        if IN_CI:
+            pytest.fail(f"{name} is required in CI (pip install -e '.[test]')")
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+def test_ruff_is_clean():
+    result = subprocess.run([_tool("ruff"), "check", "."], cwd=ROOT, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_is_clean():
+    _tool("mypy")
+    result = subprocess.run([sys.executable, "-m", "mypy", "symconv"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
