@@ -91,11 +91,12 @@ def verify(d: Derivation) -> Verification:
         ("patches", f"vec(y) = P vec(w){b}", d._patches_rep, ws),
     ):
         rows: dict[int, dict[int, Any]] = rep.rep  # the SparseMatrix's own {row: {col: entry}}
-        rhs = [
-            [(e, v[c]) for c, e in rows.get(o, {}).items()]
-            + ([] if bias is None else [(bias[o], S.One)])
-            for o in range(len(y))
-        ]
+        empty: dict[int, Any] = {}
+        rhs = [list(zip(row.values(), map(v.__getitem__, row)))
+               for row in (rows.get(o, empty) for o in range(len(y)))]
+        if bias is not None:
+            for o, pairs in enumerate(rhs):
+                pairs.append((bias[o], S.One))
         results.append(replace(compare_sums(statement, y, rhs), name=name))
     return Verification(tuple(results))
 
@@ -119,8 +120,7 @@ def compare_sums(
     for j, (left, pairs) in enumerate(zip(lhs, rhs)):
         fast = _plain_sides(left, pairs)
         if fast is not None:  # every term a bare product of Symbols: compare multisets
-            # plain dicts compare in C (Counter.__eq__ is Python-level); counts are positive
-            ok = dict(Counter(fast[0])) == dict(Counter(fast[1]))
+            ok = len(fast[0]) == len(fast[1]) and sorted(fast[0]) == sorted(fast[1])
             monomials += len(fast[0])
             if ok:
                 continue
@@ -141,8 +141,14 @@ def compare_sums(
     return IdentityResult(statement, statement, True, len(lhs), monomials, method)
 
 
-def _plain_terms(expr: Any) -> list[frozenset] | None:
-    """Monomials of a sum of bare Symbols and products of two Symbols, else None."""
+def _key(a: Any, b: Any) -> tuple[int, int]:
+    """An order-free key of the product of two objects, by identity."""
+    ia, ib = id(a), id(b)
+    return (ia, ib) if ia < ib else (ib, ia)
+
+
+def _plain_terms(expr: Any) -> list[tuple[int, int]] | None:
+    """Monomial keys of a sum of bare Symbols and products of two Symbols, else None."""
     out = []
     for t in expr.args if type(expr) is Add else (expr,):
         cls = type(t)
@@ -150,9 +156,9 @@ def _plain_terms(expr: Any) -> list[frozenset] | None:
             a = t.args
             if len(a) != 2 or type(a[0]) is not Symbol or type(a[1]) is not Symbol:
                 return None
-            out.append(frozenset(a))
+            out.append(_key(a[0], a[1]))
         elif cls is Symbol:
-            out.append(frozenset((t,)))
+            out.append((0, id(t)))
         else:
             return None
     return out
@@ -160,20 +166,27 @@ def _plain_terms(expr: Any) -> list[frozenset] | None:
 
 def _plain_sides(
     left: Any, pairs: list[tuple[Any, Any]]
-) -> tuple[list[frozenset], list[frozenset]] | None:
-    """Both sides as monomial lists when every term is a coefficient-1 product of Symbols."""
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]] | None:
+    """Both sides as monomial keys when every term is a coefficient-1 product of Symbols.
+
+    Keys compare Symbols by identity (SymPy caches them, so equal Symbols are
+    one object): equal multisets of keys prove the sides equal, and a rare
+    mismatch between equal-but-distinct objects only sends the entry on to the
+    exact coefficient comparison.
+    """
     lhs = _plain_terms(left)
     if lhs is None:
         return None
-    rhs: list[frozenset] = []
+    rhs: list[tuple[int, int]] = []
+    append = rhs.append
     for p, q in pairs:
-        if q is sympy.S.One:
+        if type(p) is Symbol and type(q) is Symbol and p is not q:
+            append(_key(p, q))
+        elif q is S.One:
             terms = _plain_terms(p)
             if terms is None:
                 return None
             rhs.extend(terms)
-        elif type(p) is Symbol and type(q) is Symbol and p is not q:
-            rhs.append(frozenset((p, q)))
         else:
             return None
     return lhs, rhs
