@@ -19,6 +19,7 @@ from sympy.polys.domains import EXRAW
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
 
+from ._gc import without_gc
 from ._progress import track
 from ._spec import ConvSpec
 from ._taps import TapTable, build_taps, count_taps, index_dtype
@@ -498,6 +499,7 @@ def _flat_index(name: str, index: Sequence[int], shape: tuple[int, ...]) -> int:
     return int(np.ravel_multi_index(resolved, shape))
 
 
+@without_gc
 def _sparse(
     rows: list[int], cols: list[int], values: list[Any], shape: tuple[int, int]
 ) -> DomainMatrix:
@@ -531,6 +533,7 @@ def _distinct_symbols(values: list[Any]) -> bool:
     return all(type(v) is Symbol for v in values) and len(set(values)) == len(values)
 
 
+@without_gc
 def _sums_of_products(
     xs: list[Any],
     ws: list[Any],

@@ -22,6 +22,7 @@ from sympy import Add, Mul, Symbol
 from sympy.printing.numpy import NumPyPrinter
 
 from . import _reference
+from ._gc import without_gc
 from ._spec import check_int
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ class CheckReport:
         return f"<CheckReport {verdict}: {len(self.comparisons)} comparisons>"
 
 
+@without_gc
 def check(d: Derivation, trials: int = 3, seed: int = 0) -> CheckReport:
     """Evaluate ``d``'s symbolic views numerically and compare with references."""
     trials = check_int("trials", trials, minimum=1)

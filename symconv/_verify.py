@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import sympy
 from sympy import Add, Mul, S, Symbol
 
+from ._gc import without_gc
+
 if TYPE_CHECKING:
     from ._derivation import Derivation
 
@@ -78,6 +80,7 @@ class Verification:
         return f"<Verification {'proved' if self else 'FAILED'}: {len(self.results)} identities>"
 
 
+@without_gc
 def verify(d: Derivation) -> Verification:
     """Prove both matrix identities of ``d`` (see module docstring)."""
     y = d._output_flat
@@ -104,6 +107,7 @@ def verify(d: Derivation) -> Verification:
 # ------------------------------------------------------ exact comparison
 
 
+@without_gc
 def compare_sums(
     statement: str, lhs: list[Any], rhs: list[list[tuple[Any, Any]]]
 ) -> IdentityResult:
