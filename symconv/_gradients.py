@@ -17,7 +17,6 @@ PyTorch's autograd and an independent NumPy Jacobian.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,8 +28,7 @@ from sympy import Add, Basic, Symbol
 
 from . import _reference
 from ._derivation import Derivation, _array, _sparse, _sums_of_products
-from ._numeric import CheckReport, Comparison, _evaluate, _is_integral
-from ._spec import check_int
+from ._numeric import CheckReport, Comparison, _is_integral, evaluate, random_assignment
 from ._values import symbols, sympify_array, to_array
 from ._verify import IdentityResult, Verification, compare_sums
 
@@ -442,26 +440,18 @@ class Gradient:
         >>> bool(sc.Conv2d(2, 2, 2, groups=2).derive(input_size=(3, 3)).gradient().check())
         True
         """
-        trials = check_int("trials", trials, minimum=1)
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-            raise TypeError(f"`seed` must be an integer, got {seed!r}")
         d = self.derivation
         x_e, w_e, g_e = d._x.reshape(-1).tolist(), d._w.reshape(-1).tolist(), self._g_flat
         b_e = [] if d._b is None else d._b.tolist()
-        free = sorted(
-            set().union(*(e.free_symbols for e in x_e + w_e + b_e + g_e)),
-            key=sympy.default_sort_key,
-        )
-        rng = np.random.default_rng(seed)
-        values = rng.integers(-9, 10, size=(len(free), trials)).astype(np.float64)
-        x, w, g = (_evaluate(e, free, values) for e in (x_e, w_e, g_e))
-        b = _evaluate(b_e, free, values) if d._b is not None else None
-        views = {
-            "dL/dx": _evaluate(self._input_flat, free, values),
-            "dL/dw": _evaluate(self._weight_flat, free, values),
-        }
+        free, values = random_assignment(x_e, w_e, b_e, g_e, trials=trials, seed=seed)
+        x, w, b_all, g, gx, gw, gb = evaluate(
+            [x_e, w_e, b_e, g_e, self._input_flat, self._weight_flat, self._bias_flat or []],
+            free, values)
+        b = None if d._b is None else b_all
+        trials = values.shape[1]
+        views = {"dL/dx": gx, "dL/dw": gw}
         if self._bias_flat is not None:
-            views["dL/db"] = _evaluate(self._bias_flat, free, values)
+            views["dL/db"] = gb
         exact = _is_integral(x, w, b, g)
         notes: list[str] = []
         comparisons = []
