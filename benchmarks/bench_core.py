@@ -13,34 +13,17 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import sympy
+from _timing import best, fmt, once
 from sympy.polys.domains import EXRAW
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
 
 import symconv as sc
-
-
-def best(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-def fmt(seconds: float) -> str:
-    return f"{seconds * 1e3:.1f} ms" if seconds < 0.1 else f"{seconds:.3f} s"
-
-
-def once(fn: Callable[[], Any]) -> float:
-    return best(fn, 1)
 
 
 def fresh() -> sc.Derivation:

@@ -16,27 +16,14 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import sympy
+from _timing import best, once
 
 import symconv as sc
-
-
-def best(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-def once(fn: Callable[[], Any]) -> float:
-    return best(fn, 1)
 
 
 def fresh(bias: bool = False) -> sc.Derivation:

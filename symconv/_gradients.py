@@ -161,27 +161,26 @@ class Gradient:
 
     @cached_property
     def _input_flat(self) -> list[Basic]:
+        """``dL/dx[i] = sum of w[k] g[o]`` over the taps of input ``i``."""
         d = self.derivation
-        d._guard_symbolic("gradient")
         t = d.taps
-        order = np.argsort(t.i, kind="stable")
-        starts = np.searchsorted(t.i[order], np.arange(t.n_in + 1), side="left")
-        ws = d._w.reshape(-1).tolist()
-        return _sums_of_products(
-            self._g_flat, ws, None, t.o[order].tolist(), t.k[order].tolist(), starts.tolist()
-        )
+        return self._grouped(t.i, t.n_in, d._w, t.k, self._g, t.o)
 
     @cached_property
     def _weight_flat(self) -> list[Basic]:
+        """``dL/dw[k] = sum of g[o] x[i]`` over the taps of weight ``k`` (its tie group)."""
         d = self.derivation
-        d._guard_symbolic("gradient")
         t = d.taps
-        order = np.argsort(t.k, kind="stable")
-        starts = np.searchsorted(t.k[order], np.arange(t.n_weight + 1), side="left")
-        xs = d._x.reshape(-1).tolist()
-        return _sums_of_products(
-            xs, self._g_flat, None, t.i[order].tolist(), t.o[order].tolist(), starts.tolist()
-        )
+        return self._grouped(t.k, t.n_weight, self._g, t.o, d._x, t.i)
+
+    def _grouped(self, key: np.ndarray, n: int, a: np.ndarray, a_idx: np.ndarray,
+                 b: np.ndarray, b_idx: np.ndarray) -> list[Basic]:
+        """For each value of ``key``: the sum of ``a[a_idx] * b[b_idx]`` over its taps."""
+        self.derivation._guard_symbolic("gradient")
+        order = np.argsort(key, kind="stable")
+        starts = np.searchsorted(key[order], np.arange(n + 1), side="left")
+        return _sums_of_products(b.reshape(-1).tolist(), a.reshape(-1).tolist(), None,
+                                 b_idx[order].tolist(), a_idx[order].tolist(), starts.tolist())
 
     @cached_property
     def _bias_flat(self) -> list[Basic] | None:
@@ -463,12 +462,7 @@ class Gradient:
                     expected[view].append(got[view])
             for view, val in views.items():
                 exp = np.stack(expected[view], axis=1)
-                err = float(np.max(np.abs(val - exp))) if val.size else 0.0
-                if exact:
-                    agree = bool(np.array_equal(val, exp))
-                else:
-                    agree = bool(np.allclose(val, exp, rtol=1e-9, atol=1e-12))
-                comparisons.append(Comparison(view, ref_name, agree, err))
+                comparisons.append(Comparison.of(view, ref_name, val, exp, exact=exact))
         return CheckReport(tuple(comparisons), trials, int(seed), len(free), tuple(notes))
 
 

@@ -38,6 +38,17 @@ class Comparison:
     agree: bool
     max_abs_error: float
 
+    @classmethod
+    def of(cls, view: str, reference: str, got: np.ndarray, expected: np.ndarray, *,
+           exact: bool) -> Comparison:
+        """Compare evaluated values with a reference's: exactly for integer data."""
+        err = float(np.max(np.abs(got - expected))) if got.size else 0.0
+        if exact:
+            agree = bool(np.array_equal(got, expected))
+        else:
+            agree = bool(np.allclose(got, expected, rtol=1e-9, atol=1e-12))
+        return cls(view, reference, agree, err)
+
     def __str__(self) -> str:
         verdict = "agrees" if self.agree else f"DIFFERS (max |error| {self.max_abs_error:.3g})"
         return f"{self.view:<18} vs {self.reference}: {verdict}"
@@ -104,12 +115,7 @@ def check(d: Derivation, trials: int = 3, seed: int = 0) -> CheckReport:
             axis=1,
         )
         for view, got in views.items():
-            err = float(np.max(np.abs(got - expected))) if got.size else 0.0
-            if exact:
-                agree = bool(np.array_equal(got, expected))
-            else:
-                agree = bool(np.allclose(got, expected, rtol=1e-9, atol=1e-12))
-            comparisons.append(Comparison(view, ref_name, agree, err))
+            comparisons.append(Comparison.of(view, ref_name, got, expected, exact=exact))
     return CheckReport(tuple(comparisons), int(trials), int(seed), len(free), tuple(notes))
 
 

@@ -160,6 +160,12 @@ def _axis(
     return i, valid, kw
 
 
+def _spec_axis(spec: ConvSpec, d: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_axis` for spatial axis ``d`` of ``spec``."""
+    return _axis(spec.in_size[d], spec.out_size[d], spec.kernel_size[d], spec.stride[d],
+                 spec.dilation[d], spec.padding[d][0], spec.padding_mode, spec.flip)
+
+
 def _spatial_taps(spec: ConvSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The taps of one input channel onto one output channel: ``(o_sp, i_sp, k_sp)``.
 
@@ -173,16 +179,7 @@ def _spatial_taps(spec: ConvSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     in_strides = np.cumprod((1, *spec.in_size[::-1]))[:-1][::-1]
     k_strides = np.cumprod((1, *spec.kernel_size[::-1]))[:-1][::-1]
     for d in range(nd):
-        i_d, v_d, kw_d = _axis(
-            spec.in_size[d],
-            spec.out_size[d],
-            spec.kernel_size[d],
-            spec.stride[d],
-            spec.dilation[d],
-            spec.padding[d][0],
-            spec.padding_mode,
-            spec.flip,
-        )
+        i_d, v_d, kw_d = _spec_axis(spec, d)
         shape = [1] * (2 * nd)
         shape[d], shape[nd + d] = spec.out_size[d], spec.kernel_size[d]
         i_sp = i_sp + i_d.reshape(shape) * int(in_strides[d])
@@ -296,16 +293,7 @@ def count_taps(spec: ConvSpec) -> int:
     """
     n = spec.out_channels * (spec.in_channels // spec.groups)
     for d in range(spec.ndim):
-        _, valid, _ = _axis(
-            spec.in_size[d],
-            spec.out_size[d],
-            spec.kernel_size[d],
-            spec.stride[d],
-            spec.dilation[d],
-            spec.padding[d][0],
-            spec.padding_mode,
-            spec.flip,
-        )
+        _, valid, _ = _spec_axis(spec, d)
         n *= int(np.count_nonzero(valid))
     return n
 
