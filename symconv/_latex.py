@@ -234,10 +234,17 @@ class Printer:
         if n > limit:
             pieces = [*pieces[: limit - 2], r"\cdots", pieces[-1]]
         k = self.o.terms_per_line
-        if not wrap or k is None or len(pieces) <= k:
+        if not wrap or k is None or len(pieces) <= 1:
             return " + ".join(pieces).replace("+ -", "- ")
-        chunks = [" + ".join(pieces[j:j + k]) for j in range(0, len(pieces), k)]
-        return " \\\\\n&\\qquad + ".join(chunks).replace("+ -", "- ")
+        # A line takes at most k terms, and fewer when they are long (a rough width in
+        # printed characters), so that wide terms such as g (w_a + w_b) still fit.
+        chunks: list[list[str]] = [[]]
+        for piece in pieces:
+            line = chunks[-1]
+            if line and (len(line) == k or _width(line) + _width([piece]) > LINE_WIDTH):
+                chunks.append([])
+            chunks[-1].append(piece)
+        return " \\\\\n&\\qquad + ".join(" + ".join(c) for c in chunks).replace("+ -", "- ")
 
     def expression(self, v: Any, wrap: bool = False) -> str:
         """A SymPy value; a sum is rendered term by term, elided past ``max_terms``.
@@ -252,6 +259,25 @@ class Printer:
         if isinstance(t, Mul) and len(t.args) == 2 and all(isinstance(a, Symbol) for a in t.args):
             return self.symbol(t.args[0]) + " " + self.symbol(t.args[1])
         return self.value(t)
+
+
+def _strut(cells: list[str | None], rows: list[int | None],
+           struts: dict[int, str] | None) -> list[str | None]:
+    """Cells of a vector beside T, each as tall as the tallest entry of its row of T."""
+    if not struts:
+        return cells
+    return [c if c is None or r is None or r not in struts
+            else tex.command("vphantom", struts[r]) + c for c, r in zip(cells, rows)]
+
+
+#: Printed characters per line of a wrapped sum (a 345pt text width at 10-11pt).
+LINE_WIDTH = 64
+_INVISIBLE = re.compile(r"\\textcolor\{[^}]*\}|\\left|\\right|\\[a-zA-Z]+|[{}^_ ]")
+
+
+def _width(pieces: list[str]) -> int:
+    """Rough printed width of LaTeX terms: characters left once markup is removed."""
+    return sum(len(_INVISIBLE.sub("", p)) for p in pieces) + 3 * (len(pieces) - 1)
 
 
 def _atoms(v: Any) -> set[Any]:
@@ -400,25 +426,31 @@ class Renderer:
         found: dict[tuple[int, int], list[int]] = {}
         for o, i, k in zip(t.o[sel].tolist(), t.i[sel].tolist(), t.k[sel].tolist()):
             found.setdefault((o, i), []).append(k)
-        return {
-            pos: " + ".join(self.p.paint(k, self.p.value(self._w(k))) for k in sorted(ks))
-            for pos, ks in found.items()
-        }
+        return {pos: self._cell([self.p.paint(k, self.p.value(self._w(k))) for k in sorted(ks)])
+                for pos, ks in found.items()}
 
-    def _lhs(self, rows: list[int | None]) -> str:
+    @staticmethod
+    def _cell(weights: list[str]) -> str:
+        """One entry of T: a weight, or a sum of weights stacked so the column stays narrow."""
+        if len(weights) == 1:
+            return weights[0]
+        return tex.environment("gathered", " \\\\ {}+ ".join(weights)).replace("\n", " ")
+
+    def _lhs(self, rows: list[int | None], struts: dict[int, str] | None = None) -> str:
         role = "a" if self.o.nonlinearity is not None else "y"
         cells = [None if r is None else self.p.indexed(role, np.unravel_index(r, self.out_shape))
                  for r in rows]
-        return self._vector(cells)
+        return self._vector(_strut(cells, rows, struts))
 
-    def _bias_vector(self, rows: list[int | None]) -> str:
-        return self._vector([None if r is None else self.p.value(self._bias_of(r))
-                             for r in rows])
+    def _bias_vector(self, rows: list[int | None], struts: dict[int, str] | None = None) -> str:
+        cells = [None if r is None else self.p.value(self._bias_of(r)) for r in rows]
+        return self._vector(_strut(cells, rows, struts))
 
-    def _wrap(self, lhs: str, product: str, rows: list[int | None]) -> str:
+    def _wrap(self, lhs: str, product: str, rows: list[int | None],
+              struts: dict[int, str] | None = None) -> str:
         rhs = product
         if self.d._b is not None:
-            rhs += " + " + self._bias_vector(rows)
+            rhs += " + " + self._bias_vector(rows, struts)
         if self.o.nonlinearity is not None:
             rhs = tex.function_name(self.o.nonlinearity) + tex.paren(rhs)
         return lhs + " = " + rhs
@@ -426,10 +458,16 @@ class Renderer:
     def matrix(self) -> str:
         t = self.t
         rows, cols = pick(t.n_out, self.o.max_rows), pick(t.n_in, self.o.max_cols)
-        grid = self._grid(rows, cols, self.matrix_cells(rows, cols))
+        cells = self.matrix_cells(rows, cols)
+        grid = self._grid(rows, cols, cells)
+        # Rows holding a stacked sum are taller: give y and b the same height, row by row.
+        struts: dict[int, str] = {}
+        for (r, _), cell in cells.items():
+            if cell.count(r"\\") > struts.get(r, "").count(r"\\"):
+                struts[r] = cell
         x = self._vector([None if c is None else self.p.value(self._x(c)) for c in cols])
         product = tex.command("underbrace", grid) + "_" + tex.group(self.p.letter["T"]) + " " + x
-        out = self._wrap(self._lhs(rows), product, rows)
+        out = self._wrap(self._lhs(rows, struts), product, rows, struts)
         return out + self._shape_note("T", rows, cols, t.n_out, t.n_in)
 
     def _shape_note(self, name: str, rows: list[int | None], cols: list[int | None],
@@ -553,7 +591,7 @@ def proof_lines(proof: Any, p: Printer) -> tuple[str, list[str]]:
     previous = None
     for n, step in enumerate(proof.steps, 1):
         rel = _RELATION[step.relation]
-        rhs = p.expression(step.rhs)
+        rhs = p.expression(step.rhs, wrap=True)  # long sums break after terms_per_line
         if previous is not None and step.lhs == previous:
             line = f"&{rel} {rhs}"
         else:
@@ -679,6 +717,19 @@ def _display(body: str) -> str:
     return r"\[" + "\n" + body + "\n" + r"\]"
 
 
+def _breakable(body: str) -> str:
+    """A display whose top-level ``aligned`` block becomes ``align*``, so pages can break it.
+
+    ``\\[ \\begin{aligned} ... \\end{aligned} \\]`` is one unbreakable box: a long list
+    of outputs or gradients would run off the page.
+    """
+    head, tail = r"\begin{aligned}", r"\end{aligned}"
+    inner = body.strip()
+    if inner.startswith(head) and inner.endswith(tail) and inner.count(head) == 1:
+        return r"\begin{align*}" + inner[len(head):-len(tail)] + r"\end{align*}"
+    return _display(body)
+
+
 def _m(body: str) -> str:
     """Inline math."""
     return "$" + body + "$"
@@ -691,7 +742,20 @@ def _describe(d: Derivation) -> str:
     name = ("Conv" if s.kind == "conv" else "ConvTranspose") + f"{s.ndim}d"
     cin, cout = (s.in_channels, s.out_channels) if s.kind == "conv" else (
         s.out_channels, s.in_channels)
-    return f"{name}({cin}, {cout}, kernel_size={s.kernel_size})"
+    args = [str(cin), str(cout), f"kernel_size={s.kernel_size}"]
+    pads = [lo for lo, _ in s.padding] if all(lo == hi for lo, hi in s.padding) else s.padding
+    for label, value, default in (
+        ("stride", s.stride, (1,) * s.ndim),
+        ("padding", tuple(pads), (0,) * s.ndim),
+        ("output_padding", s.output_padding, (0,) * s.ndim),
+        ("dilation", s.dilation, (1,) * s.ndim),
+        ("groups", s.groups, 1),
+        ("padding_mode", s.padding_mode, "zeros"),
+        ("bias", s.bias, True),
+    ):
+        if value != default and not (label == "output_padding" and not value):
+            args.append(f"{label}={value!r}")
+    return f"{name}({', '.join(args)})"
 
 
 def _setting(d: Derivation, p: Printer) -> str:
@@ -719,7 +783,8 @@ def _setting(d: Derivation, p: Printer) -> str:
     if s.kind == "transpose":
         rows_.append(("output padding", str(s.output_padding)))
     body = tex.rows([[tex.escape(a), tex.escape(b)] for a, b in rows_]) + r" \\"
-    return tex.environment("tabular", body, "ll")
+    # The value column wraps (a long layer call must not run into the margin).
+    return tex.environment("tabular", body, r"@{}l p{0.62\linewidth}@{}")
 
 
 def _definitions(d: Derivation, p: Printer) -> str:
@@ -786,26 +851,32 @@ def latex_document(d: Derivation, **options: Any) -> str:
     """
     from ._proofs import proofs
 
-    options = {"terms_per_line": 4, **options}
+    # Entries of 2-D and 3-D layers carry four or five indices (w_{c,c,i,j,k}): fewer
+    # columns fit a page.
+    n_idx = len(d.spec.weight_shape)
+    cols = {"max_cols": 7} if n_idx >= 5 else {"max_cols": 8} if n_idx == 4 else {}
+    options = {"terms_per_line": 4, **cols, **options}
     opts = parse_options(options, palette=tuple(name for name, _ in DOCUMENT_PALETTE))
     p = Printer(opts)
     r = Renderer(d, opts)
     r.notes = []
 
-    def display(body: str, size: str = "small") -> str:
+    def display(body: str, size: str = "small", breakable: bool = False) -> str:
         """A display, followed by the elision notes its rendering collected."""
         assert r.notes is not None
         notes, r.notes[:] = " ".join(r.notes), []
-        shown = "{" + tex.command(size) + "\n" + _display(body) + "}"
+        shown = "{" + tex.command(size) + "\n" + (_breakable if breakable else _display)(body) + "}"
         if not notes:
             return shown
         return shown + "\n" + tex.environment("center", tex.command("small") + " " + notes)
 
     L = p.letter
     st = d.stats()
-    out = [_preamble(opts), tex.command("begin", "document")]
-    out.append(tex.command("section*", tex.escape("How " + _describe(d)
-                                                 + " replaces a matrix multiplication")))
+    # \sloppy: justifications quote layer calls, long tokens that cannot hyphenate.
+    out = [_preamble(opts), tex.command("begin", "document") + tex.command("sloppy")]
+    subject = _describe(d) if d.spec.kind == "signal" else f"a {_describe(d).split('(')[0]} layer"
+    title = f"How {subject} replaces a matrix multiplication"
+    out.append(tex.command("section*", tex.escape(title)))
     out.append(_section("Setting") + "\n" + _setting(d, p))
     out.append(_section("Definitions") + "\n" + _definitions(d, p))
 
@@ -819,7 +890,7 @@ def latex_document(d: Derivation, **options: Any) -> str:
         inner = L["T"] + " " + L["x"] + (" + " + L["b"] if d.spec.bias else "")
         out.append(f"An elementwise nonlinearity {_m(f)} follows: "
                    f"{_m(L['a'] + ' = ' + f + tex.paren(inner))}.")
-    out.append(display(r.sums()))
+    out.append(display(r.sums(), breakable=True))
 
     out.append(_section("Matrix form"))
     ties = st.tie_counts.reshape(-1)
@@ -836,8 +907,11 @@ def latex_document(d: Derivation, **options: Any) -> str:
         f"entries are {_m(opts.zero)} for every value of the weights"
         + (f"; {st.folded_entries:,} entries hold a sum of weights." if st.folded_entries
            else "."))
-    # Small matrices at text size; wide ones a little smaller so they fit the page.
-    size = "normalsize" if st.matrix_shape[1] <= 8 else "footnotesize"
+    # Small matrices at text size; wide ones smaller so they fit the page, smallest
+    # when every entry carries a multi-index (w_{c,c,i,j}).
+    many_indices = len(d.spec.weight_shape) > 1 or len(d.spec.input_shape) > 1
+    size = ("normalsize" if st.matrix_shape[1] <= 8
+            else "scriptsize" if many_indices else "footnotesize")
     out.append(display(r.matrix(), size))
 
     out.append(_section("The im2col form"))
@@ -873,7 +947,7 @@ def latex_document(d: Derivation, **options: Any) -> str:
         "receive no gradient, "
         f"so they stay zero ({int(np.count_nonzero(gr.structural_zeros)):,} entries of "
         f"{_m('G')} are discarded).")
-    out.append(_display(gradient_math(gr, p)))
+    out.append(_breakable(gradient_math(gr, p)))
 
     out.append(_section("Proofs"))
     out.append("Every step below was checked when this document was built: symbolically, "
@@ -881,7 +955,7 @@ def latex_document(d: Derivation, **options: Any) -> str:
     for n, proof in enumerate(ps, 1):
         body, why = proof_lines(proof, p)
         out.append(tex.command("paragraph", f"Proposition {n} ({tex.escape(proof.title)})."))
-        out.append(_m(proof_statement(proof, p)) + ".")
+        out.append(r"\mbox{}" + "\n" + _display(proof_statement(proof, p) + "."))
         out.append(r"\noindent\textit{Proof.}")
         out.append(_display(body))
         items = "\n".join(r"\item[" + f"({k})" + "] " + tex.prose(w)

@@ -292,7 +292,9 @@ class _Builder:
         row = rep.get(o, {})
         grouped = [_shown_product(e, self.xs[i]) for i, e in sorted(row.items())]
         b = [] if self.bias is None else [self.bias[o]]
-        if self.N <= 10:  # row o of T times x, as a textbook shows it
+        # Row o of T times x, as a textbook shows it, when the row is short and each entry
+        # a single weight (sums of weights from reflect padding stay in the grouped form).
+        if self.N <= 10 and all(not isinstance(e, Add) for e in row.values()):
             t_row = sympy.Matrix([[row.get(i, 0) for i in range(self.N)]])
             grouped = [sympy.MatMul(t_row, sympy.Matrix(self.xs), evaluate=False)]
         lhs, rhs = self._statement("y", "T")

@@ -131,8 +131,9 @@ def test_folded_entries_show_a_sum_of_weights_each_in_its_colour() -> None:
     d = sc.Conv1d(1, 1, 3, padding=1, padding_mode="reflect", bias=False).derive(input_size=3)
     out = d.to_latex(view="matrix")
     # reflect: y_0 reads x_1, x_0, x_1, so T[0, 1] = w_0 + w_2
-    assert (r"\textcolor{red}{w_{0,0,1}} & \textcolor{blue}{w_{0,0,0}} + "
-            r"\textcolor{teal}{w_{0,0,2}} & 0") in out
+    # (the sum stacked in its cell, so the column stays narrow)
+    assert (r"\textcolor{red}{w_{0,0,1}} & \begin{gathered} \textcolor{blue}{w_{0,0,0}} "
+            r"\\ {}+ \textcolor{teal}{w_{0,0,2}} \end{gathered} & 0") in out
 
 
 def test_colour_is_fixed_by_weight_index() -> None:
@@ -321,4 +322,4 @@ def test_document_proofs_follow_index_base_and_names() -> None:
     assert "z_{1} &= W_{1} a_{1} + W_{2} a_{2} + W_{3} a_{3} && \\text{(1)} \\\\\n" in doc
     # seed.json input_gradient[1] = g_0*w_1 + g_1*w_0
     assert "\\frac{\\partial L}{\\partial a_{2}} &= W_{2} \\delta_{1} + W_{1} \\delta_{2} " in doc
-    assert "$z = T a$." in doc
+    assert "\\[\nz = T a.\n\\]" in doc  # the statement, displayed

@@ -31,7 +31,9 @@ DOCUMENTS: dict[str, tuple[Callable[[], sc.Derivation], dict]] = {
             input_size=3), {}),
     "elided-large": (
         lambda: sc.Conv2d(2, 3, 3).derive(input_size=(8, 8)),
-        {"names": "aWz", "nonlinearity": "sigma", "index_base": 1, "max_cols": 14}),
+        {"names": "aWz", "nonlinearity": "sigma", "index_base": 1, "max_cols": 8}),
+    "conv3d-groups": (
+        lambda: sc.Conv3d(2, 2, 2, padding=1, groups=2).derive(input_size=(2, 3, 3)), {}),
     "escaped-names": (
         lambda: sc.correlate(sympy.symarray("x", 3), sympy.symarray("w", 2)),
         {"names": {"x": "in&out_%", "y": "#y", "L": "loss"}, "color": False}),
@@ -61,6 +63,10 @@ def test_document_compiles(pdflatex: str, tmp_path: Path, name: str) -> None:
         assert f"\\usepackage{{{package}}}" in doc
     assert doc.count("\\usepackage") == 3  # nothing beyond a basic TeX Live
     compile_tex(pdflatex, doc, tmp_path)
+    # Typeset, not just compiled: nothing runs into the margin or off the page.
+    overfull = [ln for ln in (tmp_path / "doc.log").read_text(errors="replace").splitlines()
+                if ln.startswith("Overfull")]
+    assert overfull == []
 
 
 FRAGMENT = r"""\documentclass{{article}}
