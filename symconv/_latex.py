@@ -884,7 +884,11 @@ def latex_document(d: Derivation, **options: Any) -> str:
     out.append(f"Output {_m(tex.sub(L['y'], 'o'))} adds one product "
                f"{_m(tex.sub(L['w'], 'k') + ' ' + tex.sub(L['x'], 'i'))} per tap "
                f"$(o, i, k)$; there are {st.products:,} products in all."
-               + (" Each weight has its own colour." if opts.color else ""))
+               + (" Each weight has its own colour." if opts.color and
+                  st.tie_counts.size <= len(opts.palette) else
+                  f" Each weight has a colour; the {len(opts.palette)} colours repeat in "
+                  f"order of the weight index, so one colour may stand for several weights."
+                  if opts.color else ""))
     if opts.nonlinearity:
         f = tex.function_name(opts.nonlinearity)
         inner = L["T"] + " " + L["x"] + (" + " + L["b"] if d.spec.bias else "")
