@@ -570,7 +570,10 @@ def _sums_of_products(
         for o in track(range(n_out), n_out, "outputs", size=len(i)):
             lo, hi = starts[o], starts[o + 1]
             s = Add(*[ws[k[t]] * xs[i[t]] for t in range(lo, hi)])
-            out.append(s + bs[o] if bs is not None else s)
+            s = s + bs[o] if bs is not None else s
+            if not s.is_Number and not s.free_symbols:  # e.g. complex: I*(1 + 2*I) -> -2 + I
+                s = sympy.expand(s)
+            out.append(s)
         return out
 
     uniq = sorted(set(every), key=cmp_to_key(Basic.compare))

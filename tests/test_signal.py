@@ -136,3 +136,13 @@ def test_rank_two_sympy_arrays_are_read_entrywise():
     ref = scipy.signal.correlate(np.array([[1, 2], [3, 4]]), np.array([[1, 0], [0, 2]]), mode="full")
     got = sc.correlate(x, sympy.ImmutableDenseNDimArray([[1, 0], [0, 2]]), mode="full").output
     np.testing.assert_array_equal(np.array(got.tolist(), dtype=np.int64), ref)
+
+
+def test_complex_numbers_give_numbers_without_conjugation():
+    x, w = np.array([1 + 2j, 3, -1j]), np.array([1j, 2])
+    for op in OPS:
+        d = getattr(sc, op)(x, w, mode="full")
+        got = np.array([complex(v) for v in d.output])
+        np.testing.assert_allclose(got, getattr(np, op)(x, w, mode="full"))
+        assert all(v == sympy.expand(v) for v in d.output)  # numbers, not I*(1 + 2*I)
+        assert d.check() and d.verify()
