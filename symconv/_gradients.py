@@ -454,7 +454,8 @@ class Gradient:
         exact = _is_integral(x, w, b, g)
         notes: list[str] = []
         comparisons = []
-        for ref_name, ref in _references(d, notes):
+        complex_data = any(np.iscomplexobj(a) for a in (x, w, b, g) if a is not None)
+        for ref_name, ref in _references(d, notes, complex_data):
             expected: dict[str, list[np.ndarray]] = {view: [] for view in views}
             for t in range(trials):
                 got = ref(x[:, t], w[:, t], None if b is None else b[:, t], g[:, t])
@@ -625,11 +626,16 @@ def _transpose_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[
 RefGrad = Callable[[np.ndarray, np.ndarray, "np.ndarray | None", np.ndarray], dict[str, Any]]
 
 
-def _references(d: Derivation, notes: list[str]) -> list[tuple[str, RefGrad]]:
+def _references(d: Derivation, notes: list[str], complex_data: bool = False
+                ) -> list[tuple[str, RefGrad]]:
     s = d.spec
     refs: list[tuple[str, RefGrad]] = [
         ("NumPy reference, Jacobian^T g", _vjp_numpy(d))
     ]
+    if complex_data:
+        notes.append("Complex data: torch.autograd was skipped (PyTorch's complex gradients "
+                     "are conjugate Wirtinger derivatives; symconv's are the plain ones).")
+        return refs
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -659,7 +665,8 @@ def _vjp_numpy(d: Derivation) -> RefGrad:
         for j in range(size):
             e = np.zeros(size)
             e[j] = 1.0
-            cols.append(float(np.dot(f(e.reshape(shape)).reshape(-1), g)))
+            # sum_o g_o dy_o/dx_j, no conjugation (complex data stay complex)
+            cols.append(np.dot(f(e.reshape(shape)).reshape(-1), g))
         return np.array(cols)
 
     def run(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: np.ndarray

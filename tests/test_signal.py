@@ -138,11 +138,16 @@ def test_rank_two_sympy_arrays_are_read_entrywise():
     np.testing.assert_array_equal(np.array(got.tolist(), dtype=np.int64), ref)
 
 
-def test_complex_numbers_give_numbers_without_conjugation():
-    x, w = np.array([1 + 2j, 3, -1j]), np.array([1j, 2])
+@pytest.mark.parametrize("mode", MODES)
+def test_complex_numbers_give_numbers_without_conjugation(mode):
+    """symconv's correlate never conjugates; NumPy's does, so it is given conj(w)."""
+    x, w = np.array([1 + 2j, 3, -1j, 2]), np.array([1j, 2])
+    refs = {"convolve": np.convolve(x, w, mode=mode),
+            "correlate": np.correlate(x, np.conj(w), mode=mode)}
     for op in OPS:
-        d = getattr(sc, op)(x, w, mode="full")
+        d = getattr(sc, op)(x, w, mode=mode)
         got = np.array([complex(v) for v in d.output])
-        np.testing.assert_allclose(got, getattr(np, op)(x, w, mode="full"))
+        np.testing.assert_allclose(got, refs[op])
         assert all(v == sympy.expand(v) for v in d.output)  # numbers, not I*(1 + 2*I)
         assert d.check() and d.verify()
+        assert d.gradient().check() and d.gradient().verify()
