@@ -33,3 +33,15 @@ def test_mypy_is_clean():
     result = subprocess.run([sys.executable, "-m", "mypy", "symconv"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sources_parse_as_python_3_10():
+    """pyproject promises Python >= 3.10: no newer grammar (``except*``, PEP 695 generics).
+
+    ``ast`` does not police every feature: star-unpacking in subscripts (``a[*idx]``,
+    3.11) is caught by mypy instead, which checks with ``python_version = "3.10"``.
+    """
+    import ast
+
+    for path in sorted((ROOT / "symconv").glob("*.py")):
+        ast.parse(path.read_text(encoding="utf-8"), filename=str(path), feature_version=(3, 10))
