@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
-from sympy import Add, Basic, Function, Integer, MatrixSymbol, Mul, Symbol
+from sympy import Add, Basic, Function, Integer, MatrixBase, MatrixSymbol, Mul, Symbol
 
 from . import _formulas
 
@@ -95,6 +96,18 @@ class Step:
     right: Sequence[Any] = ()
     evidence: Any = None
     relation: str = "="
+
+    def __post_init__(self) -> None:
+        # Sides are SymPy objects or numbers, never text (which sympify would evaluate).
+        for name, values in (("lhs", [self.lhs]), ("rhs", [self.rhs]),
+                             ("left", list(self.left)), ("right", list(self.right))):
+            for v in values:
+                allowed = (Basic, MatrixBase, int, float, complex, Fraction)
+                if not isinstance(v, allowed) or isinstance(v, bool):
+                    raise TypeError(f"`{name}` of a Step must hold SymPy expressions or "
+                                    f"numbers, got {v!r} ({type(v).__name__})")
+        if self.relation not in RELATIONS:
+            raise ValueError(f"`relation` must be one of '=', '<', '<='; got {self.relation!r}")
 
 
 @dataclass(frozen=True)
@@ -182,15 +195,14 @@ def _holds(relation: str, a: Any, b: Any) -> bool:
     if relation == "=":
         if a == b:
             return True
-        return bool(sympy.expand(sympy.sympify(a) - sympy.sympify(b)) == 0)
+        diff = sympy.sympify(a, strict=True) - sympy.sympify(b, strict=True)
+        return bool(sympy.expand(diff) == 0)
     rel = sympy.Lt(a, b) if relation == "<" else sympy.Le(a, b)
     return bool(rel is sympy.true)
 
 
 def _check(title: str, n: int, step: Step, rng: np.random.Generator) -> StepCheck:
     where = f"proof {title!r}, step {n} ({step.justification})"
-    if step.relation not in RELATIONS:
-        raise ProofError(f"{where}: unknown relation {step.relation!r}")
     cited = None
     if step.evidence is not None:
         if not step.evidence:
@@ -211,7 +223,8 @@ def _check(title: str, n: int, step: Step, rng: np.random.Generator) -> StepChec
     values = rng.integers(-9, 10, size=len(ordered)).tolist()
     env = {s: Integer(v) for s, v in zip(ordered, values)}
     for a, b in zip(left, right):
-        na, nb = sympy.sympify(a).xreplace(env), sympy.sympify(b).xreplace(env)
+        na = sympy.sympify(a, strict=True).xreplace(env)
+        nb = sympy.sympify(b, strict=True).xreplace(env)
         if not _holds(step.relation, na, nb):
             raise ProofError(
                 f"{where}: {a} {step.relation} {b} fails at random integers ({na} vs {nb})"
@@ -490,7 +503,8 @@ class _Builder:
         if out is None or out.size != self.N:
             return [], []
         flat = np.asarray(out, dtype=object).reshape(-1)
-        return [gr._input_flat[i] for i in cols], [sympy.sympify(flat[i]) for i in cols]
+        expected = [sympy.sympify(flat[i], strict=True) for i in cols]
+        return [gr._input_flat[i] for i in cols], expected
 
     def dense_subset(self) -> Proof:
         t = self.t

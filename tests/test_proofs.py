@@ -163,10 +163,13 @@ def test_mismatched_instances_raise_proof_error() -> None:
         sc.Proof("lengths", a, a, (sc.Step(a, a, "x", [a], [a, a]),))
 
 
-def test_unknown_relation_raises_proof_error() -> None:
+def test_bad_steps_are_user_errors() -> None:
     a = sympy.Symbol("a")
-    with pytest.raises(sc.ProofError, match="unknown relation '>'"):
-        sc.Proof("rel", a, a, (sc.Step(a, a, "x", [a], [a], relation=">"),))
+    with pytest.raises(ValueError, match=r"`relation` must be one of '=', '<', '<='; got '>'"):
+        sc.Step(a, a, "x", [a], [a], relation=">")
+    with pytest.raises(TypeError, match=r"`rhs` of a Step must hold SymPy expressions or "
+                                        r"numbers, got '1\+1' \(str\)"):
+        sc.Step(a, "1+1", "text is never evaluated")
 
 
 def test_expansion_proves_and_refutes_polynomial_steps() -> None:
