@@ -193,6 +193,13 @@ _CONV_DOC = """{n}-D convolution layer with PyTorch's ``nn.Conv{n}d`` signature 
     -----
     Output size per axis: ``(n + lo + hi - dilation * (k - 1) - 1) // stride + 1``.
     The weight has shape ``(out_channels, in_channels // groups, *kernel_size)``.
+
+    Examples
+    --------
+    >>> import symconv as sc
+    >>> d = sc.Conv{n}d(1, 2, kernel_size=3, padding=1).derive(input_size={size})
+    >>> d.output.shape, d.weight.shape, d.matrix.shape
+    ({out}, {weight}, {matrix})
     """
 
 _TRANSPOSE_DOC = """{n}-D transposed convolution with PyTorch's ``nn.ConvTranspose{n}d`` signature.
@@ -214,11 +221,36 @@ _TRANSPOSE_DOC = """{n}-D transposed convolution with PyTorch's ``nn.ConvTranspo
     Output size per axis:
     ``(n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1``.
     The weight has shape ``(in_channels, out_channels // groups, *kernel_size)``.
+
+    Examples
+    --------
+    >>> import symconv as sc
+    >>> up = sc.ConvTranspose{n}d(2, 1, kernel_size=2, stride=2).derive(input_size={t_in})
+    >>> up.output.shape, up.weight.shape
+    ({t_out}, {t_weight})
+    >>> down = sc.Conv{n}d(1, 2, kernel_size=2, stride=2, bias=False).derive(
+    ...     input_size={t_size}, weight=up.weight)
+    >>> up.matrix == down.matrix.T
+    True
     """
 
 
 def _make(name: str, base: type, n: int, doc: str) -> type:
-    return type(name, (base,), {"_ndim": n, "__doc__": doc.format(n=n), "__module__": "symconv"})
+    def shape(*parts: object) -> str:
+        return str(tuple(int(v) for part in parts for v in
+                         (part if isinstance(part, tuple) else (part,))))
+
+    fields = {
+        "n": n,
+        "size": "4" if n == 1 else str((4,) * n),
+        "out": shape(2, (4,) * n), "weight": shape(2, 1, (3,) * n),
+        "matrix": shape(2 * 4**n, 4**n),
+        "t_out": shape(1, (6,) * n), "t_weight": shape(2, 1, (2,) * n),
+        "t_in": "3" if n == 1 else str((3,) * n),
+        "t_size": "6" if n == 1 else str((6,) * n),
+    }
+    return type(name, (base,), {"_ndim": n, "__doc__": doc.format(**fields),
+                                "__module__": "symconv"})
 
 
 Conv1d = _make("Conv1d", _Conv, 1, _CONV_DOC)

@@ -56,7 +56,17 @@ class Comparison:
 
 @dataclass(frozen=True)
 class CheckReport:
-    """The result of :meth:`Derivation.check`: truthy when every comparison agrees."""
+    """The result of :meth:`Derivation.check`: truthy when every comparison agrees.
+
+    Examples
+    --------
+    >>> import symconv as sc
+    >>> report = sc.correlate([1, 2, 3, 4], [5, 6, 7]).check(trials=2)
+    >>> bool(report), len(report.comparisons)
+    (True, 6)
+    >>> print(report.comparisons[0])
+    output             vs scipy.signal.correlate: agrees
+    """
 
     comparisons: tuple[Comparison, ...]
     trials: int

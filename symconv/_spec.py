@@ -48,6 +48,15 @@ class ConvSpec:
         Only for transposed layers; zeros otherwise.
     op, mode : str or None
         The signal-style operation and mode, when ``kind == "signal"``.
+
+    Examples
+    --------
+    >>> import symconv as sc
+    >>> spec = sc.Conv1d(1, 1, 3, padding="same").derive(input_size=5).spec
+    >>> spec.out_size, spec.padding, spec.weight_shape
+    ((5,), ((1, 1),), (1, 1, 3))
+    >>> sc.convolve([1, 2, 3, 4], [5, 6, 7], mode="same").spec.padding  # scipy's window
+    ((1, 1),)
     """
 
     kind: Kind

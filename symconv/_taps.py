@@ -31,6 +31,15 @@ class TapTable:
         Flat output, input and weight index of every product.
     out_shape, in_shape, weight_shape : tuple of int
         Shapes of the operation's output, input and weight.
+
+    Examples
+    --------
+    The seed's valid correlation: output ``o`` reads inputs ``o .. o + 2``.
+
+    >>> import symconv as sc
+    >>> t = sc.correlate([1, 2, 3, 4], [5, 6, 7]).taps
+    >>> t.o.tolist(), t.i.tolist(), t.k.tolist()
+    ([0, 0, 0, 1, 1, 1], [0, 1, 2, 1, 2, 3], [0, 1, 2, 0, 1, 2])
     """
 
     o: np.ndarray
@@ -42,14 +51,17 @@ class TapTable:
 
     @property
     def n_out(self) -> int:
+        """Number of outputs (rows of T)."""
         return int(np.prod(self.out_shape))
 
     @property
     def n_in(self) -> int:
+        """Number of inputs (columns of T)."""
         return int(np.prod(self.in_shape))
 
     @property
     def n_weight(self) -> int:
+        """Number of weights (columns of P)."""
         return int(np.prod(self.weight_shape))
 
     def __len__(self) -> int:

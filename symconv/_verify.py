@@ -66,7 +66,17 @@ class IdentityResult:
 
 @dataclass(frozen=True)
 class Verification:
-    """The result of :meth:`Derivation.verify`: truthy when every identity holds."""
+    """The result of :meth:`Derivation.verify`: truthy when every identity holds.
+
+    Examples
+    --------
+    >>> import symconv as sc, sympy
+    >>> v = sc.convolve(sympy.symarray("x", 3), sympy.symarray("w", 2)).verify()
+    >>> bool(v), [r.name for r in v.results]
+    (True, ['matrix', 'patches'])
+    >>> print(v.results[0])
+    vec(y) = T vec(x): holds (4 outputs, 6 monomial coefficients compared)
+    """
 
     results: tuple[IdentityResult, ...]
 

@@ -45,3 +45,14 @@ def test_sources_parse_as_python_3_10():
 
     for path in sorted((ROOT / "symconv").glob("*.py")):
         ast.parse(path.read_text(encoding="utf-8"), filename=str(path), feature_version=(3, 10))
+
+
+def test_every_public_object_has_a_runnable_example():
+    """STYLE: every public object has a numpydoc docstring with an Examples section."""
+    import inspect
+
+    import symconv as sc
+
+    lacking = [name for name in sc.__all__
+               if "Examples\n--------" not in (inspect.getdoc(getattr(sc, name)) or "")]
+    assert lacking == []
