@@ -40,3 +40,10 @@ def test_every_feature_page_is_checked():
     names = {p.name for p in PAGES}
     assert {"README.md", "index.md", "backward.md", "latex.md", "handcheck.md", "cli.md",
             "pictures.md", "scale.md"} <= names
+
+
+def test_api_page_lists_every_public_name():
+    import symconv as sc
+
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    assert [n for n in sc.__all__ if f"| `{n}` |" not in text] == []
