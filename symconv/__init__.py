@@ -11,11 +11,11 @@ Pipeline: ``spec -> taps -> derivation views -> proofs -> latex``.
 
 from ._derivation import Derivation as Derivation
 from ._derivation import Stats as Stats
+from ._document import latex_document as latex_document
 from ._gradients import Gradient as Gradient
 from ._gradients import TieGroup as TieGroup
 from ._handcheck import HandCheck as HandCheck
 from ._handcheck import check_hand as check_hand
-from ._latex import latex_document as latex_document
 from ._latex import repr_latex as repr_latex
 from ._latex import to_latex as to_latex
 from ._layers import Conv1d as Conv1d

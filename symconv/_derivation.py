@@ -459,7 +459,7 @@ class Derivation:
 
     def latex_document(self, **options: Any) -> str:
         """A complete ``.tex`` document: see :func:`symconv.latex_document`."""
-        from ._latex import latex_document
+        from ._document import latex_document
 
         return latex_document(self, **options)
 

@@ -20,6 +20,7 @@ import sympy
 from . import _tex
 from ._derivation import Derivation
 from ._spec import check_choice
+from ._values import SYMARRAY_NAME
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -44,7 +45,6 @@ MAX_EDGES = 20_000
 #: Grids with more cells than this are drawn without text labels.
 LABEL_CELLS = 600
 
-_INDEXED = re.compile(r"^([A-Za-z]+)((?:_\d+)+)$")
 
 
 def colour(k: int) -> str:
@@ -72,7 +72,7 @@ def label(v: Any) -> str:
     ('w_{0,1,2}', '- \\\\frac{1}{2}')
     """
     if isinstance(v, sympy.Symbol):
-        m = _INDEXED.match(v.name)
+        m = SYMARRAY_NAME.match(v.name)
         if m:
             return _tex.sub(_tex.symbol_name(m.group(1)), m.group(2)[1:].replace("_", ","))
         return _tex.symbol_name(v.name)

@@ -7,6 +7,7 @@ parses user text for the command line without ``eval``/``sympify``).
 from __future__ import annotations
 
 import numbers
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -101,6 +102,10 @@ def sympify_array(arr: np.ndarray) -> np.ndarray:
         for j, v in enumerate(arr.reshape(-1).tolist()):
             flat[j] = sympy.sympify(v, strict=True)
     return out
+
+
+#: A name as :func:`symbols` (and ``sympy.symarray``) makes it: ``x_0_1`` -> ``("x", "_0_1")``.
+SYMARRAY_NAME = re.compile(r"^([A-Za-z]+)((?:_\d+)+)$")
 
 
 def symbols(prefix: str, shape: tuple[int, ...]) -> np.ndarray:

@@ -1,0 +1,142 @@
+"""Options of the LaTeX rendering: names, palettes, validated once (``parse_options``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+#: The roles a name can be given to (``names=`` option).
+ROLES: tuple[str, ...] = ("x", "w", "b", "y", "g", "a", "T", "P", "L")
+
+#: Name presets: plain text names, turned into LaTeX by :func:`symconv._tex.symbol_name`.
+PRESETS: dict[str, dict[str, str]] = {
+    "xwb": {"x": "x", "w": "w", "b": "b", "y": "y", "g": "g", "a": "a", "T": "T", "P": "P",
+            "L": "L"},
+    "aWz": {"x": "a", "w": "W", "b": "b", "y": "z", "g": "delta", "a": "a'", "T": "T",
+            "P": "P", "L": "L"},
+}
+
+#: Colours of tied weights in fragments: xcolor's predefined names (no definitions needed).
+BASE_PALETTE: tuple[str, ...] = (
+    "blue", "red", "teal", "orange", "violet", "olive", "magenta", "brown", "cyan", "purple",
+)
+
+#: The palette the documents define with ``\definecolor`` (RGB), colour-blind friendly.
+DOCUMENT_PALETTE: tuple[tuple[str, str], ...] = (
+    ("scA", "0,114,178"), ("scB", "213,94,0"), ("scC", "0,158,115"), ("scD", "204,121,167"),
+    ("scE", "86,180,233"), ("scF", "230,159,0"), ("scG", "117,112,179"), ("scH", "166,86,40"),
+)
+
+VIEWS: tuple[str, ...] = ("all", "sums", "matrix", "patches")
+ZEROS: tuple[str, ...] = ("0", r"\cdot")
+
+
+#: Symbol names whose letter follows the ``names`` option.
+RENAMED = ("x", "w", "b", "y", "g", "a", "T", "P")
+
+#: Names the proofs use for displayed quantities (``@T``: the layer matrix's letter).
+DISPLAY = {
+    "n_out": r"n_{\mathrm{out}}",
+    "dim_T": r"\dim \{ @T(@w) \}",
+    "rank_A": r"\operatorname{rank} A",
+    "w_flipped": r"\operatorname{flip}(@w)",
+    "m": "m",
+}
+
+
+# ------------------------------------------------------------------ options
+
+
+@dataclass(frozen=True)
+class Options:
+    """Validated rendering options (see :func:`to_latex` for their meaning)."""
+
+    index_base: int = 0
+    names: Mapping[str, str] = field(default_factory=lambda: dict(PRESETS["xwb"]))
+    color: bool = True
+    zero: str = "0"
+    max_rows: int = 12
+    max_cols: int = 10
+    max_terms: int = 8
+    nonlinearity: str | None = None
+    view: str = "all"
+    terms_per_line: int | None = None
+    palette: tuple[str, ...] = BASE_PALETTE
+
+
+_OPTION_NAMES = ("index_base", "names", "color", "zero", "max_rows", "max_cols", "max_terms",
+                 "nonlinearity", "view", "terms_per_line")
+
+
+def parse_options(options: Mapping[str, Any], palette: tuple[str, ...] = BASE_PALETTE) -> Options:
+    """Check every rendering option once; unknown names and bad values raise."""
+    for key in options:
+        if key not in _OPTION_NAMES:
+            allowed = ", ".join(f"`{k}`" for k in _OPTION_NAMES)
+            raise TypeError(f"unknown LaTeX option `{key}`; the options are {allowed}")
+    base = options.get("index_base", 0)
+    if isinstance(base, bool) or base not in (0, 1):
+        raise ValueError(f"`index_base` must be 0 or 1, got {base!r}")
+    color = options.get("color", True)
+    if not isinstance(color, bool):
+        raise TypeError(f"`color` must be True or False, got {color!r}")
+    zero = options.get("zero", "0")
+    if zero not in ZEROS:
+        raise ValueError(f"`zero` must be '0' or r'\\cdot', got {zero!r}")
+    view = options.get("view", "all")
+    if view not in VIEWS:
+        raise ValueError(f"`view` must be one of {', '.join(map(repr, VIEWS))}; got {view!r}")
+    limits = {}
+    for key, default in (("max_rows", 12), ("max_cols", 10), ("max_terms", 8)):
+        v = options.get(key, default)
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"`{key}` must be an integer, got {v!r}")
+        if v < 3:
+            raise ValueError(f"`{key}` must be at least 3 (first rows, a gap, the last), got {v!r}")
+        limits[key] = int(v)
+    per_line = options.get("terms_per_line")
+    if per_line is not None:
+        if isinstance(per_line, bool) or not isinstance(per_line, (int, np.integer)):
+            raise TypeError(f"`terms_per_line` must be an integer or None, got {per_line!r}")
+        if per_line < 1:
+            raise ValueError(f"`terms_per_line` must be positive, got {per_line!r}")
+        per_line = int(per_line)
+    f = options.get("nonlinearity")
+    if f is not None and (not isinstance(f, str) or not f):
+        raise ValueError(f"`nonlinearity` must be a non-empty name such as 'f', got {f!r}")
+    return Options(
+        index_base=int(base),
+        names=_parse_names(options.get("names", "xwb")),
+        color=color,
+        zero=zero,
+        nonlinearity=f,
+        view=view,
+        terms_per_line=per_line,
+        palette=palette,
+        **limits,
+    )
+
+
+def _parse_names(names: object) -> dict[str, str]:
+    if isinstance(names, str):
+        if names not in PRESETS:
+            raise ValueError(
+                f"`names` must be one of the presets {', '.join(map(repr, PRESETS))} "
+                f"or a mapping of roles to names, got {names!r}"
+            )
+        return dict(PRESETS[names])
+    if not isinstance(names, Mapping):
+        raise TypeError(f"`names` must be a preset name or a mapping, got {names!r}")
+    out = dict(PRESETS["xwb"])
+    for role, name in names.items():
+        if role not in ROLES:
+            raise ValueError(
+                f"`names` has an unknown role {role!r}; the roles are {', '.join(ROLES)}"
+            )
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"`names` must map {role!r} to a non-empty name, got {name!r}")
+        out[role] = name
+    return out
