@@ -228,18 +228,21 @@ def _assemble(
     offsets ``outer[0][a], outer[1][a], outer[2][a]`` to the pattern, written
     straight into the final arrays (one broadcast add each).
     """
-    # Rank of every spatial tap within its row, to lay the rows out on a padded grid.
-    starts = np.searchsorted(rows, np.arange(n_rows + 1))
-    counts = np.diff(starts)
-    width = int(counts.max()) if counts.size else 0
-    rank = np.arange(rows.size) - starts[rows]
-    grid = np.full((n_rows, width), -1, dtype=np.int64)
-    grid[rows, rank] = np.arange(rows.size)
-    taps = np.broadcast_to(grid[:, None, :], (n_rows, inner, width))
-    mask = taps >= 0
-    tap = taps[mask]  # spatial tap of every pattern entry, in (row, inner, rank) order
-    chan = np.broadcast_to(np.arange(inner)[None, :, None], mask.shape)[mask]
-    pattern = (rows[tap], chan * col_step + cols[tap], chan * k_step + ks[tap])
+    if inner == 1:  # one channel per group: the spatial table is the pattern
+        pattern = (rows, cols, ks)
+    else:
+        # Rank of every spatial tap within its row, to lay the rows out on a padded grid.
+        starts = np.searchsorted(rows, np.arange(n_rows + 1))
+        counts = np.diff(starts)
+        width = int(counts.max()) if counts.size else 0
+        rank = np.arange(rows.size) - starts[rows]
+        grid = np.full((n_rows, width), -1, dtype=np.int64)
+        grid[rows, rank] = np.arange(rows.size)
+        taps = np.broadcast_to(grid[:, None, :], (n_rows, inner, width))
+        mask = taps >= 0
+        tap = taps[mask]  # spatial tap of every pattern entry, in (row, inner, rank) order
+        chan = np.broadcast_to(np.arange(inner)[None, :, None], mask.shape)[mask]
+        pattern = (rows[tap], chan * col_step + cols[tap], chan * k_step + ks[tap])
     n_outer = outer[0].size
     result = []
     for base, pat, dt in zip(outer, pattern, dtypes):
