@@ -447,9 +447,17 @@ class Derivation:
         >>> sc.correlate([1, 2, 3, 4], [5, 6, 7]).gradient().weight
         [g_0 + 2*g_1, 2*g_0 + 3*g_1, 3*g_0 + 4*g_1]
         """
+        if grad_output is None:  # the symbolic backward pass, built once
+            return self._symbolic_gradient
         from ._gradients import gradient
 
         return gradient(self, grad_output)
+
+    @cached_property
+    def _symbolic_gradient(self) -> Any:
+        from ._gradients import gradient
+
+        return gradient(self, None)
 
     def to_latex(self, **options: Any) -> str:
         """Math-mode LaTeX of the derivation: see :func:`symconv.to_latex`."""

@@ -269,6 +269,7 @@ class _Builder:
         self.rng = np.random.default_rng(seed)
         self.xs = d._x.reshape(-1).tolist()
         self.ws = d._w.reshape(-1).tolist()
+        self.verification = d.verify()  # cited by the matrix and im2col proofs
         self.bias = d._bias_of_outputs()
         t = self.t
         self.M, self.N, self.K = t.n_out, t.n_in, t.n_weight
@@ -320,7 +321,7 @@ class _Builder:
                  "sum of the weights that multiply $x_i$ in output $o$", [value],
                  [Add(*[e * self.xs[i] for i, e in row.items()], *b)]),
             Step(lhs, rhs, "the same grouping holds for every output",
-                 [d._output_flat[r] for r in self.rows], tx, d.verify().results[0]),
+                 [d._output_flat[r] for r in self.rows], tx, self.verification.results[0]),
         )
         return Proof("Matrix form", lhs, rhs, steps, seed=self.seed)
 
@@ -341,7 +342,7 @@ class _Builder:
                  [value],
                  [Add(*[e * self.ws[k] for k, e in row.items()], *b)]),
             Step(lhs, rhs, "the same for every output",
-                 [d._output_flat[r] for r in self.rows], pw, d.verify().results[1]),
+                 [d._output_flat[r] for r in self.rows], pw, self.verification.results[1]),
         )
         return Proof("im2col form", lhs, rhs, steps, seed=self.seed)
 
@@ -417,24 +418,29 @@ class _Builder:
         pos = list(zip(group.rows.tolist(), group.cols.tolist()))
         G = [_indexed("G", [r, c]) for r, c in pos]
         gsum = [_shown_product(gs[r], self.xs[c]) for r, c in pos]
+        g_sum = Add(*[gs[r] * self.xs[c] for r, c in pos])  # the tie group's sum, evaluated
         wk = self.ws[k_star]
         grad_wk = Symbol("grad_" + str(wk)) if isinstance(wk, Symbol) else Symbol("grad_w")
         P = d._patches_rep.rep
         ks = _sample(self.K, self.rng)
-        pt_g = [Add(*[e * gs[o] for o, row in P.items() for kk, e in row.items() if kk == k])
-                for k in ks] if self.K * self.M <= 200_000 else []
+        pt_g: list[Any] = []
+        if self.K * self.M <= 200_000:  # column k of P^T g, every sampled k in one pass over P
+            by_k: dict[int, list[Any]] = {k: [] for k in ks}
+            for o, row in P.items():
+                for kk, e in row.items():
+                    if kk in by_k:
+                        by_k[kk].append(e * gs[o])
+            pt_g = [Add(*by_k[k]) for k in ks]
         tied_rhs = _mat("P", self.M, self.K).T * _mat("g", self.M)
         tied = Proof(
             "Gradient of a tied weight", grad_wk, _shown_sum(G), (
                 Step(grad_wk, _shown_sum(G), "chain rule: this weight occupies "
                      f"{group.count} entries of $T$, so its gradient sums those entries of "
                      "$G = g x^\\top$ (structural zeros of $T$ are in no sum: they stay zero)",
-                     [gr._weight_flat[k_star]],
-                     [Add(*[gs[r] * self.xs[c] for r, c in pos])],
+                     [gr._weight_flat[k_star]], [g_sum],
                      res.get("dL/dw[k] = sum of G = g x^T over the tie group of w[k]")),
                 Step(_shown_sum(G), _shown_sum(gsum), "$G_{o,i} = g_o x_i$",
-                     [Add(*[gs[r] * self.xs[c] for r, c in pos])],
-                     [gr._weight_flat[k_star]]),
+                     [g_sum], [gr._weight_flat[k_star]]),
                 Step(_mat("grad_w", self.K), tied_rhs, "every weight at once: column $k$ of $P$ "
                      "holds the inputs $w_k$ meets",
                      [gr._weight_flat[k] for k in ks] if pt_g else [], pt_g),
