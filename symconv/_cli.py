@@ -207,11 +207,9 @@ def _name(letter: str, flat: int, shape: tuple[int, ...]) -> str:
 
 
 def _print_sums(
-    title: str, letter: str, values: sympy.Array, out: TextIO, size: int
+    title: str, letter: str, flat: list[Any], shape: tuple[int, ...], out: TextIO, size: int
 ) -> None:
     out.write(f"{title}\n")
-    shape = values.shape
-    flat = list(np.array(values.tolist(), dtype=object).reshape(-1))
     for j, v in enumerate(track(flat, len(flat), f"{letter} text", size=size)):
         out.write(f"  {_name(letter, j, shape)} = {v}\n")
 
@@ -222,7 +220,7 @@ def _print_outputs(d: Derivation, out: TextIO) -> None:
 
     out.write("outputs:\n")
     shape = d.spec.output_shape
-    flat = list(np.array(d.output.tolist(), dtype=object).reshape(-1))
+    flat = d._output_flat
     bias = d.bias
     per_channel = int(np.prod(shape[1:])) if bias is not None else 1
     for j, v in enumerate(track(flat, len(flat), "output text", size=len(d.taps))):
@@ -264,10 +262,11 @@ def _derive(args: argparse.Namespace, out: TextIO) -> int:
     if args.gradient:
         g = d.gradient()
         n = len(d.taps)
-        _print_sums("input gradient (dL/dx):", "dx", g.input, out, n)
-        _print_sums("weight gradient (dL/dw):", "dw", g.weight, out, n)
+        s = d.spec
+        _print_sums("input gradient (dL/dx):", "dx", g._input_flat, s.input_shape, out, n)
+        _print_sums("weight gradient (dL/dw):", "dw", g._weight_flat, s.weight_shape, out, n)
         if g.bias is not None:
-            _print_sums("bias gradient (dL/db):", "db", g.bias, out, n)
+            _print_sums("bias gradient (dL/db):", "db", g._bias_flat, (s.bias_size,), out, n)
     out.write("structure:\n")
     for line in str(d.stats()).splitlines():
         out.write(f"  {line}\n")

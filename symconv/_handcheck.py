@@ -20,7 +20,7 @@ import numpy as np
 import sympy
 from sympy import Basic
 
-from ._derivation import Derivation
+from ._derivation import Derivation, _array
 from ._signal import convolve, correlate
 from ._spec import OPS, as_tuple, check_choice
 from ._values import sympify_array, to_array
@@ -471,13 +471,9 @@ def _show(a: sympy.Array) -> str:
 
 
 def _values(d: Derivation) -> np.ndarray:
-    out = np.empty(d.spec.output_shape, dtype=object)
-    out[...] = np.array(d.output.tolist(), dtype=object).reshape(out.shape)
-    return out
-
-
-def _array(values: np.ndarray) -> sympy.Array:
-    return sympy.ImmutableDenseNDimArray(values.reshape(-1).tolist(), values.shape)
+    out = np.empty(len(d._output_flat), dtype=object)
+    out[:] = d._output_flat
+    return out.reshape(d.spec.output_shape)
 
 
 def _same(a: Basic, b: Basic) -> bool:

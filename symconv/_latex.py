@@ -127,20 +127,16 @@ def join_lines(parts: list[str]) -> str:
     return " \\\\\n".join(parts)
 
 
-def _flat(arr: Any) -> list[Any]:
-    return list(np.array(arr.tolist(), dtype=object).reshape(-1)) if arr.shape else [arr]
-
-
 def gradient_math(gr: Any, p: Printer) -> str:
     """The backward pass as aligned equations: dL/dx, dL/dw, dL/db (elided past ``max_rows``)."""
     d = gr.derivation
     s = d.spec
     blocks = []
-    for role, values, shape in (("x", gr.input, s.input_shape), ("w", gr.weight, s.weight_shape),
-                                ("b", gr.bias, (s.bias_size,))):
-        if values is None:
+    for role, flat, shape in (("x", gr._input_flat, s.input_shape),
+                              ("w", gr._weight_flat, s.weight_shape),
+                              ("b", gr._bias_flat, (s.bias_size,))):
+        if flat is None:
             continue
-        flat = _flat(values)
         lines = []
         shown = pick(len(flat), p.o.max_rows)
         for j in shown:
