@@ -96,7 +96,8 @@ def check(d: Derivation, trials: int = 3, seed: int = 0) -> CheckReport:
     b_e = [] if d._b is None else d._b.tolist()
     free, values = random_assignment(x_e, w_e, b_e, trials=trials, seed=seed)
     spec = d.spec
-    T, P = _SparseParts.of(d.matrix), _SparseParts.of(d.patches)
+    # The cached representations behind d.matrix / d.patches (no copies to read them).
+    T, P = _SparseParts.of(d._matrix_rep), _SparseParts.of(d._patches_rep)
     x, w, b_all, y, t_vals, p_vals = evaluate(
         [x_e, w_e, b_e, d._output_flat, T.distinct, P.distinct], free, values)
     b = None if d._b is None else b_all
@@ -280,8 +281,9 @@ class _SparseParts:
     shape: tuple[int, int]
 
     @classmethod
-    def of(cls, matrix: sympy.SparseMatrix) -> _SparseParts:
-        rows_dict: dict[int, dict[int, Any]] = matrix._rep.rep
+    def of(cls, rep: Any) -> _SparseParts:
+        """From the representation a SymPy SparseMatrix holds (a DomainMatrix)."""
+        rows_dict: dict[int, dict[int, Any]] = rep.rep
         lengths: list[int] = []
         cols: list[int] = []
         entries: list[Any] = []
@@ -294,7 +296,7 @@ class _SparseParts:
         distinct: dict[Any, int] = {}
         which = np.array([distinct.setdefault(e, len(distinct)) for e in entries],
                          dtype=np.int64)
-        return cls(rows, np.array(cols, dtype=np.int64), which, list(distinct), matrix.shape)
+        return cls(rows, np.array(cols, dtype=np.int64), which, list(distinct), rep.shape)
 
     def apply(self, vals: np.ndarray, v: np.ndarray, b: np.ndarray | None, spec: Any
               ) -> np.ndarray:

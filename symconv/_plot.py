@@ -142,8 +142,7 @@ def _cells(d: Derivation, which: str) -> Cells:
     group[entry_of_tap] = t.k
     group[count > 1] = -1
     if which == "gradient":
-        gs = d.gradient().output.tolist()
-        g_flat = list(np.array(gs, dtype=object).reshape(-1))
+        g_flat = d.gradient()._g_flat
         labels = [_product(g_flat[o], xs[i]) for o, i in zip(rows.tolist(), cols.tolist())]
         title = r"$G = g\,x^\top$: entries of one colour sum into that weight's gradient"
     else:
