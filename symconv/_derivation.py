@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property, cmp_to_key
+from functools import cache, cached_property, cmp_to_key
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -622,12 +622,8 @@ def _sums_of_products(
     return out
 
 
-_BIAS_FIRST: list[bool] = []
-
-
+@cache
 def _symbol_sorts_before_mul() -> bool:
     """Whether SymPy orders a Symbol before a product of two Symbols in an Add."""
-    if not _BIAS_FIRST:
-        p, q, r = sympy.symbols("p q r")
-        _BIAS_FIRST.append(Add(p * q, r).args[0] == r)
-    return _BIAS_FIRST[0]
+    p, q, r = sympy.symbols("p q r")
+    return bool(Add(p * q, r).args[0] == r)
