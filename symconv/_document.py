@@ -136,10 +136,15 @@ def _definitions(d: Derivation, p: Printer) -> str:
         "(0-based, one channel, zero padding; rendered by latexify-py from the Python "
         "functions in \\texttt{symconv.\\_formulas} that the test suite evaluates):",
     ]
-    from ._formulas import FORMULAS, formula_latex
+    from ._formulas import FORMULAS, convolution_element, formula_latex
 
     formulas = tex.environment("gather*", " \\\\\n".join(formula_latex(f) for _, f in FORMULAS))
-    return "\n".join(parts) + "\n" + formulas
+    if not d.spec.flip:
+        return "\n".join(parts) + "\n" + formulas
+    flipped = ("This is a true convolution: it reads the kernel reversed ($m$ indexes the "
+               "full result), which is the correlation above with the flipped kernel:")
+    return ("\n".join(parts) + "\n" + formulas + "\n" + flipped + "\n"
+            + tex.environment("gather*", formula_latex(convolution_element)))
 
 
 def latex_document(d: Derivation, **options: Any) -> str:

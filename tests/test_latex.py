@@ -323,3 +323,11 @@ def test_document_proofs_follow_index_base_and_names() -> None:
     # seed.json input_gradient[1] = g_0*w_1 + g_1*w_0
     assert "\\frac{\\partial L}{\\partial a_{2}} &= W_{2} \\delta_{1} + W_{1} \\delta_{2} " in doc
     assert "\\[\nz = T a.\n\\]" in doc  # the statement, displayed
+
+
+def test_true_convolution_documents_show_the_flipped_formula() -> None:
+    x, w = sympy.symarray("x", 4), sympy.symarray("w", 3)
+    conv = sc.convolve(x, w).latex_document()
+    corr = sc.correlate(x, w).latex_document()
+    assert r"\mathrm{convolution\_element}(x, w, m, K)" in conv
+    assert "convolution\\_element" not in corr
