@@ -18,6 +18,7 @@ import sympy
 
 from . import _reference
 from ._derivation import Derivation
+from ._spec import mode_window
 from ._verify import IdentityResult, compare_sums
 
 if TYPE_CHECKING:
@@ -25,15 +26,6 @@ if TYPE_CHECKING:
 
 
 # ------------------------------------------- the transposed convolution of g
-
-
-def _window(mode: str, n: int, k: int) -> tuple[int, int]:
-    """``(start, length)`` of a ``mode`` result inside the full one (scipy.signal's rule)."""
-    if mode == "full":
-        return 0, n + k - 1
-    if mode == "same":
-        return (k - 1) // 2, n
-    return min(n, k) - 1, abs(n - k) + 1
 
 
 def adjoint_identity(gr: Gradient) -> IdentityResult:
@@ -57,12 +49,12 @@ def _signal_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[lis
     other = "convolve" if s.op == "correlate" else "correlate"
     fn = convolve if other == "convolve" else correlate
     need = [
-        (k - 1 - _window(s.mode, n, k)[0], n)
+        (k - 1 - mode_window(s.mode, n, k)[0], n)
         for n, k in zip(s.in_size, s.kernel_size)
     ]
     sizes = list(zip(s.out_size, s.kernel_size))
     for mode in ("full", "valid", "same"):
-        fits = all(_window(mode, n, k) == want for (n, k), want in zip(sizes, need))
+        fits = all(mode_window(mode, n, k) == want for (n, k), want in zip(sizes, need))
         if mode == "valid":
             fits = fits and (all(n >= k for n, k in sizes) or all(k >= n for n, k in sizes))
         if fits:
@@ -241,7 +233,7 @@ def _torch_autograd(d: Derivation) -> RefGrad:
         # Signals: correlation of the zero-padded input (convolution flips the kernel).
         pads = []
         for n, k, m in reversed(list(zip(s.in_size, s.kernel_size, s.out_size))):
-            start = _window(str(s.mode), n, k)[0]
+            start = mode_window(str(s.mode), n, k)[0]
             pads += [k - 1 - start, start + m - 1 - (n - 1)]
         kernel = torch.flip(w, list(range(s.ndim))) if s.op == "convolve" else w
         conv = getattr(F, f"conv{s.ndim}d")

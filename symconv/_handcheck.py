@@ -22,7 +22,7 @@ from sympy import Basic
 
 from ._derivation import Derivation, _array
 from ._signal import convolve, correlate
-from ._spec import OPS, as_tuple, check_choice
+from ._spec import OPS, as_tuple, check_choice, mode_window
 from ._values import sympify_array, to_array
 
 #: The modes ``check_hand`` tries: scipy.signal's three, and PyTorch's ``'same'``
@@ -95,18 +95,12 @@ def _mode_window(
     mode: str, n: tuple[int, ...], k: tuple[int, ...], step: tuple[int, ...], explicit: bool
 ) -> _Window | None:
     """The window of ``mode`` (scipy.signal's rules; PyTorch's for ``same_torch``)."""
-    if mode == "full":
-        return _Window(tuple(0 for _ in n), tuple(a + b - 1 for a, b in zip(n, k)), step)
-    if mode == "valid":
-        if not (all(a >= b for a, b in zip(n, k)) or all(b >= a for a, b in zip(n, k))):
-            return None
-        return _Window(
-            tuple(min(a, b) - 1 for a, b in zip(n, k)),
-            tuple(abs(a - b) + 1 for a, b in zip(n, k)),
-            step,
-        )
-    if mode == "same":
-        return _Window(tuple((b - 1) // 2 for b in k), n, step)
+    if mode in ("full", "same", "valid"):
+        if mode == "valid" and not (all(a >= b for a, b in zip(n, k))
+                                    or all(b >= a for a, b in zip(n, k))):
+            return None  # scipy.signal refuses mixed sizes in valid mode
+        starts, lengths = zip(*(mode_window(mode, a, b) for a, b in zip(n, k)))
+        return _Window(tuple(starts), tuple(lengths), step)
     if all(b % 2 for b in k) and not explicit:
         return None  # identical to scipy's "same" for odd kernels
     return _Window(tuple(b // 2 for b in k), n, step)

@@ -186,6 +186,25 @@ def transpose_out_size(
 # ------------------------------------------------------------ signal style
 
 
+def mode_window(mode: str, n: int, k: int) -> tuple[int, int]:
+    """``(start, length)`` of a ``mode`` result inside the full one, along one axis.
+
+    scipy.signal's rule: ``full`` is all ``n + k - 1`` positions, ``same`` the
+    ``n`` starting at ``(k - 1) // 2``, ``valid`` the ``|n - k| + 1`` starting at
+    ``min(n, k) - 1``.
+
+    Examples
+    --------
+    >>> [mode_window(m, 4, 3) for m in ("full", "same", "valid")]
+    [(0, 6), (1, 4), (2, 2)]
+    """
+    if mode == "full":
+        return 0, n + k - 1
+    if mode == "same":
+        return (k - 1) // 2, n
+    return min(n, k) - 1, abs(n - k) + 1
+
+
 def signal_spec(
     x_shape: tuple[int, ...], w_shape: tuple[int, ...], op: str, mode: str
 ) -> ConvSpec:
@@ -218,12 +237,7 @@ def signal_spec(
             )
     starts, lengths = [], []
     for n, k in zip(x_shape, w_shape):
-        if mode == "full":
-            start, length = 0, n + k - 1
-        elif mode == "same":
-            start, length = (k - 1) // 2, n
-        else:
-            start, length = min(n, k) - 1, abs(n - k) + 1
+        start, length = mode_window(mode, n, k)
         starts.append(start)
         lengths.append(length)
     # Output o along an axis is full-index m = o + start; the input read by kernel
