@@ -9,36 +9,36 @@ matrix ``P``, exact proofs (``verify``) and numeric checks (``check``).
 Pipeline: ``spec -> taps -> derivation views -> proofs -> latex``.
 """
 
-from ._derivation import Derivation as Derivation
-from ._derivation import Stats as Stats
-from ._document import latex_document as latex_document
-from ._gradients import Gradient as Gradient
-from ._gradients import TieGroup as TieGroup
-from ._handcheck import HandCheck as HandCheck
-from ._handcheck import check_hand as check_hand
-from ._latex import repr_latex as repr_latex
-from ._latex import to_latex as to_latex
-from ._layers import Conv1d as Conv1d
-from ._layers import Conv2d as Conv2d
-from ._layers import Conv3d as Conv3d
-from ._layers import ConvTranspose1d as ConvTranspose1d
-from ._layers import ConvTranspose2d as ConvTranspose2d
-from ._layers import ConvTranspose3d as ConvTranspose3d
-from ._numeric import CheckReport as CheckReport
-from ._plot import plot_connectivity as plot_connectivity
-from ._plot import plot_matrix as plot_matrix
-from ._plot import to_tikz as to_tikz
-from ._proofs import Proof as Proof
-from ._proofs import ProofError as ProofError
-from ._proofs import Step as Step
-from ._proofs import proofs as proofs
-from ._signal import convolve as convolve
-from ._signal import correlate as correlate
-from ._spec import ConvSpec as ConvSpec
-from ._taps import TapTable as TapTable
-from ._torch import from_torch as from_torch
-from ._values import parse_value as parse_value
-from ._verify import Verification as Verification
+from .backward._gradients import Gradient as Gradient
+from .backward._gradients import TieGroup as TieGroup
+from .boundary._spec import ConvSpec as ConvSpec
+from .boundary._values import parse_value as parse_value
+from .checks._numeric import CheckReport as CheckReport
+from .checks._proofs import Proof as Proof
+from .checks._proofs import ProofError as ProofError
+from .checks._proofs import Step as Step
+from .checks._proofs import proofs as proofs
+from .checks._verify import Verification as Verification
+from .core._derivation import Derivation as Derivation
+from .core._derivation import Stats as Stats
+from .core._taps import TapTable as TapTable
+from .rendering._document import latex_document as latex_document
+from .rendering._latex import repr_latex as repr_latex
+from .rendering._latex import to_latex as to_latex
+from .rendering._plot import plot_connectivity as plot_connectivity
+from .rendering._plot import plot_matrix as plot_matrix
+from .rendering._plot import to_tikz as to_tikz
+from .shell._handcheck import HandCheck as HandCheck
+from .shell._handcheck import check_hand as check_hand
+from .shell._layers import Conv1d as Conv1d
+from .shell._layers import Conv2d as Conv2d
+from .shell._layers import Conv3d as Conv3d
+from .shell._layers import ConvTranspose1d as ConvTranspose1d
+from .shell._layers import ConvTranspose2d as ConvTranspose2d
+from .shell._layers import ConvTranspose3d as ConvTranspose3d
+from .shell._signal import convolve as convolve
+from .shell._signal import correlate as correlate
+from .shell._torch import from_torch as from_torch
 
 __version__ = "0.1.0"
 

@@ -1,5 +1,5 @@
 """``python -m symconv``: the command line (see :func:`symconv._cli.main`)."""
 
-from ._cli import main
+from .shell._cli import main
 
 raise SystemExit(main())

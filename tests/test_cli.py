@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import scipy.signal
 
-from symconv._cli import main
+from symconv.shell._cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,7 +27,7 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 def test_console_script_declared():
     text = (ROOT / "pyproject.toml").read_text()
     scripts = text.split("[project.scripts]", 1)[1].split("\n[", 1)[0]
-    assert 'symconv = "symconv._cli:main"' in scripts
+    assert 'symconv = "symconv.shell._cli:main"' in scripts
 
 
 def test_help_lists_subcommands_and_exit_codes():
@@ -182,9 +182,9 @@ class _Terminal(io.StringIO):
 
 @pytest.mark.parametrize("tty", [True, False])
 def test_progress_only_on_a_terminal(tty, monkeypatch, capsys):
-    import symconv._progress
+    import symconv.core._progress
 
-    monkeypatch.setattr(symconv._progress, "PROGRESS_THRESHOLD", 1)  # any size is "long"
+    monkeypatch.setattr(symconv.core._progress, "PROGRESS_THRESHOLD", 1)  # any size is "long"
     err = _Terminal() if tty else io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
     assert main(["derive", "--x", "5", "--w", "2"]) == 0

@@ -15,9 +15,9 @@ import scipy.sparse
 import sympy
 
 import symconv as sc
-import symconv._derivation
-import symconv._values
-from symconv import _export
+import symconv.boundary._values
+import symconv.core._derivation
+from symconv.core import _export
 
 LAYERS = [
     ("Conv1d", dict(in_channels=2, out_channels=4, kernel_size=3, stride=2, padding=2,
@@ -171,9 +171,9 @@ def test_no_sympy_object_is_created(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a SymPy object was created")
 
-    monkeypatch.setattr(symconv._derivation, "sympify_array", refuse)
-    monkeypatch.setattr(symconv._derivation, "symbols", refuse)
-    monkeypatch.setattr(symconv._values, "sympify_array", refuse)
+    monkeypatch.setattr(symconv.core._derivation, "sympify_array", refuse)
+    monkeypatch.setattr(symconv.core._derivation, "symbols", refuse)
+    monkeypatch.setattr(symconv.boundary._values, "sympify_array", refuse)
     monkeypatch.setattr(sympy.Symbol, "__new__", refuse)
     rng = np.random.default_rng(5)
     layer = sc.Conv2d(3, 4, 3, padding=1, padding_mode="reflect")

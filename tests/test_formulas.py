@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symconv as sc
-from symconv import _formulas as F
-from symconv import _reference
+from symconv.boundary import _formulas as F
+from symconv.checks import _reference
 
 # (n, k, stride, dilation, padding) for 1-D single-channel layers with zero padding.
 GEOMETRIES = [

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sympy.parsing.sympy_parser import parse_expr
 
 import symconv as sc
-from symconv._reference import conv_nd, conv_transpose_nd
+from symconv.checks._reference import conv_nd, conv_transpose_nd
 
 SEED = json.loads((Path(__file__).parent / "data" / "seed.json").read_text())
 
@@ -591,7 +591,7 @@ def test_repeated_symbols_are_compared_by_expansion():
 
 
 def test_structural_zero_mask_is_guarded(monkeypatch):
-    import symconv._gradients as grads
+    import symconv.backward._gradients as grads
 
     monkeypatch.setattr(grads, "MASK_LIMIT", 100)
     g = sc.correlate([1] * 12, [1, 1]).gradient()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -12,6 +10,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 import sympy
+from conftest import require_tikz
 
 import symconv as sc
 
@@ -65,7 +64,7 @@ def test_matrix_colours_per_weight_match_scipy_convolution_matrix(op, n, k, mode
     for j in range(k):
         colours = cells.get(f"w:{j}", [])
         assert len(colours) == np.count_nonzero(ref == w[j])  # tie count of w_j
-        assert set(colours) == {sc._plot.colour(j).lower()}  # one colour per weight
+        assert set(colours) == {sc.rendering._plot.colour(j).lower()}  # one colour per weight
     assert len({c for cs in cells.values() for c in cs}) == k  # different weights differ
     n_drawn = sum(len(cs) for cs in cells.values())
     blank = ref.size - n_drawn
@@ -135,7 +134,7 @@ def test_folded_entries_are_drawn_as_sums():
     cells = _cells(sc.plot_matrix(d))
     # replicate padding folds the padded tap onto x_0 (row 0) and x_3 (row 3)
     assert len(cells["sum"]) == 2
-    assert set(cells["sum"]) == {sc._plot.SUM_COLOUR.lower()}
+    assert set(cells["sum"]) == {sc.rendering._plot.SUM_COLOUR.lower()}
 
 
 @pytest.mark.parametrize(("op", "n", "k", "mode"), SIGNAL_CASES)
@@ -151,7 +150,7 @@ def test_connectivity_edges_1d(op, n, k, mode):
     for j in range(k):
         segs = edges[f"w:{j}"].get_segments()
         assert len(segs) == np.count_nonzero(ref == w[j])
-        assert to_hex(edges[f"w:{j}"].get_color()[0], keep_alpha=False) == sc._plot.colour(j).lower()
+        assert to_hex(edges[f"w:{j}"].get_color()[0], keep_alpha=False) == sc.rendering._plot.colour(j).lower()
         total += len(segs)
     assert total == np.count_nonzero(ref)  # one edge per product
 
@@ -201,7 +200,7 @@ def test_plot_on_given_axes():
 
 
 def test_palette_colours_are_distinct():
-    colours = [sc._plot.colour(k) for k in range(200)]
+    colours = [sc.rendering._plot.colour(k) for k in range(200)]
     assert len(set(colours[:20])) == 20
     assert all(len(c) == 7 and c.startswith("#") for c in colours)
 
@@ -242,7 +241,7 @@ def test_tikz_cells_and_edges_counts_and_determinism():
     assert code == sc.to_tikz(d)  # deterministic
     for j in range(3):
         assert code.count(rf"\fill[scw{j}]") == 2
-        assert rf"\definecolor{{scw{j}}}{{HTML}}{{{sc._plot.colour(j)[1:]}}}" in code
+        assert rf"\definecolor{{scw{j}}}{{HTML}}{{{sc.rendering._plot.colour(j)[1:]}}}" in code
     assert r"\fill[scw0] (0,-1) rectangle (1,0);" in code
     graph = sc.to_tikz(d, "connectivity")
     assert graph.count(r"\draw[scw") == 6
@@ -250,12 +249,7 @@ def test_tikz_cells_and_edges_counts_and_determinism():
 
 
 def test_tikz_compiles(pdflatex, tmp_path):
-    if shutil.which("kpsewhich") is None or not subprocess.run(
-        ["kpsewhich", "tikz.sty"], capture_output=True, text=True
-    ).stdout.strip():
-        if os.environ.get("CI") == "true":
-            pytest.fail("tikz.sty is required in CI (apt package texlive-pictures)")
-        pytest.skip("tikz.sty is not installed (texlive-pictures)")
+    require_tikz()
     d = sc.Conv2d(1, 1, 2, bias=False).derive(input_size=(3, 3))
     for which in ("matrix", "patches", "gradient", "connectivity"):
         tex = tmp_path / f"{which}.tex"
@@ -284,7 +278,7 @@ def test_missing_matplotlib_message(monkeypatch, capsys):
     d = sc.convolve([1, 2], [1])
     with pytest.raises(ImportError, match=r"pip install symconv\[plot\]"):
         sc.plot_matrix(d)
-    from symconv._cli import main
+    from symconv.shell._cli import main
 
     assert main(["plot", "--x", "2", "--w", "1", "-o", "never.png"]) == 1
     assert "pip install symconv[plot]" in capsys.readouterr().err

@@ -10,7 +10,7 @@ import pytest
 import sympy
 
 import symconv as sc
-from symconv import _reference
+from symconv.checks import _reference
 
 SEED = json.loads((Path(__file__).parent / "data" / "seed.json").read_text())
 

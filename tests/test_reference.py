@@ -7,7 +7,6 @@ results are compared with ``assert_array_equal`` rather than a tolerance.
 from __future__ import annotations
 
 import itertools
-import os
 import warnings
 from fractions import Fraction
 from types import ModuleType
@@ -16,18 +15,15 @@ from typing import Any
 import numpy as np
 import pytest
 import scipy.signal
+from conftest import require_torch
 from numpy.testing import assert_array_equal
 
-from symconv._reference import conv_nd, conv_transpose_nd, signal_nd
+from symconv.checks._reference import conv_nd, conv_transpose_nd, signal_nd
 
 
 def _torch() -> ModuleType:
-    """Return ``torch``; skip locally if missing, but fail in CI (``CI=true``)."""
-    if os.environ.get("CI") == "true":
-        import torch
-
-        return torch
-    return pytest.importorskip("torch")
+    """Return ``torch``; skip locally if missing, fail with ``SYMCONV_REQUIRE_ORACLES=1``."""
+    return require_torch()
 
 
 def _ints(rng: np.random.Generator, shape: tuple[int, ...], lo: int = -4, hi: int = 5):

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 import symconv as sc
-from symconv import _progress
-from symconv._derivation import SYMBOLIC_LIMIT
+from symconv.core import _progress
+from symconv.core._derivation import SYMBOLIC_LIMIT
 
 
 class FakeTTY(io.StringIO):

@@ -16,9 +16,9 @@ import pytest
 import scipy.signal
 
 import symconv as sc
-from symconv import _reference
-from symconv._spec import conv_out_size
-from symconv._taps import TapTable, build_taps, count_taps, forward_taps, index_dtype
+from symconv.boundary._spec import conv_out_size
+from symconv.checks import _reference
+from symconv.core._taps import TapTable, build_taps, count_taps, forward_taps, index_dtype
 
 TORCH_PAD = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate",
              "circular": "circular"}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ._derivation import Derivation
-from ._spec import Mode, signal_spec
-from ._values import to_array
+from ..boundary._spec import Mode, signal_spec
+from ..boundary._values import to_array
+from ..core._derivation import Derivation
 
 
 def convolve(x: object, w: object, mode: Mode = "full") -> Derivation:

@@ -8,7 +8,7 @@ difference is 0) and again after substituting seeded random integers for every
 free symbol (numerically).  A step may also cite an existing symbolic proof
 (``d.verify()``, ``d.gradient().verify()``) for the whole identity.  A check
 that fails raises :class:`ProofError`: symconv's own failure, never a user
-error.  Rendering is :mod:`symconv._latex`'s job; nothing here knows LaTeX.
+error.  Rendering is :mod:`symconv.rendering._latex`'s job; nothing here knows LaTeX.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ import numpy as np
 import sympy
 from sympy import Add, Basic, Function, Integer, MatrixBase, MatrixSymbol, Mul, Symbol
 
-from . import _formulas
+from ..boundary import _formulas
 
 if TYPE_CHECKING:
-    from ._derivation import Derivation
+    from ..core._derivation import Derivation
 
 RELATIONS: tuple[str, ...] = ("=", "<", "<=")
 
@@ -156,7 +156,7 @@ class Proof:
     >>> Proof("Wrong", a, b, (Step(a, b, "no reason", [a], [b]),))
     Traceback (most recent call last):
     ...
-    symconv._proofs.ProofError: proof 'Wrong', step 1 (no reason): a = b fails symbolically
+    symconv.checks._proofs.ProofError: proof 'Wrong', step 1 (no reason): a = b fails symbolically
     """
 
     title: str
@@ -186,7 +186,7 @@ class Proof:
         return f"<Proof {self.title!r}: {len(self.steps)} checked steps>"
 
     def _repr_latex_(self) -> str:
-        from ._latex import repr_latex
+        from ..rendering._latex import repr_latex
 
         return repr_latex(self)
 
@@ -347,7 +347,7 @@ class _Builder:
         return Proof("im2col form", lhs, rhs, steps, seed=self.seed)
 
     def flip(self) -> Proof:
-        from ._derivation import Derivation
+        from ..core._derivation import Derivation
 
         d = self.d
         s = d.spec

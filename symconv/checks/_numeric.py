@@ -4,7 +4,7 @@ Every free symbol gets seeded random integers (one column per trial, all trials
 evaluated at once).  The output, ``T vec(x) + b`` and ``P vec(w) + b`` are turned
 into NumPy functions with ``sympy.lambdify`` and compared with SciPy
 (``scipy.signal``) for signals, with the textbook NumPy implementation in
-``symconv._reference`` for layers, and with ``torch.nn.functional`` whenever
+``symconv.checks._reference`` for layers, and with ``torch.nn.functional`` whenever
 PyTorch imports.
 """
 
@@ -21,12 +21,12 @@ import sympy
 from sympy import Add, Mul, Symbol
 from sympy.printing.numpy import NumPyPrinter
 
+from ..boundary._spec import check_int
+from ..core._gc import without_gc
 from . import _reference
-from ._gc import without_gc
-from ._spec import check_int
 
 if TYPE_CHECKING:
-    from ._derivation import Derivation
+    from ..core._derivation import Derivation
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import sympy
 
+from ..boundary._spec import check_choice
+from ..boundary._values import SYMARRAY_NAME
+from ..core._derivation import Derivation
 from . import _tex
-from ._derivation import Derivation
-from ._spec import check_choice
-from ._values import SYMARRAY_NAME
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
+from ..boundary._spec import mode_window
+from ..core._derivation import Derivation
 from . import _reference
-from ._derivation import Derivation
-from ._spec import mode_window
 from ._verify import IdentityResult, compare_sums
 
 if TYPE_CHECKING:
-    from ._gradients import Gradient
+    from ..backward._gradients import Gradient
 
 
 # ------------------------------------------- the transposed convolution of g
@@ -44,7 +44,7 @@ def adjoint_identity(gr: Gradient) -> IdentityResult:
 def _signal_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[Any]]]:
     # y = window of full(x, w) starting at `start`; the adjoint reads the full result
     # of the other operation (kernel flipped back) from K - 1 - start, n entries.
-    from ._signal import convolve, correlate
+    from ..shell._signal import convolve, correlate
 
     other = "convolve" if s.op == "correlate" else "correlate"
     fn = convolve if other == "convolve" else correlate
@@ -69,7 +69,7 @@ def _signal_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[lis
 
 
 def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[Any]]]:
-    from . import _layers
+    from ..shell import _layers
 
     layer_cls = getattr(_layers, f"ConvTranspose{s.ndim}d")
     spans = [dl * (k - 1) for k, dl in zip(s.kernel_size, s.dilation)]
@@ -113,7 +113,7 @@ def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[
 
 
 def _transpose_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[Any]]]:
-    from . import _layers
+    from ..shell import _layers
 
     layer = getattr(_layers, f"Conv{s.ndim}d")(
         s.in_channels, s.out_channels, s.kernel_size, stride=s.stride,
@@ -158,7 +158,7 @@ def references(d: Derivation, notes: list[str], complex_data: bool = False
 
 
 def _vjp_numpy(d: Derivation) -> RefGrad:
-    """``J^T g`` for the bilinear forward pass of :mod:`symconv._reference`.
+    """``J^T g`` for the bilinear forward pass of :mod:`symconv.checks._reference`.
 
     The Jacobian's columns are the reference applied to unit vectors (the
     forward pass is linear in the input, in the weight and in the bias).

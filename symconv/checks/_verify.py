@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 import sympy
 from sympy import Add, Mul, S, Symbol
 
-from ._gc import without_gc
+from ..core._gc import without_gc
 
 if TYPE_CHECKING:
-    from ._derivation import Derivation
+    from ..core._derivation import Derivation
 
 
 @dataclass(frozen=True)

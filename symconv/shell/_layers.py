@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from ._derivation import Derivation
-from ._spec import LayerParams, PaddingMode, input_size_from, layer_params, layer_spec
-from ._values import to_array
+from ..boundary._spec import LayerParams, PaddingMode, input_size_from, layer_params, layer_spec
+from ..boundary._values import to_array
+from ..core._derivation import Derivation
 
 
 class _ConvNd:

@@ -11,7 +11,7 @@ import numpy as np
 #: The roles a name can be given to (``names=`` option).
 ROLES: tuple[str, ...] = ("x", "w", "b", "y", "g", "a", "T", "P", "L")
 
-#: Name presets: plain text names, turned into LaTeX by :func:`symconv._tex.symbol_name`.
+#: Name presets: plain text names, turned into LaTeX by :func:`symconv.rendering._tex.symbol_name`.
 PRESETS: dict[str, dict[str, str]] = {
     "xwb": {"x": "x", "w": "w", "b": "b", "y": "y", "g": "g", "a": "a", "T": "T", "P": "P",
             "L": "L"},

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import scipy.sparse
 
-from ._spec import check_choice
+from ..boundary._spec import check_choice
 
 if TYPE_CHECKING:
     from ._derivation import Derivation

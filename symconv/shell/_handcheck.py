@@ -20,10 +20,10 @@ import numpy as np
 import sympy
 from sympy import Basic
 
-from ._derivation import Derivation, _array
+from ..boundary._spec import OPS, as_tuple, check_choice, mode_window
+from ..boundary._values import sympify_array, to_array
+from ..core._derivation import Derivation, _array
 from ._signal import convolve, correlate
-from ._spec import OPS, as_tuple, check_choice, mode_window
-from ._values import sympify_array, to_array
 
 #: The modes ``check_hand`` tries: scipy.signal's three, and PyTorch's ``'same'``
 #: window, which differs from scipy's along axes where the kernel is even.
@@ -126,7 +126,7 @@ class HandCheck:
         Without a match, the convention the claim is nearest to (or explained
         by a slip of); None when something matches.
     slip : str or None
-        The recognised slip, a key of ``symconv._handcheck.SLIPS``:
+        The recognised slip, a key of ``symconv.shell._handcheck.SLIPS``:
         ``"not_flipped"``, ``"flipped"``, ``"edges_trimmed"``, ``"edges_kept"``,
         ``"off_by_one"``, ``"stride_skipped"`` or ``"stride_applied"``.
     slip_detail : str

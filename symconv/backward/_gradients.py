@@ -25,11 +25,11 @@ import numpy as np
 import sympy
 from sympy import Add, Basic, Symbol
 
-from ._derivation import Derivation, _array, _sparse, _sums_of_products
-from ._gradient_checks import adjoint_identity, references
-from ._numeric import CheckReport, Comparison, _is_integral, evaluate, random_assignment
-from ._values import symbols, sympify_array, to_array
-from ._verify import IdentityResult, Verification, compare_sums
+from ..boundary._values import symbols, sympify_array, to_array
+from ..checks._gradient_checks import adjoint_identity, references
+from ..checks._numeric import CheckReport, Comparison, _is_integral, evaluate, random_assignment
+from ..checks._verify import IdentityResult, Verification, compare_sums
+from ..core._derivation import Derivation, _array, _sparse, _sums_of_products
 
 if TYPE_CHECKING:
     from sympy.polys.matrices import DomainMatrix
@@ -143,7 +143,7 @@ class Gradient:
         )
 
     def _repr_latex_(self) -> str:
-        from ._latex import repr_latex
+        from ..rendering._latex import repr_latex
 
         return repr_latex(self)
 

@@ -15,12 +15,12 @@ import numpy as np
 import sympy
 from sympy import Add, Basic, Mul, Symbol
 
+from ..boundary._values import SYMARRAY_NAME
 from . import _tex as tex
 from ._latex_options import DISPLAY, RENAMED, Options
-from ._values import SYMARRAY_NAME
 
 if TYPE_CHECKING:
-    from ._derivation import Derivation
+    from ..core._derivation import Derivation
 
 # ------------------------------------------------------------------ printer
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from ..core._derivation import Derivation
 from . import _layers
-from ._derivation import Derivation
 
 #: The supported ``torch.nn`` classes, each with the symconv layer it maps to.
 SUPPORTED = (

@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ._spec import ConvSpec
+from ..boundary._spec import ConvSpec
 
 
 def index_dtype(size: int) -> np.dtype:

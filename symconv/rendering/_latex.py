@@ -1,9 +1,9 @@
 """LaTeX of a derivation as math-mode fragments, and of its gradient and proofs.
 
-The rendering layers: :mod:`symconv._tex` (LaTeX values: commands,
-environments, escaping), :mod:`symconv._latex_options` (validated options),
-:mod:`symconv._render` (sums, T and P read from the tap table), this module
-(``to_latex``, proofs, gradients, Jupyter) and :mod:`symconv._document` (the
+The rendering layers: :mod:`symconv.rendering._tex` (LaTeX values: commands,
+environments, escaping), :mod:`symconv.rendering._latex_options` (validated options),
+:mod:`symconv.rendering._render` (sums, T and P read from the tap table), this module
+(``to_latex``, proofs, gradients, Jupyter) and :mod:`symconv.rendering._document` (the
 complete ``.tex`` document).  Only these modules know LaTeX, and the same call
 always gives byte-identical output.
 """
@@ -19,7 +19,7 @@ from ._latex_options import parse_options
 from ._render import Printer, Renderer, pick
 
 if TYPE_CHECKING:
-    from ._derivation import Derivation
+    from ..core._derivation import Derivation
 
 # ------------------------------------------------------------------ public
 
@@ -173,8 +173,8 @@ def repr_latex(obj: Any) -> str:
     \\end{bmatrix}
     \\end{gathered}$$
     """
-    from ._derivation import Derivation
-    from ._proofs import Proof
+    from ..checks._proofs import Proof
+    from ..core._derivation import Derivation
 
     p = Printer(parse_options({}))
     if isinstance(obj, Derivation):

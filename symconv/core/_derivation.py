@@ -19,15 +19,15 @@ from sympy.polys.domains import EXRAW
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
 
+from ..boundary._spec import ConvSpec
+from ..boundary._values import symbols, sympify_array
 from ._gc import without_gc
 from ._progress import track
-from ._spec import ConvSpec
 from ._taps import TapTable, build_taps, count_taps, index_dtype
-from ._values import symbols, sympify_array
 
 if TYPE_CHECKING:
-    from ._numeric import CheckReport
-    from ._verify import Verification
+    from ..checks._numeric import CheckReport
+    from ..checks._verify import Verification
 
 
 #: Symbolic views of layers with more products than this raise instead of
@@ -388,7 +388,7 @@ class Derivation:
         >>> bool(sc.Conv1d(1, 2, 3).derive(input_size=5).verify())
         True
         """
-        from ._verify import verify
+        from ..checks._verify import verify
 
         return verify(self)
 
@@ -417,7 +417,7 @@ class Derivation:
         >>> bool(sc.convolve([1, 2, 3, 4], [5, 6, 7]).check())
         True
         """
-        from ._numeric import check
+        from ..checks._numeric import check
 
         return check(self, trials=trials, seed=seed)
 
@@ -449,41 +449,41 @@ class Derivation:
         """
         if grad_output is None:  # the symbolic backward pass, built once
             return self._symbolic_gradient
-        from ._gradients import gradient
+        from ..backward._gradients import gradient
 
         return gradient(self, grad_output)
 
     @cached_property
     def _symbolic_gradient(self) -> Any:
-        from ._gradients import gradient
+        from ..backward._gradients import gradient
 
         return gradient(self, None)
 
     def to_latex(self, **options: Any) -> str:
         """Math-mode LaTeX of the derivation: see :func:`symconv.to_latex`."""
-        from ._latex import to_latex
+        from ..rendering._latex import to_latex
 
         return to_latex(self, **options)
 
     def latex_document(self, **options: Any) -> str:
         """A complete ``.tex`` document: see :func:`symconv.latex_document`."""
-        from ._document import latex_document
+        from ..rendering._document import latex_document
 
         return latex_document(self, **options)
 
     def _repr_latex_(self) -> str:
-        from ._latex import repr_latex
+        from ..rendering._latex import repr_latex
 
         return repr_latex(self)
 
     def to_scipy(self, which: Literal["matrix", "patches"] = "matrix") -> Any:
-        """Numeric T (or P) as a ``scipy.sparse`` CSR array: see :mod:`symconv._export`."""
+        """Numeric T (or P) as a ``scipy.sparse`` CSR array: see :mod:`symconv.core._export`."""
         from ._export import to_scipy
 
         return to_scipy(self, which)
 
     def to_numpy(self, which: Literal["matrix", "patches"] = "matrix") -> np.ndarray:
-        """Numeric T (or P) as a dense NumPy array: see :mod:`symconv._export`."""
+        """Numeric T (or P) as a dense NumPy array: see :mod:`symconv.core._export`."""
         from ._export import to_numpy
 
         return to_numpy(self, which)

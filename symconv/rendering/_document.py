@@ -12,7 +12,7 @@ from ._latex_options import DOCUMENT_PALETTE, Options, parse_options
 from ._render import Printer, Renderer, pick
 
 if TYPE_CHECKING:
-    from ._derivation import Derivation
+    from ..core._derivation import Derivation
 
 # ---------------------------------------------------------------- documents
 
@@ -136,7 +136,7 @@ def _definitions(d: Derivation, p: Printer) -> str:
         "(0-based, one channel, zero padding; rendered by latexify-py from the Python "
         "functions in \\texttt{symconv.\\_formulas} that the test suite evaluates):",
     ]
-    from ._formulas import FORMULAS, convolution_element, formula_latex
+    from ..boundary._formulas import FORMULAS, convolution_element, formula_latex
 
     formulas = tex.environment("gather*", " \\\\\n".join(formula_latex(f) for _, f in FORMULAS))
     if not d.spec.flip:
@@ -181,7 +181,7 @@ def latex_document(d: Derivation, **options: Any) -> str:
     >>> doc.splitlines()[0], doc.rstrip().splitlines()[-1]
     ('\\documentclass[11pt]{article}', '\\end{document}')
     """
-    from ._proofs import proofs
+    from ..checks._proofs import proofs
 
     # Entries of 2-D and 3-D layers carry four or five indices (w_{c,c,i,j,k}): fewer
     # columns fit a page.

@@ -4,7 +4,7 @@ User text is parsed with :func:`symconv.parse_value` (numbers, exact decimals,
 fractions and symbol names, never ``eval``).  Exit codes: 0 success, 1 a claim
 that matches no convention (``check``) or a missing optional dependency, 2 a
 bad option or value (one line on stderr, as argparse does).  Long derivations
-report progress on stderr when it is a terminal (:mod:`symconv._progress`).
+report progress on stderr when it is a terminal (:mod:`symconv.core._progress`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any, NoReturn, TextIO
 import numpy as np
 import sympy
 
-from ._derivation import Derivation
-from ._progress import track
-from ._values import parse_value
+from ..boundary._values import parse_value
+from ..core._derivation import Derivation
+from ..core._progress import track
 
 LAYERS = ("conv1d", "conv2d", "conv3d", "convtranspose1d", "convtranspose2d", "convtranspose3d")
 KINDS = ("matrix", "patches", "gradient", "connectivity")
@@ -286,7 +286,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _plot(args: argparse.Namespace, out: TextIO) -> int:
-    from . import _plot
+    from ..rendering import _plot
 
     path = Path(args.output)
     if path.suffix.lower() not in FORMATS:
