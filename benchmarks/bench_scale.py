@@ -69,6 +69,15 @@ SWEEP = [  # (channels, size) of Conv2d(c, c, 3, padding=1) on c x n x n: (3n - 
 ]
 
 
+def torch_available() -> bool:
+    """Whether PyTorch can be imported (its Jacobian methods are skipped without it)."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 # ----------------------------------------------------------------- inputs
 
 
@@ -198,6 +207,8 @@ def reason_not_run(case: str, method: str) -> str | None:
     dense_gib = n_out * n_in * 8 / 2**30
     if method == "scipy convolution_matrix" and nd != 1:
         return "1-D only"
+    if method.startswith(("torch", "autograd")) and not torch_available():
+        return "not run: torch is not installed"
     if method.startswith(("torch", "autograd")) and dense_gib > 4:
         return f"not run: dense Jacobian needs {dense_gib:.0f} GiB"
     if method == "symconv to_numpy (dense)" and n_out * n_in > 2**28:
@@ -387,6 +398,22 @@ def sweep(points: list[tuple[int, int]], repeat: int, plot: Path | None) -> None
 # ------------------------------------------------------------------- main
 
 
+def versions_line() -> str:
+    """The library versions of this run (torch only when it is installed)."""
+    import scipy
+    import sympy
+
+    if torch_available():
+        import torch
+
+        torch_note = f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
+    else:
+        torch_note = "torch not installed"
+    return (f"Python {platform.python_version()}, NumPy {np.__version__}, SciPy "
+            f"{scipy.__version__}, SymPy {sympy.__version__}, {torch_note}, "
+            f"{os.cpu_count()} CPUs, {platform.machine()}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true",
@@ -406,13 +433,7 @@ def main() -> None:
         sweep_child(int(c), int(n), method, repeat)
         return
 
-    import scipy
-    import sympy
-    import torch
-
-    print(f"Python {platform.python_version()}, NumPy {np.__version__}, SciPy {scipy.__version__}, "
-          f"SymPy {sympy.__version__}, torch {torch.__version__} ({torch.get_num_threads()} "
-          f"threads), {os.cpu_count()} CPUs, {platform.machine()}")
+    print(versions_line())
     print(f"median of {repeat} runs after a warm-up run (1 run when the warm-up takes over "
           f"5 s); large layer: + peak RSS of the subprocess above its baseline; load average "
           f"at start {os.getloadavg()[0]:.2f}\n")
@@ -444,10 +465,11 @@ def main() -> None:
     print("\n### Targets\n")
     cifar = med("CIFAR", "symconv to_scipy")
     torch_best = min(
-        t for m in METHODS if m.startswith(("torch", "autograd"))
-        if (t := med("CIFAR", m)) is not None
+        (t for m in METHODS if m.startswith(("torch", "autograd"))
+         if (t := med("CIFAR", m)) is not None),
+        default=None,
     )
-    if cifar:
+    if cifar and torch_best:
         print(f"- CIFAR: fastest torch Jacobian / to_scipy = {torch_best / cifar:.1f}x "
               f"(target >= 10x)")
     big, floor = med("large", "symconv to_scipy"), med("large", "NumPy COO (floor)")
