@@ -268,7 +268,8 @@ def _pyplot() -> Any:
         import matplotlib.pyplot as plt
     except ImportError:  # pragma: no cover - exercised only without matplotlib
         raise ImportError(
-            "symconv's pictures need matplotlib: pip install symconv[plot]"
+            "symconv's pictures need matplotlib: pip install \".[plot]\" in a symconv "
+            "checkout (or pip install matplotlib)"
         ) from None
     return plt
 
@@ -305,7 +306,7 @@ def plot_matrix(d: Derivation, which: Which = "matrix", ax: Axes | None = None) 
     ValueError
         Unknown ``which``, or more than ``MAX_CELLS`` cells to draw.
     ImportError
-        Without matplotlib (``pip install symconv[plot]``).
+        Without matplotlib (``pip install ".[plot]"`` in a checkout).
 
     Examples
     --------
