@@ -26,8 +26,9 @@ import sympy
 from sympy import Add, Basic, Symbol
 
 from ..boundary._values import symbols, sympify_array, to_array
+from ..checks._evaluate import evaluate_at_random
 from ..checks._gradient_checks import adjoint_identity, references
-from ..checks._numeric import CheckReport, Comparison, _is_integral, evaluate, random_assignment
+from ..checks._numeric import CheckReport, Comparison, _is_integral
 from ..checks._verify import IdentityResult, Verification, compare_sums
 from ..core._derivation import Derivation, _array, _sparse, _sums_of_products
 
@@ -146,6 +147,18 @@ class Gradient:
         from ..rendering._latex import repr_latex
 
         return repr_latex(self)
+
+    def to_html(self, **options: Any) -> str:
+        """A self-contained interactive HTML page with the gradient grouping: see
+        :func:`symconv.to_html`."""
+        from ..rendering._html import to_html
+
+        return to_html(self, **options)
+
+    def _repr_html_(self) -> str:
+        from ..rendering._html import repr_html
+
+        return repr_html(self)
 
     # ------------------------------------------------------------- values
 
@@ -441,12 +454,11 @@ class Gradient:
         d = self.derivation
         x_e, w_e, g_e = d._x.reshape(-1).tolist(), d._w.reshape(-1).tolist(), self._g_flat
         b_e = [] if d._b is None else d._b.tolist()
-        free, values = random_assignment(x_e, w_e, b_e, g_e, trials=trials, seed=seed)
-        x, w, b_all, g, gx, gw, gb = evaluate(
+        n_free, (x, w, b_all, g, gx, gw, gb) = evaluate_at_random(
             [x_e, w_e, b_e, g_e, self._input_flat, self._weight_flat, self._bias_flat or []],
-            free, values)
+            trials=trials, seed=seed)
         b = None if d._b is None else b_all
-        trials = values.shape[1]
+        trials = x.shape[1]
         views = {"dL/dx": gx, "dL/dw": gw}
         if self._bias_flat is not None:
             views["dL/db"] = gb
@@ -463,7 +475,7 @@ class Gradient:
             for view, val in views.items():
                 exp = np.stack(expected[view], axis=1)
                 comparisons.append(Comparison.of(view, ref_name, val, exp, exact=exact))
-        return CheckReport(tuple(comparisons), trials, int(seed), len(free), tuple(notes))
+        return CheckReport(tuple(comparisons), trials, int(seed), n_free, tuple(notes))
 
 
 def gradient(d: Derivation, grad_output: object = None) -> Gradient:

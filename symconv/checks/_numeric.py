@@ -1,8 +1,9 @@
 """Numeric checks: the symbolic results, lambdified, against independent references.
 
-Every free symbol gets seeded random integers (one column per trial, all trials
-evaluated at once).  The output, ``T vec(x) + b`` and ``P vec(w) + b`` are turned
-into NumPy functions with ``sympy.lambdify`` and compared with SciPy
+Every variable gets seeded random integers (one column per trial, all trials
+evaluated at once).  The output, ``T vec(x) + b`` and ``P vec(w) + b`` are
+evaluated through ``sympy.lambdify`` (shape by shape, with generated argument
+names only: :mod:`symconv.checks._evaluate`) and compared with SciPy
 (``scipy.signal``) for signals, with the textbook NumPy implementation in
 ``symconv.checks._reference`` for layers, and with ``torch.nn.functional`` whenever
 PyTorch imports.
@@ -10,20 +11,16 @@ PyTorch imports.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse
-import sympy
-from sympy import Add, Mul, Symbol
-from sympy.printing.numpy import NumPyPrinter
 
-from ..boundary._spec import check_int
 from ..core._gc import without_gc
 from . import _reference
+from ._evaluate import evaluate_at_random
 
 if TYPE_CHECKING:
     from ..core._derivation import Derivation
@@ -94,14 +91,13 @@ def check(d: Derivation, trials: int = 3, seed: int = 0) -> CheckReport:
     """Evaluate ``d``'s symbolic views numerically and compare with references."""
     x_e, w_e = d._x.reshape(-1).tolist(), d._w.reshape(-1).tolist()
     b_e = [] if d._b is None else d._b.tolist()
-    free, values = random_assignment(x_e, w_e, b_e, trials=trials, seed=seed)
     spec = d.spec
     # The cached representations behind d.matrix / d.patches (no copies to read them).
     T, P = _SparseParts.of(d._matrix_rep), _SparseParts.of(d._patches_rep)
-    x, w, b_all, y, t_vals, p_vals = evaluate(
-        [x_e, w_e, b_e, d._output_flat, T.distinct, P.distinct], free, values)
+    n_free, (x, w, b_all, y, t_vals, p_vals) = evaluate_at_random(
+        [x_e, w_e, b_e, d._output_flat, T.distinct, P.distinct], trials=trials, seed=seed)
     b = None if d._b is None else b_all
-    trials = values.shape[1]
+    trials = x.shape[1]
     plus_b = " + b" if b is not None else ""
     # The three symbolic views, evaluated through lambdify: (n_out, trials) each.
     views = {
@@ -130,144 +126,13 @@ def check(d: Derivation, trials: int = 3, seed: int = 0) -> CheckReport:
         )
         for view, got in views.items():
             comparisons.append(Comparison.of(view, ref_name, got, expected, exact=exact))
-    return CheckReport(tuple(comparisons), int(trials), int(seed), len(free), tuple(notes))
+    return CheckReport(tuple(comparisons), int(trials), int(seed), n_free, tuple(notes))
 
 
 def _is_integral(*arrays: np.ndarray | None) -> bool:
     return all(
         a is None or (np.isrealobj(a) and bool(np.all(np.mod(a, 1) == 0))) for a in arrays
     )
-
-
-class _SumOfProductsPrinter(NumPyPrinter):
-    """NumPy code printer with fast paths for sums of products of Symbols.
-
-    A derivation's outputs are thousands of ``w*x + ...`` sums.  The stock
-    printer sorts the terms of every ``Add`` and dispatches on every node; here
-    sums keep their stored (canonical) order and each Symbol is printed once
-    and cached.  Anything else falls through to ``NumPyPrinter`` unchanged.
-    """
-
-    def __init__(self) -> None:
-        super().__init__({"order": "none", "fully_qualified_modules": False,
-                          "inline": True, "allow_unknown_functions": True})
-        self._names: dict[Any, str] = {}
-        self._memo: tuple[Any, str] = (None, "")
-
-    def _print_Symbol(self, expr: Any) -> str:
-        name = self._names.get(expr)
-        if name is None:
-            name = self._names[expr] = super()._print_Symbol(expr)
-        return name
-
-    def doprint(self, expr: Any, assign_to: Any = None) -> Any:
-        if isinstance(expr, _Exprs):  # exactly what lambdify prints for a list
-            base = super().doprint
-            return "[" + ", ".join([base(e) for e in expr.items]) + "]"
-        return super().doprint(expr, assign_to)
-
-    def _product(self, expr: Any) -> str | None:
-        """``a*b*...`` for a Symbol or a product of Symbols, else None."""
-        cls = type(expr)
-        if cls is Symbol:
-            return self._names.get(expr) or self._print_Symbol(expr)
-        if cls is Mul:
-            parts = []
-            for a in expr.args:
-                if type(a) is not Symbol:
-                    return None
-                parts.append(self._names.get(a) or self._print_Symbol(a))
-            return "*".join(parts)
-        return None
-
-    def _handle_UnevaluatedExpr(self, expr: Any) -> Any:
-        # A sum of products of Symbols holds no UnevaluatedExpr: skip the tree walk,
-        # and keep the code just produced for the _print_Add/_print_Mul that follows.
-        code = self._print_sum(expr)
-        if code is not None:
-            self._memo = (expr, code)
-            return expr
-        return super()._handle_UnevaluatedExpr(expr)
-
-    def _print_sum(self, expr: Any) -> str | None:
-        if type(expr) is not Add:
-            return self._product(expr)
-        parts = []
-        for a in expr.args:
-            p = self._product(a)
-            if p is None:
-                return None
-            parts.append(p)
-        return " + ".join(parts)
-
-    def _print_Mul(self, expr: Any) -> str:
-        if self._memo[0] is expr:
-            return self._memo[1]
-        fast = self._product(expr)
-        return super()._print_Mul(expr) if fast is None else fast
-
-    def _print_Add(self, expr: Any, order: Any = None) -> str:
-        if self._memo[0] is expr:
-            return self._memo[1]
-        fast = self._print_sum(expr)
-        return super()._print_Add(expr, order) if fast is None else fast
-
-
-class _Exprs:
-    """A list of expressions that lambdify hands to the printer as one object.
-
-    The printer prints it as the list literal lambdify prints for a plain list
-    (element by element), but lambdify does not first walk every tree looking
-    for ``Subs`` objects, which derivations never contain (a third of the time).
-    """
-
-    def __init__(self, items: list[Any]) -> None:
-        self.items = items
-
-
-def _lambdify(free: list[Any], exprs: list[Any]) -> Callable[..., Any]:
-    # use_imps=False: no implemented_function is involved, so skip walking every tree.
-    return sympy.lambdify(free, _Exprs(exprs), modules="numpy",
-                          printer=_SumOfProductsPrinter(), use_imps=False, docstring_limit=0)
-
-
-def random_assignment(
-    *groups: list[Any], trials: object, seed: object
-) -> tuple[list[Any], np.ndarray]:
-    """The free symbols of ``groups`` (sorted by name) and seeded random integers for them.
-
-    Returns ``(free, values)`` with ``values`` of shape ``(len(free), trials)``:
-    integers in ``[-9, 9]``, exact in float64 for any sum of products here.
-    """
-    n = check_int("trials", trials, minimum=1)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"`seed` must be an integer, got {seed!r}")
-    free = sorted(
-        set().union(*(e.free_symbols for grp in groups for e in grp)),
-        key=lambda s: (str(s), sorted(s.assumptions0.items())),
-    )
-    rng = np.random.default_rng(int(seed))
-    return free, rng.integers(-9, 10, size=(len(free), n)).astype(np.float64)
-
-
-def evaluate(groups: list[list[Any]], free: list[Any], values: np.ndarray) -> list[np.ndarray]:
-    """Lambdify every group of expressions as one function; evaluate at ``values``.
-
-    One ``lambdify`` call for all groups: its argument handling costs the same
-    whatever the expressions, so it is paid once.  Returns one
-    ``(len(group), trials)`` array per group.
-    """
-    trials = values.shape[1]
-    flat = [e for grp in groups for e in grp]
-    out = _lambdify(free, flat)(*values) if flat else []
-    rows = [np.broadcast_to(np.asarray(v, dtype=np.result_type(v, 1.0)), (trials,))
-            for v in out]
-    result, pos = [], 0
-    for grp in groups:
-        n = len(grp)
-        result.append(np.stack(rows[pos:pos + n]) if n else np.zeros((0, trials)))
-        pos += n
-    return result
 
 
 @dataclass(frozen=True)
@@ -318,6 +183,11 @@ RefFn = Callable[[np.ndarray, np.ndarray, "np.ndarray | None"], np.ndarray]
 def _references(d: Derivation, notes: list[str]) -> list[tuple[str, RefFn]]:
     s = d.spec
     refs: list[tuple[str, RefFn]] = []
+    if s.kind == "signal" and s.mode == "circular":  # periodic: the FFT and np.roll
+        refs.append(("numpy.fft", lambda x, w, b: _reference.circular_fft(x, w, s.op)))
+        refs.append(("NumPy np.roll reference",
+                     lambda x, w, b: _reference.signal_nd(x, w, s.op, "circular")))
+        return refs
     if s.kind == "signal":
         import scipy.signal
 
