@@ -12,7 +12,8 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -34,6 +35,48 @@ _SIZE = re.compile(r"^\d+(x\d+)*$")
 
 class UsageError(Exception):
     """A bad option or value: reported on one line, exit code 2."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its help, how it adds its options, and what it runs.
+
+    ``run(args, out)`` writes to ``out`` and returns the exit code; it raises
+    :class:`UsageError` (or ``ValueError``/``TypeError``) for a bad option or
+    value, which :func:`main` reports on one line with exit code 2.
+    """
+
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, TextIO], int]
+    description: str | None = None
+
+
+#: Subcommands by name, in the order ``--help`` lists them (filled below and by
+#: :func:`register`).
+COMMANDS: dict[str, Command] = {}
+
+#: Modules of this layer that define more subcommands: each is imported when the
+#: parser is built and exposes ``COMMANDS: dict[str, Command]``.  To add a
+#: subcommand, write it in its own ``symconv/shell/_<name>_cli.py`` and add the
+#: module name here -- one line, nothing else in this file changes.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def register(name: str, command: Command) -> None:
+    """Add a subcommand (a second registration of one name is an error)."""
+    if name in COMMANDS:
+        raise ValueError(f"`name`: the subcommand {name!r} is already registered")
+    COMMANDS[name] = command
+
+
+def _commands() -> dict[str, Command]:
+    import importlib
+
+    for module in COMMAND_MODULES:
+        for name, command in importlib.import_module(module, __package__).COMMANDS.items():
+            COMMANDS.setdefault(name, command)
+    return COMMANDS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -120,27 +163,15 @@ def _source_options(p: argparse.ArgumentParser) -> None:
     lay.add_argument("--no-bias", action="store_true", help="a layer without bias")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``symconv`` argument parser."""
-    parser = _Parser(
-        prog="symconv",
-        description="Show exactly how a convolution replaces a matrix multiplication.",
-        epilog="Exit codes: 0 success, 1 claim not matched (check) or missing optional "
-        "dependency, 2 bad option or value.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
-                                parser_class=_Parser)
-    d = sub.add_parser("derive", help="every output as a sum of products, and the matrix",
-                       description="Derive a convolution: outputs as sums of products, the "
-                       "layer matrix T, or LaTeX.")
+def _derive_arguments(d: argparse.ArgumentParser) -> None:
     _source_options(d)
     out = d.add_argument_group("output")
     out.add_argument("--latex", action="store_true", help="print math-mode LaTeX")
     out.add_argument("--document", metavar="OUT.tex", help="write a complete LaTeX document")
     out.add_argument("--gradient", action="store_true", help="also show the backward pass")
 
-    c = sub.add_parser("check", help="which convention gives a hand-computed result",
-                       description="Check a hand calculation against every convention.")
+
+def _check_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--x", required=True, help="input values, e.g. 1,2,3,4 (rows split by ';')")
     c.add_argument("--w", required=True, help="kernel values, e.g. 5,6,7")
     c.add_argument("--claimed", required=True, help="the claimed result, e.g. 38,56")
@@ -149,14 +180,29 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--mode", choices=("full", "valid", "same", "same_torch"),
                    help="the mode intended")
 
-    pl = sub.add_parser("plot", help="draw the matrix or the connectivity diagram",
-                        description="Draw a picture (PNG/SVG/PDF with matplotlib, or TikZ "
-                        "with a .tex output).")
+
+def _plot_arguments(pl: argparse.ArgumentParser) -> None:
     _source_options(pl)
     pl.add_argument("--kind", choices=KINDS, default="matrix", help="what to draw")
     pl.add_argument("-o", "--output", required=True, metavar="FILE",
                     help="output file: .png, .svg, .pdf, or .tex for TikZ")
     pl.add_argument("--dpi", default="150")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``symconv`` argument parser, one subparser per registered :class:`Command`."""
+    parser = _Parser(
+        prog="symconv",
+        description="Show exactly how a convolution replaces a matrix multiplication.",
+        epilog="Exit codes: 0 success, 1 claim not matched (check) or missing optional "
+        "dependency, 2 bad option or value.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=_Parser)
+    for name, command in _commands().items():
+        p = sub.add_parser(name, help=command.help,
+                           description=command.description or command.help)
+        command.add_arguments(p)
     return parser
 
 
@@ -309,6 +355,17 @@ def _plot(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+register("derive", Command(
+    "every output as a sum of products, and the matrix", _derive_arguments, _derive,
+    "Derive a convolution: outputs as sums of products, the layer matrix T, or LaTeX."))
+register("check", Command(
+    "which convention gives a hand-computed result", _check_arguments, _check,
+    "Check a hand calculation against every convention."))
+register("plot", Command(
+    "draw the matrix or the connectivity diagram", _plot_arguments, _plot,
+    "Draw a picture (PNG/SVG/PDF with matplotlib, or TikZ with a .tex output)."))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``symconv`` command line; returns the exit code.
 
@@ -326,8 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = build_parser().parse_args(None if argv is None else list(argv))
         except SystemExit as exc:  # --help
             return int(exc.code or 0)
-        command = {"derive": _derive, "check": _check, "plot": _plot}[args.command]
-        return command(args, out)
+        return COMMANDS[args.command].run(args, out)
     except UsageError as exc:
         sys.stderr.write(f"symconv: error: {exc}\n")
         return 2
