@@ -23,6 +23,8 @@ from .core._derivation import Derivation as Derivation
 from .core._derivation import Stats as Stats
 from .core._taps import TapTable as TapTable
 from .rendering._document import latex_document as latex_document
+from .rendering._html import repr_html as repr_html
+from .rendering._html import to_html as to_html
 from .rendering._latex import repr_latex as repr_latex
 from .rendering._latex import to_latex as to_latex
 from .rendering._plot import plot_connectivity as plot_connectivity
@@ -70,7 +72,9 @@ __all__ = [
     "plot_connectivity",
     "plot_matrix",
     "proofs",
+    "repr_html",
     "repr_latex",
+    "to_html",
     "to_latex",
     "to_tikz",
 ]

@@ -160,6 +160,18 @@ class Gradient:
 
         return repr_html(self)
 
+    def to_html(self, **options: Any) -> str:
+        """A self-contained interactive HTML page with the gradient grouping: see
+        :func:`symconv.to_html`."""
+        from ..rendering._html import to_html
+
+        return to_html(self, **options)
+
+    def _repr_html_(self) -> str:
+        from ..rendering._html import repr_html
+
+        return repr_html(self)
+
     # ------------------------------------------------------------- values
 
     @property

@@ -476,6 +476,17 @@ class Derivation:
 
         return repr_latex(self)
 
+    def to_html(self, **options: Any) -> str:
+        """A self-contained interactive HTML page: see :func:`symconv.to_html`."""
+        from ..rendering._html import to_html
+
+        return to_html(self, **options)
+
+    def _repr_html_(self) -> str:
+        from ..rendering._html import repr_html
+
+        return repr_html(self)
+
     def to_scipy(self, which: Literal["matrix", "patches"] = "matrix") -> Any:
         """Numeric T (or P) as a ``scipy.sparse`` CSR array: see :mod:`symconv.core._export`."""
         from ._export import to_scipy

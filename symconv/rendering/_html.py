@@ -1,0 +1,237 @@
+"""The interactive explorer: one self-contained HTML page of a derivation (layer: rendering).
+
+``to_html`` assembles the pieces of :mod:`._explorer_parts` (sums of
+products, T, P, the connectivity diagram, the gradient grouping) or, beyond
+``max_entries`` entries of T, the structure and drill-down of
+:mod:`._explorer_large`, with the stylesheet and the small script shipped in
+this package (``_explorer.css``, ``_explorer.js``) inlined: no network, no
+external fonts, math as native MathML.  The same call gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from ..core._derivation import Derivation
+from ._explorer_large import density_map, drill_down
+from ._explorer_parts import (
+    Model,
+    entry_weights,
+    flat,
+    gradient_parts,
+    input_chip,
+    matrix_p,
+    matrix_t,
+    network,
+    output_equation,
+    stats_table,
+    taps_by_output,
+    weight_chip,
+)
+from ._mathml import escape
+
+#: Entries of T (or products) above which the page shows structure and drill-down only.
+MAX_ENTRIES = 4096
+
+IDLE = ("Point at (hover) or Tab to a weight, an input, an output or an entry of T; "
+        "Escape clears.")
+
+
+@cache
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def _focus(name: str, value: Any, shape: tuple[int, ...]) -> int | None:
+    """A flat index from an index tuple (an int for one axis); negative counts from the end."""
+    if value is None:
+        return None
+    index = (value,) if isinstance(value, (int, np.integer)) else value
+    if not isinstance(index, tuple) or len(index) != len(shape):
+        raise ValueError(
+            f"`{name}` must be a tuple of {len(shape)} integer(s) indexing shape {shape}, "
+            f"got {value!r}")
+    resolved = []
+    for axis, (v, n) in enumerate(zip(index, shape)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"`{name}` entries must be integers, got {v!r}")
+        if not -n <= v < n:
+            raise ValueError(
+                f"`{name}` {index} is out of range for axis {axis} of size {n} (shape {shape})")
+        resolved.append(int(v) % n)
+    return int(np.ravel_multi_index(resolved, shape))
+
+
+T_NOTE = ("<code>vec(y) = T vec(x) + b</code>. A weight on many entries is a tied weight; "
+          "0 is a structural zero; a shaded entry holds a sum of weights (padding folded "
+          "onto one input).")
+P_NOTE = "<code>vec(y) = P vec(w) + b</code> (im2col): column k multiplies weight k."
+G_NOTE = ("The dense layer's weight gradient is <code>G = g x<sup>T</sup></code>; the "
+          "convolution sums the entries of G at the positions of each weight in T "
+          "(crossed out: structural zeros, discarded).")
+NET = "One edge per product, coloured by weight; node numbers are flat C-order indices."
+
+
+def _section(title: str, body: str) -> str:
+    return f"<section><h3>{title}</h3>{body}</section>"
+
+
+def _row(*sections: str) -> str:
+    return '<div class="sc-cols">' + "".join(sections) + "</div>"
+
+
+def _note(text: str) -> str:
+    return f'<p class="sc-note">{text}</p>'
+
+
+def explorer(
+    d: Derivation,
+    g: Any = None,
+    *,
+    focus_output: Any = None,
+    focus_weight: Any = None,
+    max_entries: int = MAX_ENTRIES,
+    compact: bool = False,
+) -> str:
+    """The explorer's root element (see :func:`to_html`)."""
+    if isinstance(max_entries, bool) or not isinstance(max_entries, (int, np.integer)) or (
+            max_entries < 1):
+        raise ValueError(f"`max_entries` must be a positive integer, got {max_entries!r}")
+    t = d.taps
+    fo = _focus("focus_output", focus_output, t.out_shape)
+    fw = _focus("focus_weight", focus_weight, t.weight_shape)
+    m = Model.of(d)
+    large = t.n_out * t.n_in > max_entries or len(t) > max_entries
+    head = (f'<h2>symconv explorer</h2><p class="sc-title">{escape(repr(d))}</p>'
+            f'<p class="sc-info" aria-live="polite" data-idle="{escape(IDLE)}">'
+            f"{escape(IDLE)}</p>")
+    parts = [head]
+    if large:
+        parts.append(
+            f'<p class="sc-note">T has {t.n_out * t.n_in:,} entries and {len(t):,} products '
+            f"(more than {int(max_entries):,}): the page shows its structure and the "
+            "neighbourhood of one output or weight at a time.</p>")
+        parts.append(_section("Structure", _row(stats_table(d), density_map(m))))
+        parts.append(_section("Drill-down", drill_down(m, g, fo, fw, everything=True)))
+    else:
+        entries = entry_weights(m)
+        counts = np.bincount(t.k, minlength=t.n_weight)
+        weights = _section("Weights", '<div class="sc-chips">' + "".join(
+            weight_chip(m, k, int(counts[k])) for k in range(t.n_weight)) + "</div>")
+        inputs = _section("Inputs", '<div class="sc-chips">' + "".join(
+            input_chip(m, i) for i in range(t.n_in)) + "</div>")
+        parts.append(_row(weights, inputs))
+        values = flat(d.output)
+        eqs = "".join(output_equation(m, o, pairs, values[o])
+                      for o, pairs in enumerate(taps_by_output(m)))
+        parts.append(_row(
+            _section("Outputs as sums of products", f'<div class="sc-eqs">{eqs}</div>'),
+            _section("Connectivity", _note(NET) + f'<div class="sc-scroll">{network(m)}</div>')))
+        parts.append(_row(
+            _section("The layer matrix T",
+                     _note(T_NOTE) + f'<div class="sc-scroll">{matrix_t(m, entries)}</div>'),
+            _section("The patch matrix P",
+                     _note(P_NOTE) + f'<div class="sc-scroll">{matrix_p(m)}</div>')))
+        if g is not None:
+            grouping = gradient_parts(m, g, entries)
+            parts.append(_section("Backward pass: the gradient grouping",
+                                  _note(G_NOTE) + f'<div class="sc-scroll">{grouping}</div>'))
+        if fo is not None or fw is not None:
+            parts.append(_section("Drill-down", drill_down(m, g, fo, fw, everything=False)))
+        parts.append(_section("Structure", stats_table(d)))
+    cls = "symconv-explorer sc-compact" if compact else "symconv-explorer"
+    mode = "large" if large else "full"
+    return f'<div class="{cls}" data-mode="{mode}" lang="en">{"".join(parts)}</div>'
+
+
+def _split(obj: Any) -> tuple[Derivation, Any]:
+    from ..backward._gradients import Gradient
+
+    if isinstance(obj, Gradient):
+        return obj.derivation, obj
+    if isinstance(obj, Derivation):
+        return obj, None
+    raise TypeError(f"`obj` must be a Derivation or a Gradient, got {type(obj).__name__}")
+
+
+def to_html(
+    obj: Any,
+    *,
+    gradient: bool = False,
+    focus_output: Any = None,
+    focus_weight: Any = None,
+    max_entries: int = MAX_ENTRIES,
+) -> str:
+    """One self-contained HTML page exploring a derivation, with linked highlighting.
+
+    The page shows every output as a sum of products, the layer matrix T, the
+    patch matrix P and the connectivity diagram (and, with ``gradient=True``
+    or for a Gradient, the entries of ``G = g x^T`` summed into each tied
+    weight).  Pointing at or focusing a weight highlights every entry of T it
+    occupies, its edges, its column of P and its terms in every output; an
+    output highlights its row of T and its receptive field; an entry of T its
+    taps (a folded sum for reflect, replicate and circular padding).  No
+    network access: inline SVG, native MathML, an inline script and stylesheet.
+
+    Parameters
+    ----------
+    obj : Derivation or Gradient
+    gradient : bool
+        Also show the backward pass of a Derivation (its symbolic gradient).
+    focus_output, focus_weight : tuple of int, optional
+        Open the drill-down on this output (index like ``d.terms``) or weight
+        (index into ``d.weight``).
+    max_entries : int
+        Above this many entries of T (or products) the page shows the block
+        structure, the stats and a drill-down instead of every entry.
+
+    Returns
+    -------
+    str
+        A complete HTML document; the same call gives the same bytes.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an unknown object or a focus index that does not fit.
+
+    Examples
+    --------
+    >>> import symconv as sc, sympy
+    >>> d = sc.correlate(sympy.symarray("x", 4), sympy.symarray("w", 3))
+    >>> page = d.to_html()
+    >>> page.startswith("<!DOCTYPE html>"), page.count('data-role="t" '), "http" in page
+    (True, 6, False)
+    """
+    if not isinstance(gradient, bool):
+        raise TypeError(f"`gradient` must be True or False, got {gradient!r}")
+    d, g = _split(obj)
+    if g is None and gradient:
+        g = d.gradient()
+    root = explorer(d, g, focus_output=focus_output, focus_weight=focus_weight,
+                    max_entries=max_entries)
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>symconv explorer: {escape(repr(d))}</title>"
+            f"<style>{_asset('_explorer.css')}</style></head>\n<body>{root}\n"
+            f"<script>{_asset('_explorer.js')}</script></body></html>\n")
+
+
+def repr_html(obj: Any) -> str:
+    """``_repr_html_`` of a Derivation or Gradient: the explorer sized down for a notebook cell.
+
+    Examples
+    --------
+    >>> import symconv as sc
+    >>> html = sc.repr_html(sc.correlate([1, 2, 3, 4], [5, 6, 7]))
+    >>> html.startswith("<style>"), "sc-compact" in html
+    (True, True)
+    """
+    d, g = _split(obj)
+    root = explorer(d, g, compact=True)
+    css, js = _asset("_explorer.css"), _asset("_explorer.js")
+    return f"<style>{css}</style>{root}<script>{js}</script>"
