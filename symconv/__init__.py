@@ -9,6 +9,7 @@ matrix ``P``, exact proofs (``verify``) and numeric checks (``check``).
 Pipeline: ``spec -> taps -> derivation views -> proofs -> latex``.
 """
 
+from .backward._general_gradients import GeneralGradient as GeneralGradient
 from .backward._gradients import Gradient as Gradient
 from .backward._gradients import TieGroup as TieGroup
 from .boundary._spec import ConvSpec as ConvSpec
@@ -21,6 +22,7 @@ from .checks._proofs import proofs as proofs
 from .checks._verify import Verification as Verification
 from .core._derivation import Derivation as Derivation
 from .core._derivation import Stats as Stats
+from .core._general import GeneralDerivation as GeneralDerivation
 from .core._taps import TapTable as TapTable
 from .rendering._document import latex_document as latex_document
 from .rendering._html import repr_html as repr_html
@@ -54,6 +56,8 @@ __all__ = [
     "ConvTranspose2d",
     "ConvTranspose3d",
     "Derivation",
+    "GeneralDerivation",
+    "GeneralGradient",
     "Gradient",
     "HandCheck",
     "Proof",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 Mode = Literal["full", "valid", "same"]
 Op = Literal["convolve", "correlate"]
@@ -136,6 +136,62 @@ def check_int(name: str, value: object, *, minimum: int) -> int:
         rule = "positive" if minimum == 1 else f">= {minimum}"
         raise ValueError(f"`{name}` must be {rule}, got {value!r}")
     return int(value)
+
+
+def is_symbolic(value: object) -> bool:
+    """True when ``value`` (or an item of a tuple/list of them) is a SymPy size with symbols.
+
+    General sizes (issue 11) dispatch on this; numbers and strings are not symbolic.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> is_symbolic(3), is_symbolic((3, sympy.Symbol("k", integer=True)))
+    (False, True)
+    """
+    if isinstance(value, (tuple, list)):
+        return any(is_symbolic(v) for v in value)
+    import sympy
+
+    return isinstance(value, sympy.Basic) and bool(value.free_symbols)
+
+
+def check_size(name: str, value: object, *, minimum: int) -> Any:
+    """An int, or a SymPy integer expression whose assumptions make it a valid size.
+
+    ``minimum`` 1 needs ``positive=True`` (SymPy must know ``value > 0``), 0 needs
+    ``nonnegative=True``; a number-valued SymPy expression becomes an int.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> k = sympy.Symbol("k", integer=True, positive=True)
+    >>> check_size("kernel_size", k - 1, minimum=0)
+    k - 1
+    >>> check_size("kernel_size", k - 1, minimum=1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: `kernel_size` must be positive, got k - 1 (SymPy cannot show ...
+    """
+    import sympy
+
+    if not isinstance(value, sympy.Basic):
+        return check_int(name, value, minimum=minimum)
+    if not isinstance(value, sympy.Expr) or value.is_integer is not True:
+        raise TypeError(
+            f"`{name}` must be an integer size; the SymPy value {value} is not known to be "
+            "an integer (declare its symbols with integer=True)")
+    if not value.free_symbols:
+        return check_int(name, int(value), minimum=minimum)
+    known = value.is_positive if minimum >= 1 else value.is_nonnegative
+    if known is not True:
+        rule = "positive" if minimum >= 1 else "nonnegative"
+        sym = sorted(value.free_symbols, key=str)[0]
+        raise ValueError(
+            f"`{name}` must be {rule}, got {value} (SymPy cannot show {value} "
+            f"{'> 0' if minimum >= 1 else '>= 0'} from the assumptions of its symbols; "
+            f"declare them, e.g. Symbol('{sym}', integer=True, {rule}=True))")
+    return value
 
 
 def as_tuple(name: str, value: object, n: int, *, minimum: int) -> tuple[int, ...]:

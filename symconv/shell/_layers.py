@@ -9,6 +9,14 @@ import numpy as np
 from ..boundary._spec import LayerParams, PaddingMode, input_size_from, layer_params, layer_spec
 from ..boundary._values import to_array
 from ..core._derivation import Derivation
+from ..core._general import derive_general, general_layer, is_general, is_symbolic
+
+
+def _params(ndim: int, transposed: bool, *args: Any) -> Any:
+    """Validated layer arguments; general (SymPy) sizes dispatch to the general law."""
+    if is_symbolic(args):
+        return general_layer(ndim, transposed, *args)
+    return layer_params(ndim, transposed, *args)
 
 
 class _ConvNd:
@@ -92,6 +100,8 @@ class _ConvNd:
             Text or other non-numeric values.
         """
         p = self.params
+        if is_general(p, input_size):  # general sizes (symbols): one formula per view
+            return derive_general(p, input_size, x=x, weight=weight, bias=bias)
         xa = None if x is None else to_array("x", x)
         if xa is not None:
             if xa.ndim != p.ndim + 1 or xa.shape[0] != p.in_channels:
@@ -141,7 +151,7 @@ class _Conv(_ConvNd):
         bias: bool = True,
         padding_mode: PaddingMode = "zeros",
     ) -> None:
-        self.params = layer_params(
+        self.params = _params(
             self._ndim, False, in_channels, out_channels, kernel_size, stride, padding,
             dilation, groups, bias, padding_mode,
         )
@@ -163,7 +173,7 @@ class _ConvTranspose(_ConvNd):
         dilation: Any = 1,
         padding_mode: PaddingMode = "zeros",
     ) -> None:
-        self.params = layer_params(
+        self.params = _params(
             self._ndim, True, in_channels, out_channels, kernel_size, stride, padding,
             dilation, groups, bias, padding_mode, output_padding,
         )

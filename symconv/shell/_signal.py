@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..boundary._spec import Mode, signal_spec
 from ..boundary._values import to_array
 from ..core._derivation import Derivation
+from ..core._general import derive_signal, is_indexed
 
 
 def convolve(x: object, w: object, mode: Mode = "full") -> Derivation:
@@ -104,6 +105,8 @@ def correlate(x: object, w: object, mode: Mode = "valid") -> Derivation:
 
 
 def _signal(op: str, x: object, w: object, mode: object) -> Derivation:
+    if is_indexed(x, w):  # IndexedBase operands (symbolic shapes): general sizes
+        return derive_signal(op, x, w, mode)  # type: ignore[arg-type]
     xa, wa = to_array("x", x), to_array("w", w)
     spec = signal_spec(xa.shape, wa.shape, op, mode)  # type: ignore[arg-type]
     return Derivation(spec, xa, wa)

@@ -1,0 +1,800 @@
+"""General sizes: the index law per axis with SymPy sizes, and the general derivation (core).
+
+One law, two realisations: the tap table enumerates ``i = s*o + d*j - p`` for
+numbers; here the same law stays a formula when any size is a SymPy symbol.
+:class:`AxisLaw` is the law along one axis, :class:`GeneralSpec` the whole
+geometry (channels, groups, axes), :class:`GeneralDerivation` the views
+(``output[idx]``, ``matrix[o, i]``, ``output_size``) and ``subs`` back to an
+instance :class:`~symconv.core._derivation.Derivation`.
+
+Conventions: every read ``x[c, e]`` with ``e`` outside ``0..n-1`` is the zero
+padding (it reads 0); the divisibility of a transposed read is an explicit
+``Piecewise`` condition ``Mod(num, s) = 0``.  Only padding mode ``"zeros"`` and
+``"circular"`` are general; ``"reflect"`` and ``"replicate"`` are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import sympy
+from sympy import And, Eq, Expr, IndexedBase, Integer, Mod, Piecewise, Sum, floor
+
+from ..boundary._spec import (
+    check_choice,
+    check_size,
+    input_size_from,
+    is_symbolic,
+    layer_params,
+    layer_spec,
+    signal_spec,
+)
+from ._derivation import Derivation
+
+#: Padding modes that have a general law (reflect/replicate fold indices data-dependently).
+GENERAL_PADDING_MODES = ("zeros", "circular")
+
+
+def _int(name: str) -> sympy.Symbol:
+    return sympy.Symbol(name, integer=True)
+
+
+@dataclass(frozen=True)
+class AxisLaw:
+    """The index law along one axis of a forward convolution, sizes as SymPy integers.
+
+    Output ``o`` receives weight tap ``j`` times input ``s*o + d*j - lo``
+    (``j -> k-1-j`` for a true convolution).
+
+    Attributes
+    ----------
+    n, k, s, d, lo, hi : sympy.Expr
+        Input length, kernel length, stride, dilation, padding before and after.
+    flip : bool
+        True convolution (kernel reversed).
+    circular : bool
+        Circular padding: reads wrap modulo ``n`` instead of reading zero.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> n, k = sympy.symbols("n k", integer=True, positive=True)
+    >>> ax = AxisLaw(n, k, sympy.Integer(1), sympy.Integer(1), sympy.Integer(0),
+    ...              sympy.Integer(0))
+    >>> ax.out
+    -k + n + 1
+    >>> o, j = sympy.symbols("o j", integer=True)
+    >>> ax.read(o, j)
+    j + o
+    """
+
+    n: Expr
+    k: Expr
+    s: Expr
+    d: Expr
+    lo: Expr
+    hi: Expr
+    flip: bool = False
+    circular: bool = False
+
+    @property
+    def out(self) -> Expr:
+        """Output length ``floor((n + lo + hi - d*(k-1) - 1)/s) + 1`` (torch, D&V rel. 15)."""
+        return floor((self.n + self.lo + self.hi - self.d * (self.k - 1) - 1) / self.s) + 1
+
+    def tap(self, j: Expr) -> Expr:
+        """The weight index of kernel position ``j`` (reversed for true convolution)."""
+        return self.k - 1 - j if self.flip else j
+
+    def read(self, o: Expr, j: Expr) -> Expr:
+        """The input index read by output ``o`` through kernel position ``j``."""
+        e = self.s * o + self.d * j - self.lo
+        return Mod(e, self.n) if self.circular else e
+
+    def entry(self, o: Expr, i: Expr) -> tuple[Expr, Any]:
+        """``(weight index, condition)`` of the matrix entry ``T[o, i]`` along this axis.
+
+        ``r = i - s*o + lo``; the entry is the weight at position ``r/d`` when
+        ``d | r`` and ``0 <= r <= d*(k-1)``, else a structural zero (the Kronecker
+        delta eliminated with its divisibility condition).
+        """
+        r = i - self.s * o + self.lo
+        conds: list[Any] = []
+        if self.d != 1:
+            conds.append(Eq(Mod(r, self.d), 0))
+        conds += [r >= 0, r <= self.d * (self.k - 1)]
+        return self.tap(r / self.d), And(*conds)
+
+    def source(self, i: Expr, j: Expr) -> tuple[Expr, Any]:
+        """``(output index, condition)``: which output reads input ``i`` through tap ``j``.
+
+        ``(i + lo - d*j)/s`` when ``s`` divides ``i + lo - d*j`` (condition), the
+        adjoint read of the transposed convolution.
+        """
+        num = i + self.lo - self.d * j
+        cond = True if self.s == 1 else Eq(Mod(num, self.s), 0)
+        return num / self.s, cond
+
+
+@dataclass(frozen=True)
+class GeneralSpec:
+    """The geometry of a convolution with symbolic sizes (a forward convolution's view).
+
+    As :class:`~symconv.boundary._spec.ConvSpec`: for ``kind == "transpose"`` the
+    forward convolution maps the transposed layer's output back onto its input.
+
+    Attributes
+    ----------
+    kind : {"signal", "conv", "transpose"}
+    in_channels, out_channels : sympy.Expr
+        Forward view.
+    groups : int
+    axes : tuple of AxisLaw
+    bias : bool
+    output_padding : tuple of sympy.Expr
+    op, mode : str or None
+    small_size : tuple of sympy.Expr
+        Transposed layers: the user's input size (the forward output size).
+    rebuild : callable
+        ``sizes -> Derivation or GeneralDerivation``, used by ``subs``.
+    """
+
+    kind: str
+    in_channels: Expr
+    out_channels: Expr
+    groups: int
+    axes: tuple[AxisLaw, ...]
+    bias: bool = False
+    output_padding: tuple[Expr, ...] = ()
+    op: str | None = None
+    mode: str | None = None
+    small_size: tuple[Expr, ...] = ()
+    rebuild: Callable[[Mapping[Any, Any]], Any] | None = field(
+        default=None, compare=False, repr=False)
+
+    @property
+    def ndim(self) -> int:
+        """Number of spatial dimensions."""
+        return len(self.axes)
+
+    @property
+    def has_channels(self) -> bool:
+        """Layers carry a channel axis; signals do not."""
+        return self.kind != "signal"
+
+    @property
+    def forward_in_size(self) -> tuple[Expr, ...]:
+        """Spatial size of the forward convolution's input."""
+        return tuple(a.n for a in self.axes)
+
+    @property
+    def forward_out_size(self) -> tuple[Expr, ...]:
+        """Spatial size of the forward convolution's output."""
+        if self.kind == "transpose":
+            return self.small_size
+        return tuple(a.out for a in self.axes)
+
+    @property
+    def input_size(self) -> tuple[Expr, ...]:
+        """Spatial size of the input of the operation the user asked for."""
+        return self.small_size if self.kind == "transpose" else self.forward_in_size
+
+    @property
+    def output_size(self) -> tuple[Expr, ...]:
+        """Spatial size of the output of the operation the user asked for."""
+        return self.forward_in_size if self.kind == "transpose" else self.forward_out_size
+
+    @property
+    def input_channels(self) -> Expr:
+        """Channels of the user's input (1 for signals)."""
+        return self.out_channels if self.kind == "transpose" else self.in_channels
+
+    @property
+    def output_channels(self) -> Expr:
+        """Channels of the user's output (1 for signals)."""
+        return self.in_channels if self.kind == "transpose" else self.out_channels
+
+    @property
+    def weight_shape(self) -> tuple[Expr, ...]:
+        """The weight shape as PyTorch stores it."""
+        ks = tuple(a.k for a in self.axes)
+        if self.kind == "signal":
+            return ks
+        return (self.out_channels, self.in_channels / self.groups, *ks)
+
+    def symbols(self) -> set[sympy.Symbol]:
+        """The free size symbols."""
+        out: set[sympy.Symbol] = set()
+        for v in (self.in_channels, self.out_channels, *self.output_padding, *self.small_size):
+            out |= sympy.sympify(v).free_symbols
+        for a in self.axes:
+            for v in (a.n, a.k, a.s, a.d, a.lo, a.hi):
+                out |= v.free_symbols
+        return out
+
+
+class _Indexer:
+    """``obj[idx]`` through a function of the index tuple (``output``, ``matrix``, ...)."""
+
+    def __init__(self, name: str, fn: Callable[[Any], Expr], doc: str) -> None:
+        self._name, self._fn, self.__doc__ = name, fn, doc
+
+    def __getitem__(self, idx: Any) -> Expr:
+        return self._fn(idx)
+
+    def __repr__(self) -> str:
+        return f"<general {self._name}: index it, e.g. [0] or [o]>"
+
+
+def at(base: IndexedBase, *index: Any) -> Expr:
+    """``base[index]`` for an index tuple built from parts."""
+    return base[tuple(index)]
+
+
+def as_index(name: str, value: Any) -> Expr:
+    """An index as a SymPy integer (int or integer symbol/expression), naming ``name``."""
+    if isinstance(value, bool):
+        raise TypeError(f"`{name}` must be an integer or an integer SymPy expression, "
+                        f"got {value!r}")
+    if isinstance(value, int):
+        return Integer(value)
+    if isinstance(value, sympy.Expr) and value.is_integer:
+        return value
+    raise TypeError(f"`{name}` must be an integer or an integer SymPy expression "
+                    f"(declare symbols with integer=True), got {value!r}")
+
+
+def _tuple_index(name: str, idx: Any, length: int) -> tuple[Expr, ...]:
+    items = idx if isinstance(idx, tuple) else (idx,)
+    if len(items) != length:
+        raise ValueError(f"`{name}` needs {length} ind{'ex' if length == 1 else 'ices'}, "
+                         f"got {idx!r}")
+    return tuple(as_index(name, v) for v in items)
+
+
+def fresh(base: str, taken: set[sympy.Symbol], count: int = 1) -> list[sympy.Symbol]:
+    """``count`` integer symbols named after ``base`` and not in ``taken``."""
+    names = {s.name for s in taken}
+    stem = base
+    while True:
+        cands = [stem] if count == 1 else [f"{stem}{a + 1}" for a in range(count)]
+        if not names & set(cands):
+            return [_int(c) for c in cands]
+        stem += "'"
+
+
+def group_of(spec: GeneralSpec, q: Expr) -> tuple[Expr, Expr]:
+    """``(first input channel, channels per group)`` of forward output channel ``q``."""
+    if spec.groups == 1:
+        return Integer(0), spec.in_channels
+    per_in = spec.in_channels / spec.groups
+    per_out = spec.out_channels / spec.groups
+    return floor(q / per_out) * per_in, per_in
+
+
+def forward_sum(spec: GeneralSpec, x: IndexedBase, w: IndexedBase, q: Expr,
+                pos: Sequence[Expr]) -> Expr:
+    """``sum_c sum_j w[q, c, j] x~[c0 + c, s*o + d*j - lo]``: forward output ``(q, pos)``.
+
+    ``x~`` reads zero outside ``0..n-1`` (zero padding; circular wraps modulo n).
+    """
+    taken = set().union(*(sympy.sympify(v).free_symbols for v in (q, *pos)))
+    taken |= spec.symbols()
+    js = fresh("j", taken, spec.ndim)
+    reads = [a.read(o, j) for a, o, j in zip(spec.axes, pos, js)]
+    taps = [a.tap(j) for a, j in zip(spec.axes, js)]
+    limits = [(j, 0, a.k - 1) for j, a in zip(js, spec.axes)]
+    if not spec.has_channels:
+        return Sum(w[tuple(taps)] * x[tuple(reads)], *limits)
+    c0, per = group_of(spec, q)
+    if per == 1:
+        return Sum(at(w, q, 0, *taps) * at(x, c0, *reads), *limits)
+    (c,) = fresh("c", taken | set(js))
+    body = at(w, q, c, *taps) * at(x, c0 + c, *reads)
+    return Sum(body, (c, 0, per - 1), *limits)
+
+
+def adjoint_sum(spec: GeneralSpec, g: IndexedBase, w: IndexedBase, c: Expr,
+                pos: Sequence[Expr]) -> Expr:
+    """``sum_q sum_j w[q, c, j] g~[q, (i + lo - d*j)/s] [s | i + lo - d*j]``: ``T^T g``.
+
+    The transposed convolution of ``g`` at forward input ``(c, pos)``; ``g~``
+    reads zero outside the forward output range.
+    """
+    if any(a.circular for a in spec.axes):
+        raise ValueError("the general adjoint of padding_mode='circular' is not built; "
+                         "substitute sizes (subs) for the instance")
+    taken = set().union(*(sympy.sympify(v).free_symbols for v in (c, *pos)))
+    taken |= spec.symbols()
+    js = fresh("j", taken, spec.ndim)
+    srcs, conds = [], []
+    for a, i, j in zip(spec.axes, pos, js):
+        o, cond = a.source(i, j)
+        srcs.append(o)
+        if cond is not True:
+            conds.append(cond)
+    taps = [a.tap(j) for a, j in zip(spec.axes, js)]
+    limits = [(j, 0, a.k - 1) for j, a in zip(js, spec.axes)]
+    if not spec.has_channels:
+        body = w[tuple(taps)] * g[tuple(srcs)]
+    else:
+        (q,) = fresh("q", taken | set(js))
+        if spec.groups == 1:
+            qq, cw, per = q, c, spec.out_channels
+        else:
+            per_in = spec.in_channels / spec.groups
+            per = spec.out_channels / spec.groups
+            grp = floor(c / per_in)
+            qq, cw = grp * per + q, c - grp * per_in
+        if per == 1:
+            qq = qq.subs(q, 0)
+        body = at(w, qq, cw, *taps) * at(g, qq, *srcs)
+        if per != 1:
+            limits = [(q, 0, per - 1), *limits]
+    if conds:
+        body = Piecewise((body, And(*conds)), (0, True))
+    return Sum(body, *limits)
+
+
+def matrix_entry(spec: GeneralSpec, w: IndexedBase, row: Sequence[Expr],
+                 col: Sequence[Expr]) -> Expr:
+    """Forward ``T[(q, *o), (c, *i)]`` (signals: ``T[o, i]``) as a ``Piecewise``."""
+    if any(a.circular for a in spec.axes):
+        raise ValueError("the general matrix of padding_mode='circular' is not built; "
+                         "substitute sizes (subs) for the instance")
+    if spec.has_channels:
+        q, *opos = row
+        c, *ipos = col
+    else:
+        opos, ipos = list(row), list(col)
+    taps, conds = [], []
+    for a, o, i in zip(spec.axes, opos, ipos):
+        t, cond = a.entry(o, i)
+        taps.append(t)
+        conds.append(cond)
+    if not spec.has_channels:
+        return Piecewise((w[tuple(taps)], And(*conds)), (0, True))
+    c0, per = group_of(spec, q)
+    if spec.groups != 1:
+        conds += [c >= c0, c <= c0 + per - 1]
+    return Piecewise((at(w, q, c - c0, *taps), And(*conds)), (0, True))
+
+
+class GeneralDerivation:
+    """A convolution derived for general (symbolic) sizes: every view a formula.
+
+    Returned instead of a :class:`~symconv.core._derivation.Derivation` when any
+    size is a SymPy symbol or expression.
+
+    Attributes
+    ----------
+    spec : GeneralSpec
+    input, weight : sympy.IndexedBase
+        Indexed like torch: ``x[c, *pos]``, ``w[o, c, *k]`` (signals ``x[pos]``, ``w[k]``).
+    bias : sympy.IndexedBase or None
+    output_size : tuple of sympy.Expr
+        Spatial output size (floor formulas).
+
+    Notes
+    -----
+    ``output[idx]`` reads ``x`` at ``s*o + d*j - p``; a read outside ``0..n-1`` is
+    the zero padding and reads 0.  ``matrix[o, i]`` is ``w[(i - s*o + p)/d]`` when
+    ``d`` divides ``i - s*o + p`` and ``0 <= i - s*o + p <= d*(k-1)``, else 0.
+
+    Examples
+    --------
+    >>> import sympy, symconv as sc
+    >>> n, k = sympy.symbols("n k", integer=True, positive=True)
+    >>> g = sc.correlate(sympy.IndexedBase("x", shape=(n,)),
+    ...                  sympy.IndexedBase("w", shape=(k,)), mode="valid")
+    >>> g.output_size
+    (-k + n + 1,)
+    >>> g.output[0]
+    Sum(w[j]*x[j], (j, 0, k - 1))
+    >>> g.matrix[1, 2]
+    Piecewise((w[1], k >= 2), (0, True))
+    >>> g.subs({n: 4, k: 3}).output
+    [w_0*x_0 + w_1*x_1 + w_2*x_2, w_0*x_1 + w_1*x_2 + w_2*x_3]
+    """
+
+    def __init__(self, spec: GeneralSpec, names: Mapping[str, str] | None = None) -> None:
+        self.spec = spec
+        nm = {"x": "x", "w": "w", "b": "b", **(names or {})}
+        self._names = nm
+        s = spec
+        in_shape = (*((s.input_channels,) if s.has_channels else ()), *s.input_size)
+        self.input = IndexedBase(nm["x"], shape=in_shape)
+        self.weight = IndexedBase(nm["w"], shape=s.weight_shape)
+        self.bias = IndexedBase(nm["b"], shape=(s.output_channels,)) if s.bias else None
+        self.output = _Indexer("output", self._output, "One output element, a Sum over taps.")
+        self.matrix = _Indexer("matrix", self._matrix, "One entry T[o, i] of the layer matrix.")
+
+    def __repr__(self) -> str:
+        s = self.spec
+        what = f"{s.op}(mode={s.mode!r})" if s.kind == "signal" else s.kind
+        return f"<GeneralDerivation {what}: input {self.input_shape} -> output " \
+               f"{self.output_shape}, weight {s.weight_shape}>"
+
+    # -------------------------------------------------------------- shapes
+
+    @property
+    def output_size(self) -> tuple[Expr, ...]:
+        """Spatial output size as SymPy expressions (floor formulas)."""
+        return self.spec.output_size
+
+    @property
+    def input_shape(self) -> tuple[Expr, ...]:
+        """Shape of the input, channels first for layers."""
+        return tuple(self.input.shape)
+
+    @property
+    def output_shape(self) -> tuple[Expr, ...]:
+        """Shape of the output, channels first for layers."""
+        s = self.spec
+        return (*((s.output_channels,) if s.has_channels else ()), *s.output_size)
+
+    @property
+    def sizes(self) -> tuple[sympy.Symbol, ...]:
+        """The free size symbols, sorted by name."""
+        return tuple(sorted(self.spec.symbols(), key=lambda v: v.name))
+
+    @property
+    def names(self) -> dict[str, str]:
+        """The names of the input, weight and bias bases."""
+        return dict(self._names)
+
+    # --------------------------------------------------------------- views
+
+    def _index(self, idx: Any, name: str, shape_len: int) -> tuple[Expr, ...]:
+        return _tuple_index(name, idx, shape_len)
+
+    def _output(self, idx: Any) -> Expr:
+        s = self.spec
+        full = self._index(idx, "idx", len(self.output_shape))
+        b = self.bias
+        if s.kind == "transpose":
+            c, *pos = full
+            val = adjoint_sum(s, self.input, self.weight, c, pos)
+            return val + b[c] if b is not None else val
+        if s.has_channels:
+            q, *pos = full
+            val = forward_sum(s, self.input, self.weight, q, pos)
+            return val + b[q] if b is not None else val
+        return forward_sum(s, self.input, self.weight, Integer(0), full)
+
+    def _split(self, idx: Any) -> tuple[tuple[Expr, ...], tuple[Expr, ...]]:
+        if not (isinstance(idx, tuple) and len(idx) == 2):
+            raise ValueError(f"`matrix` is indexed by (row, column), got {idx!r}")
+        row, col = idx
+        out_len, in_len = len(self.output_shape), len(self.input_shape)
+        flat = self.spec.ndim == 1 and (not self.spec.has_channels or (
+            self.spec.in_channels == 1 and self.spec.out_channels == 1))
+        if flat and not isinstance(row, tuple) and self.spec.has_channels:
+            row, col = (0, row), (0, col)
+        return _tuple_index("row", row, out_len), _tuple_index("column", col, in_len)
+
+    def _matrix(self, idx: Any) -> Expr:
+        row, col = self._split(idx)
+        if self.spec.kind == "transpose":
+            return matrix_entry(self.spec, self.weight, col, row)
+        return matrix_entry(self.spec, self.weight, row, col)
+
+    # ------------------------------------------------------------ instances
+
+    def subs(self, sizes: Mapping[Any, Any]) -> Any:
+        """Substitute sizes: the instance ``Derivation`` once every size is a number.
+
+        Parameters
+        ----------
+        sizes : mapping of sympy.Symbol to int or SymPy expression
+
+        Returns
+        -------
+        Derivation or GeneralDerivation
+            A :class:`GeneralDerivation` while some size stays symbolic.
+
+        Raises
+        ------
+        ValueError, TypeError
+            A substituted size that is not a valid size (named as in the layer).
+        """
+        if not isinstance(sizes, Mapping):
+            raise TypeError(f"`sizes` must be a mapping of size symbols to values, got {sizes!r}")
+        for key in sizes:
+            if not isinstance(key, sympy.Symbol):
+                raise TypeError(f"`sizes` keys must be SymPy symbols, got {key!r}")
+        assert self.spec.rebuild is not None
+        return self.spec.rebuild(dict(sizes))
+
+    def with_names(self, **names: str) -> GeneralDerivation:
+        """The same derivation with other base names (``x=``, ``w=``, ``b=``)."""
+        for key, val in names.items():
+            if key not in ("x", "w", "b") or not isinstance(val, str) or not val.isidentifier():
+                raise ValueError(f"`{key}` must be x, w or b with an identifier name, got {val!r}")
+        return GeneralDerivation(self.spec, {**self._names, **names})
+
+    # ------------------------------------------------- conveniences (upward)
+
+    def gradient(self) -> Any:
+        """The backward pass for general sizes (see ``GeneralGradient``)."""
+        from ..backward._general_gradients import GeneralGradient
+
+        return GeneralGradient(self)
+
+    def verify(self) -> Any:
+        """Proofs of the general identities; per step: proved by SymPy or grid-checked."""
+        from ..checks._general_proofs import verify_general
+
+        return verify_general(self)
+
+    def to_latex(self, **options: Any) -> str:
+        """Math-mode LaTeX of the general formulas."""
+        from ..rendering._general_latex import to_latex
+
+        return to_latex(self, **options)
+
+    def latex_document(self, **options: Any) -> str:
+        """A complete .tex document: the general formulas, theorems and proofs."""
+        from ..rendering._general_latex import latex_document
+
+        return latex_document(self, **options)
+
+
+# ------------------------------------------------------------ construction
+
+
+def _sym(v: Any) -> Expr:
+    return sympy.sympify(v) if not isinstance(v, sympy.Basic) else v
+
+
+def _tuple(name: str, value: Any, ndim: int, minimum: int) -> tuple[Any, ...]:
+    if isinstance(value, (list, tuple)):
+        if len(value) != ndim:
+            raise ValueError(f"`{name}` must have {ndim} entr{'y' if ndim == 1 else 'ies'} "
+                             f"(one per spatial dimension), got {value!r}")
+        return tuple(check_size(name, v, minimum=minimum) for v in value)
+    return (check_size(name, value, minimum=minimum),) * ndim
+
+
+def _concrete(values: Sequence[Any]) -> bool:
+    return not any(is_symbolic(v) for v in values)
+
+
+@dataclass(frozen=True)
+class GeneralLayer:
+    """A layer's constructor arguments when a size is symbolic (validated)."""
+
+    ndim: int
+    transposed: bool
+    in_channels: Any
+    out_channels: Any
+    kernel_size: tuple[Any, ...]
+    stride: tuple[Any, ...]
+    padding: tuple[Any, ...] | str
+    dilation: tuple[Any, ...]
+    groups: int
+    bias: bool
+    padding_mode: str
+    output_padding: tuple[Any, ...]
+
+    def args(self) -> tuple[Any, ...]:
+        """The constructor arguments in ``layer_params`` order."""
+        return (self.in_channels, self.out_channels, self.kernel_size, self.stride,
+                self.padding, self.dilation, self.groups, self.bias, self.padding_mode,
+                self.output_padding)
+
+
+def general_layer(ndim: int, transposed: bool, in_channels: Any, out_channels: Any,
+                  kernel_size: Any, stride: Any, padding: Any, dilation: Any, groups: Any,
+                  bias: Any, padding_mode: Any, output_padding: Any = 0) -> GeneralLayer:
+    """Validate layer arguments of which some are SymPy sizes (the general boundary)."""
+    cin = check_size("in_channels", in_channels, minimum=1)
+    cout = check_size("out_channels", out_channels, minimum=1)
+    if isinstance(groups, sympy.Basic) or isinstance(groups, bool) or not isinstance(groups, int):
+        raise TypeError(f"`groups` must be a (numeric) integer for general sizes, got {groups!r}")
+    if groups < 1:
+        raise ValueError(f"`groups` must be positive, got {groups!r}")
+    if groups != 1 and not _concrete([cin, cout]):
+        raise ValueError(f"`groups` (={groups}) other than 1 needs numeric channel counts, "
+                         f"got in_channels={cin}, out_channels={cout}")
+    if groups != 1 and (cin % groups or cout % groups):
+        raise ValueError(f"`in_channels` (={cin}) and `out_channels` (={cout}) must be "
+                         f"divisible by `groups` (={groups})")
+    ks = _tuple("kernel_size", kernel_size, ndim, 1)
+    st = _tuple("stride", stride, ndim, 1)
+    dil = _tuple("dilation", dilation, ndim, 1)
+    if not isinstance(bias, bool):
+        raise TypeError(f"`bias` must be True or False, got {bias!r}")
+    pmode = check_choice("padding_mode", padding_mode,
+                         ("zeros", "reflect", "replicate", "circular"))
+    if pmode not in GENERAL_PADDING_MODES:
+        raise ValueError(f"`padding_mode`={pmode!r} has no general law (it folds indices "
+                         f"back by the data); use 'zeros' or 'circular' with symbolic sizes, "
+                         "or numeric sizes")
+    pad: tuple[Any, ...] | str
+    if isinstance(padding, str):
+        if transposed:
+            raise ValueError(f"`padding` of a transposed convolution must be an integer or "
+                             f"a tuple, got {padding!r}")
+        pad = check_choice("padding", padding, ("valid", "same"))
+        if pad == "same" and any(v != 1 for v in st):
+            raise ValueError(f"`padding`='same' is not supported for strided convolutions "
+                             f"(as in PyTorch), got `stride`={st}")
+    else:
+        pad = _tuple("padding", padding, ndim, 0)
+    out_pad = (0,) * ndim
+    if transposed:
+        if pmode != "zeros":
+            raise ValueError(f"`padding_mode` of a transposed convolution must be 'zeros', "
+                             f"got {pmode!r}")
+        out_pad = _tuple("output_padding", output_padding, ndim, 0)
+        for a, s_, d_ in zip(out_pad, st, dil):
+            if _concrete([a, s_, d_]) and a >= s_ and a >= d_:
+                raise ValueError(f"`output_padding` must be smaller than either `stride` or "
+                                 f"`dilation`, got output_padding={a}, stride={s_}, "
+                                 f"dilation={d_}")
+    return GeneralLayer(ndim, transposed, cin, cout, ks, st, pad, dil, groups, bias, pmode,
+                        out_pad)
+
+
+def general_input_size(ndim: int, in_channels: Any, input_size: Any) -> tuple[Any, ...]:
+    """Spatial sizes from ``input_size`` (N sizes, or N+1 with channels first)."""
+    items = list(input_size) if isinstance(input_size, (list, tuple)) else [input_size]
+    if len(items) == ndim + 1:
+        c = check_size("input_size", items[0], minimum=1)
+        if sympy.simplify(_sym(c) - _sym(in_channels)) != 0:
+            raise ValueError(f"`input_size` has {c} channels but the layer's `in_channels` "
+                             f"is {in_channels}")
+        items = items[1:]
+    if len(items) != ndim:
+        raise ValueError(f"`input_size` must give the {ndim} spatial size"
+                         f"{'s' if ndim > 1 else ''}, got {input_size!r}")
+    return tuple(check_size("input_size", v, minimum=1) for v in items)
+
+
+def _subs_all(values: Any, sizes: Mapping[Any, Any]) -> Any:
+    if isinstance(values, tuple):
+        return tuple(_subs_all(v, sizes) for v in values)
+    if isinstance(values, sympy.Basic):
+        v = values.subs(sizes)
+        if v.is_Integer:
+            return int(v)
+        if v.is_number:
+            raise ValueError(f"a substituted size must be an integer, got {v}")
+        return v
+    return values
+
+
+def derive_layer(lay: GeneralLayer, input_size: Any) -> Any:
+    """The general derivation of layer ``lay`` on an input of (symbolic) ``input_size``."""
+    size = general_input_size(lay.ndim, lay.in_channels, input_size)
+    if _concrete([*lay.args()[:6], lay.output_padding, size]):
+        p = layer_params(lay.ndim, lay.transposed, *lay.args())
+        return Derivation(layer_spec(p, input_size_from(p, size)))
+
+    def rebuild(sizes: Mapping[Any, Any]) -> Any:
+        args = _subs_all(lay.args(), sizes)
+        new = general_layer(lay.ndim, lay.transposed, *args)
+        return derive_layer(new, _subs_all(size, sizes))
+
+    S = [_sym(v) for v in (lay.in_channels, lay.out_channels)]
+    axes = []
+    for a in range(lay.ndim):
+        k, s, d = (_sym(v[a]) for v in (lay.kernel_size, lay.stride, lay.dilation))
+        if lay.padding == "valid":
+            lo = hi = Integer(0)
+        elif lay.padding == "same":
+            total = d * (k - 1)
+            lo = floor(total / 2)
+            hi = total - lo
+        else:
+            assert isinstance(lay.padding, tuple)
+            lo = hi = _sym(lay.padding[a])
+        if lay.transposed:
+            nsmall = _sym(size[a])
+            n = (nsmall - 1) * s - 2 * lo + d * (k - 1) + _sym(lay.output_padding[a]) + 1
+        else:
+            n = _sym(size[a])
+        axes.append(AxisLaw(n, k, s, d, lo, hi, circular=lay.padding_mode == "circular"))
+    spec = GeneralSpec(
+        kind="transpose" if lay.transposed else "conv",
+        in_channels=S[1] if lay.transposed else S[0],
+        out_channels=S[0] if lay.transposed else S[1],
+        groups=lay.groups, axes=tuple(axes), bias=lay.bias,
+        output_padding=tuple(_sym(v) for v in lay.output_padding),
+        rebuild=rebuild)
+    if lay.transposed:
+        spec = replace(spec, small_size=tuple(_sym(v) for v in size))
+    return GeneralDerivation(spec)
+
+
+def derive_signal(op: str, x: IndexedBase, w: IndexedBase, mode: str) -> Any:
+    """The general derivation of ``convolve``/``correlate`` on IndexedBase operands."""
+    check_choice("mode", mode, ("full", "valid", "same"))
+    for name, base in (("x", x), ("w", w)):
+        if base.shape is None or len(base.shape) == 0:
+            raise ValueError(f"`{name}` must be an IndexedBase with a shape, e.g. "
+                             f"IndexedBase('{name}', shape=(n,)), got {base!r}")
+    if len(x.shape) != len(w.shape):
+        raise ValueError(f"`x` and `w` must have the same number of dimensions, got "
+                         f"shapes {tuple(x.shape)} and {tuple(w.shape)}")
+    ns = tuple(check_size("x", v, minimum=1) for v in x.shape)
+    ks = tuple(check_size("w", v, minimum=1) for v in w.shape)
+    if _concrete([*ns, *ks]):
+        if mode == "valid" and any(int(n) < int(k) for n, k in zip(ns, ks)):
+            raise ValueError(f"the general mode='valid' assumes `x` at least as large as `w` "
+                             f"in every axis, got x shape {ns} and w shape {ks}")
+        return _signal_instance(op, ns, ks, mode)
+
+    def rebuild(sizes: Mapping[Any, Any]) -> Any:
+        nx = IndexedBase(x.label, shape=_subs_all(tuple(x.shape), sizes))
+        nw = IndexedBase(w.label, shape=_subs_all(tuple(w.shape), sizes))
+        return derive_signal(op, nx, nw, mode)
+
+    axes = []
+    for n, k in zip(ns, ks):
+        n, k = _sym(n), _sym(k)
+        if mode == "full":
+            lo = hi = k - 1
+        elif mode == "same":
+            start = floor((k - 1) / 2)
+            lo, hi = k - 1 - start, start
+        else:
+            lo = hi = Integer(0)
+        axes.append(AxisLaw(n, k, Integer(1), Integer(1), lo, hi, flip=op == "convolve"))
+    spec = GeneralSpec(kind="signal", in_channels=Integer(1), out_channels=Integer(1),
+                       groups=1, axes=tuple(axes), op=op, mode=mode, rebuild=rebuild)
+    return GeneralDerivation(spec, {"x": str(x.label), "w": str(w.label)})
+
+
+def _signal_instance(op: str, ns: tuple[Any, ...], ks: tuple[Any, ...], mode: str) -> Derivation:
+    """The instance once every size is a number (valid mode assumes x at least w)."""
+    return Derivation(signal_spec(tuple(int(v) for v in ns), tuple(int(v) for v in ks),
+                                  op, mode))
+
+
+def is_general(params: Any, input_size: Any) -> bool:
+    """True when a layer's parameters or its ``input_size`` hold a symbolic size."""
+    return isinstance(params, GeneralLayer) or is_symbolic(input_size)
+
+
+def derive_general(params: Any, input_size: Any, *, x: Any = None, weight: Any = None,
+                   bias: Any = None) -> Any:
+    """``layer.derive`` for general sizes: ``params`` a LayerParams or GeneralLayer.
+
+    Raises
+    ------
+    ValueError
+        Values (``x``, ``weight``, ``bias``) given with symbolic sizes, or no ``input_size``.
+    """
+    for name, value in (("x", x), ("weight", weight), ("bias", bias)):
+        if value is not None:
+            raise ValueError(f"`{name}` cannot be given with symbolic sizes: the general "
+                             "derivation uses IndexedBase symbols; use subs(...) first")
+    if input_size is None:
+        raise ValueError("`input_size` is required when `x` is not given")
+    lay = params
+    if not isinstance(params, GeneralLayer):
+        p = params
+        lay = general_layer(p.ndim, p.transposed, p.in_channels, p.out_channels,
+                            p.kernel_size, p.stride, p.padding, p.dilation, p.groups, p.bias,
+                            p.padding_mode, p.output_padding)
+    return derive_layer(lay, input_size)
+
+
+def is_indexed(x: Any, w: Any) -> bool:
+    """True when a signal operand is a ``sympy.IndexedBase`` (the general signal path).
+
+    Raises
+    ------
+    TypeError
+        Only one of the two operands is an IndexedBase.
+    """
+    ix, iw = isinstance(x, IndexedBase), isinstance(w, IndexedBase)
+    if ix != iw:
+        name = "w" if ix else "x"
+        raise TypeError(f"`{name}` must be a sympy.IndexedBase with a shape like the other "
+                        f"operand (general sizes), got {(w if ix else x)!r}")
+    return ix
