@@ -23,6 +23,15 @@ from .checks._verify import Verification as Verification
 from .core._derivation import Derivation as Derivation
 from .core._derivation import Stats as Stats
 from .core._general import GeneralDerivation as GeneralDerivation
+from .core._stretch import Equivalent as Equivalent
+from .core._stretch import stretched_input as stretched_input
+from .core._stretch import stretched_kernel as stretched_kernel
+from .core._stretch import subsampled as subsampled
+from .core._structure import Diagonalization as Diagonalization
+from .core._structure import KroneckerForm as KroneckerForm
+from .core._structure import KroneckerTerm as KroneckerTerm
+from .core._structure import diagonalize as diagonalize
+from .core._structure import kronecker_form as kronecker_form
 from .core._taps import TapTable as TapTable
 from .rendering._document import latex_document as latex_document
 from .rendering._html import repr_html as repr_html
@@ -56,10 +65,14 @@ __all__ = [
     "ConvTranspose2d",
     "ConvTranspose3d",
     "Derivation",
+    "Diagonalization",
+    "Equivalent",
     "GeneralDerivation",
     "GeneralGradient",
     "Gradient",
     "HandCheck",
+    "KroneckerForm",
+    "KroneckerTerm",
     "Proof",
     "ProofError",
     "Stats",
@@ -70,7 +83,9 @@ __all__ = [
     "check_hand",
     "convolve",
     "correlate",
+    "diagonalize",
     "from_torch",
+    "kronecker_form",
     "latex_document",
     "parse_value",
     "plot_connectivity",
@@ -78,6 +93,9 @@ __all__ = [
     "proofs",
     "repr_html",
     "repr_latex",
+    "stretched_input",
+    "stretched_kernel",
+    "subsampled",
     "to_html",
     "to_latex",
     "to_tikz",

@@ -77,7 +77,7 @@ def test_derive_errors(layer, kwargs, exc, match):
 
 
 SIGNAL_ERRORS = [
-    (([1, 2, 3], [1, 2]), dict(mode="circular"), ValueError, r"`mode` must be one of 'full', 'valid', 'same'; got 'circular'"),
+    (([1, 2, 3], [1, 2]), dict(mode="periodic"), ValueError, r"`mode` must be one of 'full', 'valid', 'same', 'circular'; got 'periodic'"),
     (([1, 2, 3], [[1, 2]]), {}, ValueError, r"`x` and `w` must have the same number of dimensions"),
     (([], [1]), {}, ValueError, r"`x` must not be empty, got shape \(0,\)"),
     ((5, [1]), {}, ValueError, r"`x` must have at least one dimension, got a scalar"),

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-Mode = Literal["full", "valid", "same"]
+Mode = Literal["full", "valid", "same", "circular"]
 Op = Literal["convolve", "correlate"]
 PaddingMode = Literal["zeros", "reflect", "replicate", "circular"]
 Kind = Literal["signal", "conv", "transpose"]
@@ -283,6 +283,8 @@ def signal_spec(
     for name, shape in (("x", x_shape), ("w", w_shape)):
         if 0 in shape:
             raise ValueError(f"`{name}` must not be empty, got shape {shape}")
+    if mode == "circular":
+        return circular_spec(x_shape, w_shape, op)
     if mode == "valid":
         x_big = all(n >= k for n, k in zip(x_shape, w_shape))
         w_big = all(k >= n for n, k in zip(x_shape, w_shape))
@@ -316,6 +318,47 @@ def signal_spec(
         flip=(op == "convolve"),
         op=op,  # type: ignore[arg-type]
         mode=mode,  # type: ignore[arg-type]
+    )
+
+
+def circular_spec(x_shape: tuple[int, ...], w_shape: tuple[int, ...], op: str) -> ConvSpec:
+    """``mode="circular"``: the periodic convolution or correlation, output the size of x.
+
+    Per axis of length ``n``: convolution ``y[m] = sum_k w[k] x[(m - k) mod n]``
+    (``numpy.fft.ifft(fft(x) * fft(w, n))``), correlation
+    ``y[m] = sum_k w[k] x[(m + k) mod n]`` (``ifft(fft(x) * fft(w_r, n))`` with
+    ``w_r[k] = w[-k mod n]``).  In tap-law terms: stride 1, circular padding
+    ``(K - 1, 0)`` for convolution (kernel flipped) and ``(0, K - 1)`` for
+    correlation.  The kernel must fit in x (``K <= n``), or it would wrap onto itself.
+
+    Examples
+    --------
+    >>> s = circular_spec((5,), (3,), "convolve")
+    >>> s.out_size, s.padding, s.padding_mode
+    ((5,), ((2, 0),), 'circular')
+    """
+    if any(k > n for n, k in zip(x_shape, w_shape)):
+        raise ValueError(
+            f"mode='circular' needs `w` no larger than `x` in every dimension (the kernel "
+            f"would wrap onto itself), got x shape {x_shape} and w shape {w_shape}"
+        )
+    flip = op == "convolve"
+    padding = tuple((k - 1, 0) if flip else (0, k - 1) for k in w_shape)
+    return ConvSpec(
+        kind="signal",
+        in_channels=1,
+        out_channels=1,
+        groups=1,
+        in_size=tuple(x_shape),
+        out_size=tuple(x_shape),
+        kernel_size=tuple(w_shape),
+        stride=(1,) * len(x_shape),
+        dilation=(1,) * len(x_shape),
+        padding=padding,
+        padding_mode="circular",
+        flip=flip,
+        op=op,  # type: ignore[arg-type]
+        mode="circular",
     )
 
 

@@ -48,6 +48,9 @@ def _signal_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[lis
 
     other = "convolve" if s.op == "correlate" else "correlate"
     fn = convolve if other == "convolve" else correlate
+    if s.mode == "circular":  # the adjoint of a periodic convolution is the periodic correlation
+        out = fn(g, w, mode="circular")._output_flat
+        return f"dL/dx = {other}(g, w, mode='circular')", [[(v, sympy.S.One)] for v in out]
     need = [
         (k - 1 - mode_window(s.mode, n, k)[0], n)
         for n, k in zip(s.in_size, s.kernel_size)
@@ -230,6 +233,11 @@ def _torch_autograd(d: Derivation) -> RefGrad:
             pad = tuple(lo for lo, _ in s.padding)
             return tconv(x[None], w, b, s.stride, pad, s.output_padding, s.groups,
                          s.dilation)[0]
+        if s.mode == "circular":  # periodic: circular padding (lo, hi) from the spec
+            cpads = [q for pair in reversed(s.padding) for q in pair]
+            ck = torch.flip(w, list(range(s.ndim))) if s.op == "convolve" else w
+            cconv = getattr(F, f"conv{s.ndim}d")
+            return cconv(F.pad(x[None, None], cpads, mode="circular"), ck[None, None])[0, 0]
         # Signals: correlation of the zero-padded input (convolution flips the kernel).
         pads = []
         for n, k, m in reversed(list(zip(s.in_size, s.kernel_size, s.out_size))):

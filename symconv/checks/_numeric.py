@@ -188,6 +188,12 @@ def _references(d: Derivation, notes: list[str]) -> list[tuple[str, RefFn]]:
         refs.append(("NumPy np.roll reference",
                      lambda x, w, b: _reference.signal_nd(x, w, s.op, "circular")))
         return refs
+    if s.kind == "signal" and s.mode == "circular":  # periodic: the FFT and np.roll
+        op = str(s.op)
+        refs.append(("numpy.fft", lambda x, w, b: _reference.circular_fft(x, w, op)))
+        refs.append(("NumPy np.roll reference",
+                     lambda x, w, b: _reference.signal_nd(x, w, op, "circular")))
+        return refs
     if s.kind == "signal":
         import scipy.signal
 

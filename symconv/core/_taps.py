@@ -178,6 +178,25 @@ def _spec_axis(spec: ConvSpec, d: int) -> tuple[np.ndarray, np.ndarray, np.ndarr
                  spec.dilation[d], spec.padding[d][0], spec.padding_mode, spec.flip)
 
 
+def axis_law(spec: ConvSpec, d: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The tap law of spatial axis ``d``: ``(i, valid, kw)`` as :func:`_axis` returns them.
+
+    ``i[o, j]`` is the input index that output ``o`` reads at kernel position
+    ``j`` (``s*o + d*j - lo``, mapped back into ``0 .. n-1`` for reflect,
+    replicate and circular padding -- circular is ``mod n``), ``valid[o, j]``
+    whether the tap exists (zero padding drops it), ``kw[j]`` the weight index.
+    The structure views (Kronecker form, selection matrices) read the law here.
+
+    Examples
+    --------
+    >>> import symconv as sc
+    >>> i, valid, kw = axis_law(sc.convolve([1, 2, 3], [1, 2], mode="circular").spec, 0)
+    >>> i.tolist(), kw.tolist()
+    ([[2, 0], [0, 1], [1, 2]], [1, 0])
+    """
+    return _spec_axis(spec, d)
+
+
 def _spatial_taps(spec: ConvSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The taps of one input channel onto one output channel: ``(o_sp, i_sp, k_sp)``.
 
