@@ -1,4 +1,4 @@
-"""``symconv html``: write the interactive explorer of a convolution to one HTML file (layer: shell).
+"""``symconv html``: the interactive explorer of a convolution in one HTML file (layer: shell).
 
 Takes the same signal and layer options as ``derive`` and ``plot``; the page
 is :func:`symconv.to_html` (self-contained: open it from disk, no network).
