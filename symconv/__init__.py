@@ -20,6 +20,8 @@ from .checks._proofs import ProofError as ProofError
 from .checks._proofs import Step as Step
 from .checks._proofs import proofs as proofs
 from .checks._verify import Verification as Verification
+from .core._dense import DenseConstraints as DenseConstraints
+from .core._dense import dense_constraints as dense_constraints
 from .core._derivation import Derivation as Derivation
 from .core._derivation import Stats as Stats
 from .core._general import GeneralDerivation as GeneralDerivation
@@ -49,6 +51,19 @@ from .shell._layers import Conv3d as Conv3d
 from .shell._layers import ConvTranspose1d as ConvTranspose1d
 from .shell._layers import ConvTranspose2d as ConvTranspose2d
 from .shell._layers import ConvTranspose3d as ConvTranspose3d
+from .shell._network_layers import Activation as Activation
+from .shell._network_layers import AvgPool1d as AvgPool1d
+from .shell._network_layers import AvgPool2d as AvgPool2d
+from .shell._network_layers import Linear as Linear
+from .shell._network_layers import LocallyConnected1d as LocallyConnected1d
+from .shell._network_layers import LocallyConnected2d as LocallyConnected2d
+from .shell._network_layers import MaxPool1d as MaxPool1d
+from .shell._network_layers import MaxPool2d as MaxPool2d
+from .shell._network_layers import ReLU as ReLU
+from .shell._network_layers import Sigmoid as Sigmoid
+from .shell._network_layers import Tanh as Tanh
+from .shell._network_layers import TiledConv1d as TiledConv1d
+from .shell._network_layers import TiledConv2d as TiledConv2d
 from .shell._signal import convolve as convolve
 from .shell._signal import correlate as correlate
 from .shell._torch import from_torch as from_torch
@@ -56,6 +71,9 @@ from .shell._torch import from_torch as from_torch
 __version__ = "0.1.0"
 
 __all__ = [
+    "Activation",
+    "AvgPool1d",
+    "AvgPool2d",
     "CheckReport",
     "Conv1d",
     "Conv2d",
@@ -64,6 +82,7 @@ __all__ = [
     "ConvTranspose1d",
     "ConvTranspose2d",
     "ConvTranspose3d",
+    "DenseConstraints",
     "Derivation",
     "Diagonalization",
     "Equivalent",
@@ -73,16 +92,27 @@ __all__ = [
     "HandCheck",
     "KroneckerForm",
     "KroneckerTerm",
+    "Linear",
+    "LocallyConnected1d",
+    "LocallyConnected2d",
+    "MaxPool1d",
+    "MaxPool2d",
     "Proof",
     "ProofError",
+    "ReLU",
+    "Sigmoid",
     "Stats",
     "Step",
+    "Tanh",
     "TapTable",
     "TieGroup",
+    "TiledConv1d",
+    "TiledConv2d",
     "Verification",
     "check_hand",
     "convolve",
     "correlate",
+    "dense_constraints",
     "diagonalize",
     "from_torch",
     "kronecker_form",

@@ -1,0 +1,271 @@
+"""Pooling as torch does it: average as a fixed-weight convolution, max as ``Max`` (core layer).
+
+Both read the windows of a depthwise convolution (``groups = C``) with the
+pooling's kernel, stride, padding and dilation: output ``(c, o)`` reads the
+inputs ``(c, s*o + d*j - p)`` inside the input (padded positions are skipped,
+as torch pads max pooling with ``-inf`` and counts them as zeros in average
+pooling).  Output size per axis (Dumoulin & Visin, relationship 7, with
+padding and dilation): ``floor((n + 2p - d(k - 1) - 1) / s) + 1``.
+
+- **Average pooling** is linear: ``T[o, i] = 1/K`` on the window
+  (``count_include_pad=True``: ``K`` is the kernel's size, padding included)
+  or ``1/(window entries inside the input)`` (``count_include_pad=False``).
+  It is a :class:`TapLayerDerivation` with fixed coefficients.
+- **Max pooling** is ``y[o] = Max(x[i] over the window)``.  With a numeric
+  input its matrix is the selection of each window's arg-max; the gradient is
+  routed to the arg-max, the *first* maximum in window order on ties, as
+  torch does.  With a symbolic input the routing is a ``Piecewise``:
+  ``x[i]`` receives ``g[o]`` when it is strictly greater than the entries
+  before it in the window and at least the entries after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import sympy
+from sympy import Add, And, Basic, Piecewise
+
+from ..boundary._spec import ConvSpec, layer_params, layer_spec
+from ..boundary._values import symbols
+from ._tapped import TapLayerDerivation, as_array, shaped
+from ._taps import forward_taps
+
+__all__ = ["MaxPoolDerivation", "PoolGeometry", "avgpool_derivation", "maxpool_derivation",
+           "pool_spec"]
+
+
+@dataclass(frozen=True)
+class PoolGeometry:
+    """A pooling layer's validated arguments (the channel count comes with the input)."""
+
+    kind: str  # "max" or "avg"
+    ndim: int
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]
+    dilation: tuple[int, ...]
+    count_include_pad: bool = True
+
+
+def pool_spec(geometry: PoolGeometry, in_shape: tuple[int, ...]) -> ConvSpec:
+    """The depthwise convolution whose windows the pooling reads, on input ``(C, *size)``.
+
+    Raises
+    ------
+    ValueError
+        If a window would not fit the padded input (torch: "output size is too small").
+    """
+    channels, size = in_shape[0], tuple(in_shape[1:])
+    params = layer_params(geometry.ndim, False, channels, channels, geometry.kernel_size,
+                          geometry.stride, geometry.padding, geometry.dilation, channels,
+                          False, "zeros")
+    return layer_spec(params, size)
+
+
+def _windows(spec: ConvSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Taps ``(o, i, j)`` of the depthwise convolution, sorted by output then kernel position."""
+    t = forward_taps(spec)
+    return t.o.astype(np.int64), t.i.astype(np.int64), t.k.astype(np.int64)
+
+
+def _input(in_shape: tuple[int, ...], x: object) -> np.ndarray:
+    return symbols("x", in_shape) if x is None else shaped("x", x, in_shape)
+
+
+def avgpool_derivation(
+    geometry: PoolGeometry, in_shape: tuple[int, ...], x: object = None
+) -> TapLayerDerivation:
+    """Average pooling as a fixed-weight depthwise convolution (one coefficient per tap)."""
+    spec = pool_spec(geometry, in_shape)
+    o, i, _ = _windows(spec)
+    n_out = int(np.prod(spec.output_shape))
+    if geometry.count_include_pad:
+        coeff = [sympy.Rational(1, int(np.prod(geometry.kernel_size)))] * o.size
+    else:
+        counts = np.bincount(o, minlength=n_out).tolist()
+        coeff = [sympy.Rational(1, counts[oo]) for oo in o.tolist()]
+    values = np.empty(o.size, dtype=object)
+    values[:] = coeff
+    return TapLayerDerivation(
+        "avgpool", PoolSpec(geometry, spec), o, i, np.arange(o.size), in_shape,
+        spec.output_shape, _input(in_shape, x), values, None, None, None,
+    )
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    """A derived pooling layer's geometry: arguments plus the depthwise conv spec."""
+
+    geometry: PoolGeometry
+    spec: ConvSpec
+
+
+def maxpool_derivation(
+    geometry: PoolGeometry, in_shape: tuple[int, ...], x: object = None
+) -> MaxPoolDerivation:
+    """Max pooling on one input ``(C, *size)``."""
+    spec = pool_spec(geometry, in_shape)
+    o, i, _ = _windows(spec)
+    return MaxPoolDerivation(PoolSpec(geometry, spec), o, i, _input(in_shape, x))
+
+
+class MaxPoolGradient:
+    """Max pooling's backward pass: ``g[o]`` routed to the arg-max of window ``o``."""
+
+    def __init__(self, d: MaxPoolDerivation, g: np.ndarray) -> None:
+        self.derivation = d
+        self._g = g
+        self.weight = None
+        self.bias = None
+
+    @property
+    def output(self) -> sympy.Array:
+        """The upstream gradient ``dL/dy``."""
+        return as_array(self._g)
+
+    @cached_property
+    def _input(self) -> np.ndarray:
+        d = self.derivation
+        gs = self._g.reshape(-1).tolist()
+        terms: list[list[Basic]] = [[] for _ in range(d.n_in)]
+        for oo, (_, members) in enumerate(d.windows):
+            for pos, ii in enumerate(members):
+                terms[ii].append(d.selector(oo, pos) * gs[oo])
+        out = np.empty(d.n_in, dtype=object)
+        out[:] = [Add(*t) for t in terms]
+        return out.reshape(d.in_shape)
+
+    @property
+    def input(self) -> sympy.Array:
+        """``dL/dx``: each window's upstream gradient on its (first) maximum."""
+        return as_array(self._input)
+
+
+class MaxPoolDerivation:
+    """Max pooling derived exactly: ``y[o] = Max(window)``; arg-max routing backward.
+
+    Satisfies :class:`symconv.core._layer_protocol.LayerDerivation` (no weight,
+    no bias; ``matrix`` is the arg-max selection for a numeric input, else None).
+    """
+
+    kind = "maxpool"
+    is_linear = False
+    weight = None
+    bias = None
+
+    def __init__(self, geometry: PoolSpec, o: np.ndarray, i: np.ndarray,
+                 x: np.ndarray) -> None:
+        self.geometry = geometry
+        self.o, self.i = o, i
+        self.input_values = x
+        self.in_shape = tuple(x.shape)
+        self.out_shape = geometry.spec.output_shape
+
+    def __repr__(self) -> str:
+        return f"<MaxPoolDerivation: input {self.in_shape} -> output {self.out_shape}>"
+
+    @property
+    def n_in(self) -> int:
+        """Number of inputs."""
+        return int(np.prod(self.in_shape))
+
+    @property
+    def n_out(self) -> int:
+        """Number of outputs."""
+        return int(np.prod(self.out_shape))
+
+    @cached_property
+    def windows(self) -> list[tuple[list[Basic], list[int]]]:
+        """For each flat output, its window's values and flat input indices (kernel order)."""
+        xs = self.input_values.reshape(-1).tolist()
+        starts = np.searchsorted(self.o, np.arange(self.n_out + 1)).tolist()
+        ii = self.i.tolist()
+        out = []
+        for oo in range(self.n_out):
+            members = ii[starts[oo]:starts[oo + 1]]
+            out.append(([xs[m] for m in members], members))
+        return out
+
+    @property
+    def input(self) -> sympy.Array:
+        """The input actually used."""
+        return as_array(self.input_values)
+
+    @cached_property
+    def _output_values(self) -> np.ndarray:
+        out = np.empty(self.n_out, dtype=object)
+        out[:] = [sympy.Max(*values) for values, _ in self.windows]
+        return out.reshape(self.out_shape)
+
+    @property
+    def output(self) -> sympy.Array:
+        """``Max`` over every window."""
+        return as_array(self._output_values)
+
+    @cached_property
+    def numeric(self) -> bool:
+        """Whether every input is a real number (then arg-maxes are known)."""
+        return all(v.is_Number and v.is_real for v in self.input_values.reshape(-1))
+
+    @cached_property
+    def argmax(self) -> list[int] | None:
+        """Flat input index of each window's first maximum (numeric inputs), else None."""
+        if not self.numeric:
+            return None
+        result = []
+        for values, members in self.windows:
+            best = 0
+            for pos in range(1, len(values)):
+                if values[pos] > values[best]:
+                    best = pos
+            result.append(members[best])
+        return result
+
+    def selector(self, oo: int, pos: int) -> Basic:
+        """1 when window ``oo``'s entry ``pos`` is its first maximum, else 0 (maybe Piecewise)."""
+        values, members = self.windows[oo]
+        if self.argmax is not None:
+            return sympy.S.One if self.argmax[oo] == members[pos] else sympy.S.Zero
+        me = values[pos]
+        conds = [me > v for v in values[:pos]] + [me >= v for v in values[pos + 1:]]
+        if not conds:
+            return sympy.S.One
+        return Piecewise((1, And(*conds)), (0, True))
+
+    @property
+    def matrix(self) -> sympy.SparseMatrix | None:
+        """The arg-max selection ``S`` (``y = S x``) for a numeric input, else None."""
+        if self.argmax is None:
+            return None
+        return sympy.SparseMatrix(self.n_out, self.n_in,
+                                  {(oo, ii): 1 for oo, ii in enumerate(self.argmax)})
+
+    def gradient(self, grad_output: Any = None) -> MaxPoolGradient:
+        """The backward pass; symbols ``g_...`` unless ``grad_output`` is given."""
+        if grad_output is None:
+            g = symbols("g", self.out_shape)
+        else:
+            g = shaped("grad_output", grad_output, self.out_shape)
+        return MaxPoolGradient(self, g)
+
+    def verify(self) -> Any:
+        """Exact identities (see :func:`symconv.checks._layer_checks.verify_layer`)."""
+        from ..checks._layer_checks import verify_layer
+
+        return verify_layer(self)
+
+    def check(self, trials: int = 3, seed: int = 0) -> Any:
+        """Numeric check of outputs and gradients against independent references."""
+        from ..checks._layer_checks import check_layer
+
+        return check_layer(self, trials=trials, seed=seed)
+
+    def to_latex(self, **options: Any) -> str:
+        """Math-mode LaTeX of the outputs."""
+        from ..rendering._layer_latex import layer_latex
+
+        return layer_latex(self, **options)

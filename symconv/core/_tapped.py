@@ -1,0 +1,395 @@
+"""An affine layer as a table of taps: the views the linear layers of the family share (core layer).
+
+A tap ``(o, i, k)`` says "output ``o`` receives coefficient ``k`` times input
+``i``", exactly as for a convolution (``core/_taps.py``); what differs between
+the layers of the family is only *which* coefficient a tap reads:
+
+======================  ==================================================
+layer                   coefficient of tap ``(o, i)``
+======================  ==================================================
+``Linear``              its own weight ``W[o, i]`` (every pair is a tap)
+locally connected       ``w[co, pos(o), ci, j]``: the convolution's taps,
+                        weight untied per output position
+tiled (``t`` tiles)     ``w[co, pos(o) mod t, ci, j]``
+average pooling         a fixed number (``1/K``), not a parameter
+======================  ==================================================
+
+So the output ``y[o] = sum w[k] x[i] + b[beta(o)]``, the matrix
+``T[o, i] = sum w[k]``, the patch matrix ``P[o, k] = x[i]`` and the backward
+pass (``dL/dx[i] = sum w[k] g[o]``, ``dL/dw[k] = sum x[i] g[o]``,
+``dL/db[j] = sum over beta(o) = j of g[o]``) are groupings of one table, written
+once here.  No SymPy is touched until a symbolic view is asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import sympy
+from sympy import Add, Basic
+
+from ..boundary._values import symbols, sympify_array, to_array
+
+__all__ = ["LayerStats", "TapLayerDerivation", "TapLayerGradient", "shaped"]
+
+
+def shaped(name: str, value: object, shape: tuple[int, ...]) -> np.ndarray:
+    """``value`` as an object array of SymPy values of exactly ``shape`` (else ValueError)."""
+    arr = to_array(name, value)
+    if arr.shape != tuple(shape):
+        raise ValueError(f"`{name}` must have shape {tuple(shape)}, got shape {arr.shape}")
+    return sympify_array(arr)
+
+
+def as_array(values: np.ndarray) -> sympy.Array:
+    """An object array as an immutable SymPy Array of the same shape."""
+    return sympy.ImmutableDenseNDimArray(values.reshape(-1).tolist(), values.shape)
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """Structure of an affine layer read from its tap table (no SymPy).
+
+    Attributes
+    ----------
+    products : int
+        Number of coefficient-times-input products (taps).
+    matrix_shape : tuple of int
+        Shape of the layer matrix T (outputs x inputs).
+    nonzeros, structural_zeros : int
+        Entries of T reached by some tap, and entries no tap reaches.
+    tie_counts : numpy.ndarray or None
+        For each weight (weight shape), how many entries of T it occupies;
+        None for a layer without parameters.
+    parameters : int
+        Weights plus biases.
+    dense_parameters : int
+        Weights plus biases of the dense layer with the same input and output.
+    """
+
+    products: int
+    matrix_shape: tuple[int, int]
+    nonzeros: int
+    structural_zeros: int
+    tie_counts: np.ndarray | None
+    parameters: int
+    dense_parameters: int
+
+    @property
+    def tied_weights(self) -> int:
+        """Number of weights that occupy more than one entry of T."""
+        return 0 if self.tie_counts is None else int(np.count_nonzero(self.tie_counts > 1))
+
+    def __str__(self) -> str:
+        rows, cols = self.matrix_shape
+        lines = [
+            ("products", f"{self.products:,}"),
+            ("matrix T", f"{rows:,} x {cols:,}"),
+            ("non-zeros of T", f"{self.nonzeros:,}"),
+            ("structural zeros", f"{self.structural_zeros:,}"),
+            ("tied weights", f"{self.tied_weights:,}"),
+            ("parameters", f"{self.parameters:,} (dense layer: {self.dense_parameters:,})"),
+        ]
+        return "\n".join(f"{name:<19}{value}" for name, value in lines)
+
+
+class TapLayerGradient:
+    """The backward pass of an affine layer: ``dL/dx``, ``dL/dw``, ``dL/db`` from ``g``.
+
+    Attributes
+    ----------
+    output : sympy.Array
+        The upstream gradient ``g = dL/dy``.
+    input, weight, bias : sympy.Array or None
+        ``dL/dx[i] = sum w[k] g[o]`` (``T^T g``), ``dL/dw[k] = sum x[i] g[o]``
+        (a tied weight sums over every entry it occupies), ``dL/db[j] = sum g[o]``
+        over the outputs that bias ``j`` feeds.
+    """
+
+    def __init__(self, d: TapLayerDerivation, g: np.ndarray) -> None:
+        self.derivation = d
+        self._g = g
+
+    @property
+    def output(self) -> sympy.Array:
+        """The upstream gradient ``dL/dy``."""
+        return as_array(self._g)
+
+    @cached_property
+    def _parts(self) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        d = self.derivation
+        gs = self._g.reshape(-1).tolist()
+        xs = d.input_values.reshape(-1).tolist()
+        ws = d.coefficients
+        o, i, k = d.o.tolist(), d.i.tolist(), d.k.tolist()
+        gx: list[list[Basic]] = [[] for _ in range(d.n_in)]
+        for oo, ii, kk in zip(o, i, k):
+            gx[ii].append(ws[kk] * gs[oo])
+        dx = np.empty(d.n_in, dtype=object)
+        dx[:] = [Add(*t) for t in gx]
+        dw: np.ndarray | None = None
+        if d.weight_shape is not None:
+            gw: list[list[Basic]] = [[] for _ in range(len(ws))]
+            for oo, ii, kk in zip(o, i, k):
+                gw[kk].append(xs[ii] * gs[oo])
+            flat_w = np.empty(len(ws), dtype=object)
+            flat_w[:] = [Add(*t) for t in gw]
+            dw = flat_w.reshape(d.weight_shape)
+        db: np.ndarray | None = None
+        if d.bias_values is not None and d.bias_index is not None:
+            gb: list[list[Basic]] = [[] for _ in range(d.bias_values.size)]
+            for oo, j in enumerate(d.bias_index.tolist()):
+                gb[j].append(gs[oo])
+            flat_b = np.empty(len(gb), dtype=object)
+            flat_b[:] = [Add(*t) for t in gb]
+            db = flat_b.reshape(d.bias_values.shape)
+        return dx.reshape(d.in_shape), dw, db
+
+    @property
+    def input(self) -> sympy.Array:
+        """``dL/dx = T^T g``, shaped like the input."""
+        return as_array(self._parts[0])
+
+    @property
+    def weight(self) -> sympy.Array | None:
+        """``dL/dw`` (tied weights sum their entries' gradients), or None."""
+        dw = self._parts[1]
+        return None if dw is None else as_array(dw)
+
+    @property
+    def bias(self) -> sympy.Array | None:
+        """``dL/db``, or None without a bias."""
+        db = self._parts[2]
+        return None if db is None else as_array(db)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self.derivation!r}>"
+
+
+class TapLayerDerivation:
+    """An affine layer derived exactly from its taps: output, matrix, patches, gradient.
+
+    Made by the layers' ``derive`` methods, not directly.  Satisfies
+    :class:`symconv.core._layer_protocol.LayerDerivation`.
+
+    Parameters
+    ----------
+    kind : str
+        Which layer (``"linear"``, ``"local"``, ``"tiled"``, ``"avgpool"``).
+    geometry : object
+        The layer's resolved geometry (read by checks and rendering).
+    o, i, k : numpy.ndarray
+        The taps, sorted by output.
+    in_shape, out_shape : tuple of int
+    x : numpy.ndarray
+        Object array of the input values, shape ``in_shape``.
+    coefficients : numpy.ndarray
+        Object array: the weight (shape ``weight_shape``) for a layer with
+        parameters, or one fixed coefficient per ``k`` otherwise.
+    weight_shape : tuple of int or None
+        None when the coefficients are fixed numbers, not parameters.
+    bias : numpy.ndarray or None
+        Object array of the bias values.
+    bias_index : numpy.ndarray or None
+        Flat bias index of every flat output.
+    """
+
+    is_linear = True
+
+    def __init__(
+        self,
+        kind: str,
+        geometry: Any,
+        o: np.ndarray,
+        i: np.ndarray,
+        k: np.ndarray,
+        in_shape: tuple[int, ...],
+        out_shape: tuple[int, ...],
+        x: np.ndarray,
+        coefficients: np.ndarray,
+        weight_shape: tuple[int, ...] | None,
+        bias: np.ndarray | None,
+        bias_index: np.ndarray | None,
+    ) -> None:
+        self.kind = kind
+        self.geometry = geometry
+        self.o, self.i, self.k = (np.asarray(a, dtype=np.int64) for a in (o, i, k))
+        self.in_shape, self.out_shape = tuple(in_shape), tuple(out_shape)
+        self.input_values = x
+        self.coefficient_values = coefficients
+        self.weight_shape = weight_shape
+        self.bias_values = bias
+        self.bias_index = bias_index
+
+    def __repr__(self) -> str:
+        return (f"<{type(self).__name__} {self.kind}: input {self.in_shape} -> output "
+                f"{self.out_shape}, {self.o.size:,} products>")
+
+    # ------------------------------------------------------------ sizes
+
+    @property
+    def n_in(self) -> int:
+        """Number of inputs (columns of T)."""
+        return int(np.prod(self.in_shape))
+
+    @property
+    def n_out(self) -> int:
+        """Number of outputs (rows of T)."""
+        return int(np.prod(self.out_shape))
+
+    @cached_property
+    def coefficients(self) -> list[Basic]:
+        """The flat coefficient list the taps' ``k`` index."""
+        return list(self.coefficient_values.reshape(-1).tolist())
+
+    # ------------------------------------------------------------ values
+
+    @property
+    def input(self) -> sympy.Array:
+        """The input actually used (symbols ``x_...`` unless given)."""
+        return as_array(self.input_values)
+
+    @property
+    def weight(self) -> sympy.Array | None:
+        """The weight actually used, or None for fixed coefficients (pooling)."""
+        if self.weight_shape is None:
+            return None
+        return as_array(self.coefficient_values.reshape(self.weight_shape))
+
+    @property
+    def bias(self) -> sympy.Array | None:
+        """The bias actually used, or None."""
+        return None if self.bias_values is None else as_array(self.bias_values)
+
+    @cached_property
+    def _output_values(self) -> np.ndarray:
+        xs = self.input_values.reshape(-1).tolist()
+        ws = self.coefficients
+        terms: list[list[Basic]] = [[] for _ in range(self.n_out)]
+        for oo, ii, kk in zip(self.o.tolist(), self.i.tolist(), self.k.tolist()):
+            terms[oo].append(ws[kk] * xs[ii])
+        if self.bias_values is not None and self.bias_index is not None:
+            bs = self.bias_values.reshape(-1).tolist()
+            for oo, j in enumerate(self.bias_index.tolist()):
+                terms[oo].append(bs[j])
+        out = np.empty(self.n_out, dtype=object)
+        out[:] = [Add(*t) for t in terms]
+        return out.reshape(self.out_shape)
+
+    @property
+    def output(self) -> sympy.Array:
+        """Every output as an explicit sum of products (plus its bias)."""
+        return as_array(self._output_values)
+
+    def terms(self, *index: int) -> list[tuple[Basic, Basic]]:
+        """The ``(coefficient, input)`` products of output ``index`` (bias excluded)."""
+        flat = int(np.ravel_multi_index(tuple(int(v) for v in index), self.out_shape))
+        xs, ws = self.input_values.reshape(-1), self.coefficients
+        sel = np.nonzero(self.o == flat)[0]
+        return [(ws[int(self.k[t])], xs[int(self.i[t])]) for t in sel]
+
+    # ------------------------------------------------------------ matrices
+
+    @cached_property
+    def _matrix_entries(self) -> dict[tuple[int, int], Basic]:
+        ws = self.coefficients
+        entries: dict[tuple[int, int], list[Basic]] = {}
+        for oo, ii, kk in zip(self.o.tolist(), self.i.tolist(), self.k.tolist()):
+            entries.setdefault((oo, ii), []).append(ws[kk])
+        return {key: Add(*v) for key, v in entries.items()}
+
+    @property
+    def matrix(self) -> sympy.SparseMatrix:
+        """The layer matrix T (sparse): ``vec(output) = T vec(input) + bias``."""
+        return sympy.SparseMatrix(self.n_out, self.n_in, dict(self._matrix_entries))
+
+    @property
+    def patches(self) -> sympy.SparseMatrix | None:
+        """``P`` with ``vec(output) = P vec(weight) + bias``; None without parameters."""
+        if self.weight_shape is None:
+            return None
+        xs = self.input_values.reshape(-1).tolist()
+        entries: dict[tuple[int, int], list[Basic]] = {}
+        for oo, ii, kk in zip(self.o.tolist(), self.i.tolist(), self.k.tolist()):
+            entries.setdefault((oo, kk), []).append(xs[ii])
+        n_w = int(np.prod(self.weight_shape))
+        return sympy.SparseMatrix(self.n_out, n_w, {key: Add(*v) for key, v in entries.items()})
+
+    def to_numpy(self) -> np.ndarray:
+        """Numeric T as a dense float64 NumPy array (coefficients must be numbers)."""
+        ws = self.coefficients
+        out = np.zeros((self.n_out, self.n_in))
+        for oo, ii, kk in zip(self.o.tolist(), self.i.tolist(), self.k.tolist()):
+            out[oo, ii] += float(ws[kk])
+        return out
+
+    # ------------------------------------------------------------ structure
+
+    def stats(self) -> LayerStats:
+        """Structural facts from the tap table alone (no SymPy).
+
+        Examples
+        --------
+        >>> import symconv as sc
+        >>> st = sc.LocallyConnected1d(1, 1, 3).derive(input_size=(1, 5)).stats()
+        >>> st.products, st.structural_zeros, st.parameters, st.tied_weights
+        (9, 6, 12, 0)
+        """
+        pairs = np.unique(self.o * self.n_in + self.i).size
+        ties = None
+        n_param = 0
+        if self.weight_shape is not None:
+            n_w = int(np.prod(self.weight_shape))
+            ties = np.bincount(self.k, minlength=n_w).reshape(self.weight_shape)
+            n_param += n_w
+        if self.bias_values is not None:
+            n_param += int(self.bias_values.size)
+        has_bias = self.bias_values is not None
+        return LayerStats(
+            products=int(self.o.size),
+            matrix_shape=(self.n_out, self.n_in),
+            nonzeros=int(pairs),
+            structural_zeros=self.n_out * self.n_in - int(pairs),
+            tie_counts=ties,
+            parameters=n_param,
+            dense_parameters=self.n_out * self.n_in + (self.n_out if has_bias else 0),
+        )
+
+    # ------------------------------------------------------------ backward
+
+    def gradient(self, grad_output: Any = None) -> TapLayerGradient:
+        """The backward pass; symbols ``g_...`` for ``dL/dy`` unless ``grad_output`` is given.
+
+        Raises
+        ------
+        ValueError, TypeError
+            ``grad_output`` of the wrong shape, or text.
+        """
+        if grad_output is None:
+            g = symbols("g", self.out_shape)
+        else:
+            g = shaped("grad_output", grad_output, self.out_shape)
+        return TapLayerGradient(self, g)
+
+    # ------------------------------------------------- checks (delegated upward)
+
+    def verify(self) -> Any:
+        """Prove ``vec(y) = T vec(x) + b`` (and ``P vec(w) + b``, ``dL/dx = T^T g``) exactly."""
+        from ..checks._layer_checks import verify_layer
+
+        return verify_layer(self)
+
+    def check(self, trials: int = 3, seed: int = 0) -> Any:
+        """Check outputs and gradients numerically against independent references."""
+        from ..checks._layer_checks import check_layer
+
+        return check_layer(self, trials=trials, seed=seed)
+
+    def to_latex(self, **options: Any) -> str:
+        """Math-mode LaTeX of the layer's outputs (and its matrix when small)."""
+        from ..rendering._layer_latex import layer_latex
+
+        return layer_latex(self, **options)
