@@ -39,11 +39,8 @@ PALETTE: tuple[str, ...] = (
 #: Colour of an entry that holds a sum of several weights (non-zero padding modes).
 SUM_COLOUR = "#C8C8C8"
 
-#: Cells (matrix pictures) and products (connectivity) above which drawing refuses.
-MAX_CELLS = 40_000
-MAX_EDGES = 20_000
-#: Grids with more cells than this are drawn without text labels.
-LABEL_CELLS = 600
+# Drawing refuses more than MAX_CELLS cells (matrix pictures) or MAX_EDGES products
+# (connectivity); grids over LABEL_CELLS cells have no text labels (boundary._limits).
 
 
 
@@ -71,12 +68,15 @@ def label(v: Any) -> str:
     >>> label(sympy.Symbol("w_0_1_2")), label(sympy.Rational(-1, 2))
     ('w_{0,1,2}', '- \\\\frac{1}{2}')
     """
-    if isinstance(v, sympy.Symbol):
-        m = SYMARRAY_NAME.match(v.name)
-        if m:
-            return _tex.sub(_tex.symbol_name(m.group(1)), m.group(2)[1:].replace("_", ","))
-        return _tex.symbol_name(v.name)
-    return str(sympy.latex(v))
+    return _tex.latex(v, name=_symbol_label)
+
+
+def _symbol_label(s: Any) -> str:
+    name = str(getattr(s, "name", s))
+    m = SYMARRAY_NAME.match(name)
+    if m:
+        return _tex.sub(_tex.symbol_name(m.group(1)), m.group(2)[1:].replace("_", ","))
+    return _tex.symbol_name(name)
 
 
 def _product(a: Any, b: Any) -> str:
@@ -508,6 +508,7 @@ def to_tikz(
         return picture
     return "\n".join([
         _tex.command("documentclass", "article"),
+        _tex.command("usepackage", "amsmath"),  # \text in escaped labels
         _tex.command("usepackage", "tikz"),
         _tex.command("pagestyle", "empty"),
         _tex.environment("document", picture),

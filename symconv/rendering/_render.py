@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sympy
 from sympy import Add, Basic, Mul, Symbol
 
 from ..boundary._values import SYMARRAY_NAME
@@ -66,10 +65,7 @@ class Printer:
         """One SymPy value (symbol, number or expression)."""
         if isinstance(v, Symbol):
             return self.symbol(v)
-        if isinstance(v, Basic) and v.is_Number:
-            return sympy.latex(v)
-        names = {s: self.symbol(s) for s in _atoms(v)}
-        return sympy.latex(v, symbol_names=names)
+        return tex.latex(v, name=self.symbol)
 
     def factor(self, v: Any) -> str:
         """A value as a factor of a product, parenthesised when it needs to be."""
@@ -142,12 +138,6 @@ _INVISIBLE = re.compile(r"\\textcolor\{[^}]*\}|\\left|\\right|\\[a-zA-Z]+|[{}^_ 
 def _width(pieces: list[str]) -> int:
     """Rough printed width of LaTeX terms: characters left once markup is removed."""
     return sum(len(_INVISIBLE.sub("", p)) for p in pieces) + 3 * (len(pieces) - 1)
-
-
-def _atoms(v: Any) -> set[Any]:
-    if not isinstance(v, Basic):
-        return set()
-    return set(v.atoms(Symbol, sympy.MatrixSymbol))
 
 
 def pick(n: int, limit: int) -> list[int | None]:

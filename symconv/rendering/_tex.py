@@ -3,13 +3,25 @@
 Modelled on latexify-py's ``codegen/latex.py``: every piece of LaTeX symconv
 writes is made by one of these functions, so no caller balances braces or
 escapes text by hand.  Everything returns plain ``str``; nothing here knows
-about convolutions.
+about convolutions (layer: rendering).
+
+**Every user-supplied name reaches LaTeX through this module**: a symbol,
+function or matrix-symbol name through :func:`symbol_name` /
+:func:`function_name`, a whole SymPy value through :func:`latex` (SymPy's
+printer with every name routed through those two), free text through
+:func:`escape`.  SymPy's own ``sympy.latex`` writes names raw (a symbol named
+``\\input{/etc/passwd}`` would be read by pdflatex): nothing else in the
+package calls it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sympy.core.function import AppliedUndef
+from sympy.printing.latex import LatexPrinter, accepted_latex_functions
 
 #: Text-mode replacements for LaTeX's special characters (backslash first).
 _TEXT_ESCAPES = {
@@ -200,3 +212,73 @@ def function_name(name: str) -> str:
     if name.isascii() and name.isalnum() and len(name) > 1 and name not in GREEK:
         return command("operatorname", name)
     return symbol_name(name)
+
+
+# ------------------------------------------------------------ SymPy values
+
+#: A name printer: given a symbol (``Symbol``, ``Dummy``, ``MatrixSymbol``...), its LaTeX.
+NamePrinter = Callable[[Any], str]
+
+
+def _plain_name(s: Any) -> str:
+    return symbol_name(str(getattr(s, "name", s)))
+
+
+class _SafePrinter(LatexPrinter):
+    """SymPy's LaTeX printer, with every name it would write raw routed through symconv's.
+
+    Symbols, dummies and matrix symbols go to the name printer; undefined
+    functions (``Function("f")``) to :func:`function_name`; ``Str`` atoms and
+    class names to escaped text.  SymPy's own functions (``sin``, ``exp``...)
+    keep their commands.
+    """
+
+    def __init__(self, name: NamePrinter) -> None:
+        super().__init__({})
+        self._name_of = name
+
+    def _print_Symbol(self, expr: Any, style: str = "plain") -> str:
+        return self._name_of(expr)
+
+    _print_RandomSymbol = _print_Symbol
+
+    def _print_MatrixSymbol(self, expr: Any) -> str:
+        return self._name_of(expr)
+
+    def _print_Str(self, s: Any) -> str:
+        return text(str(s.name))
+
+    def _hprint_Function(self, func: str) -> str:
+        if func in accepted_latex_functions:
+            return "\\" + func
+        return function_name(func)
+
+    def _print_Function(self, expr: Any, exp: str | None = None) -> str:
+        if not isinstance(expr, AppliedUndef):
+            return str(super()._print_Function(expr, exp))
+        name = function_name(expr.func.__name__)
+        if exp is not None:
+            name = group(name) + "^" + group(exp)
+        args = ",".join(self._print(a) for a in expr.args)
+        return name + group(r"\left(" + args + r" \right)")
+
+    def _deal_with_super_sub(self, string: str, style: str = "plain") -> str:
+        # Backstop for any other path that would print a name (class names...).
+        return symbol_name(string)
+
+
+def latex(value: Any, name: NamePrinter | None = None) -> str:
+    r"""Math-mode LaTeX of a SymPy value (or number), every name escaped.
+
+    ``name`` prints one symbol (default: :func:`symbol_name` of its name).
+
+    Examples
+    --------
+    >>> import sympy
+    >>> t = sympy.Symbol("t")
+    >>> print(latex(sympy.Function(r"\input{/etc/passwd}")(t) + sympy.Symbol("a_b")))
+    \text{a\_b} + \text{\textbackslash{}input\{/etc/passwd\}}{\left(t \right)}
+    >>> print(latex(sympy.sin(t) ** 2 / 2))
+    \frac{\sin^{2}{\left(t \right)}}{2}
+    """
+    return str(_SafePrinter(name or _plain_name).doprint(value))
