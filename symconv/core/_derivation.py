@@ -66,6 +66,12 @@ class Stats:
         Memory of the tap table's index arrays.
     index_dtypes : tuple of str
         The dtypes of the output, input and weight index arrays.
+    im2col_entries : int
+        Entries of the im2col matrix ``X`` of :meth:`Derivation.gemm`
+        (positions x C_in*K): the input copied up to K times.
+    multiply_adds : int
+        Multiply-adds of the GEMM ``X W`` (padded zeros included; ``products``
+        counts only the real ones).
 
     Examples
     --------
@@ -86,6 +92,8 @@ class Stats:
     dense_parameters: int
     table_bytes: int
     index_dtypes: tuple[str, str, str]
+    im2col_entries: int = 0
+    multiply_adds: int = 0
 
     @property
     def density(self) -> float:
@@ -106,6 +114,10 @@ class Stats:
             ("parameters", f"{self.parameters:,} (dense layer: {self.dense_parameters:,})"),
             ("tap table", f"{self.table_bytes:,} bytes ({', '.join(self.index_dtypes)})"),
         ]
+        if self.im2col_entries:
+            rows_.append(("im2col X", f"{self.im2col_entries:,} entries "
+                          f"({4 * self.im2col_entries:,} bytes in float32)"))
+            rows_.append(("GEMM multiply-adds", f"{self.multiply_adds:,}"))
         return "\n".join(f"{name:<19}{value}" for name, value in rows_)
 
 
@@ -213,7 +225,16 @@ class Derivation:
             dense_parameters=t.n_out * t.n_in + (t.n_out if n_bias else 0),
             table_bytes=t.nbytes,
             index_dtypes=(str(t.o.dtype), str(t.i.dtype), str(t.k.dtype)),
+            **self._gemm_counts(),
         )
+
+    def _gemm_counts(self) -> dict[str, int]:
+        if self.spec.kind == "transpose":
+            return {}
+        from ._gemm import gemm_counts
+
+        entries, macs = gemm_counts(self.spec)
+        return {"im2col_entries": entries, "multiply_adds": macs}
 
     def _folded_count(self) -> int:
         t = self.taps
@@ -486,6 +507,15 @@ class Derivation:
         from ..rendering._html import repr_html
 
         return repr_html(self)
+
+    def gemm(self) -> tuple[sympy.Matrix, sympy.Matrix]:
+        """The im2col GEMM: ``X`` (positions x C_in*K), ``W`` (C_in*K x C_out), ``X W + b = y``.
+
+        See :func:`symconv.core._gemm.gemm`.
+        """
+        from ._gemm import gemm
+
+        return gemm(self)
 
     def to_scipy(self, which: Literal["matrix", "patches"] = "matrix") -> Any:
         """Numeric T (or P) as a ``scipy.sparse`` CSR array: see :mod:`symconv.core._export`."""
