@@ -106,3 +106,39 @@ def test_linear_bad_derive_arguments():
         layer.derive(input_size=3, bias=[1, 2])
     with pytest.raises(TypeError, match="`x`"):
         layer.derive(x=["a", "b", "c"])
+
+
+GOLDEN = r"""\begin{aligned}
+W &= \begin{bmatrix}
+W_{1,1} & W_{1,2} & W_{1,3} \\
+W_{2,1} & W_{2,2} & W_{2,3}
+\end{bmatrix} \\
+&\text{6 free entries; 4 ties onto 2 values, 2 structural zeros} \\
+\text{ties: } W_{1,1} = W_{2,2} &= w_{1} \\
+W_{1,2} = W_{2,3} &= w_{2} \\
+\text{zeros: } W_{1,3} &= 0 \\
+W_{2,1} &= 0 \\
+W\big|_{\text{constraints}} &= T = \begin{bmatrix}
+w_{1} & w_{2} & 0 \\
+0 & w_{1} & w_{2}
+\end{bmatrix}
+\end{aligned}"""
+
+
+def test_dense_constraints_latex_golden_one_based():
+    c = sc.dense_constraints(sc.correlate(sympy.symarray("x", 3), sympy.symarray("w", 2)))
+    assert c.to_latex(index_base=1) == GOLDEN
+    assert c.to_latex(index_base=1) == c.to_latex(index_base=1)  # deterministic
+
+
+def test_dense_constraints_latex_compiles(pdflatex, tmp_path):
+    import subprocess
+
+    c = sc.dense_constraints(sc.Conv2d(1, 1, 2, padding=1).derive(input_size=(3, 3)))
+    body = c.to_latex(max_rows=6, max_cols=6)
+    doc = ("\\documentclass{article}\\usepackage{amsmath}\\usepackage{xcolor}"
+           "\\begin{document}\\[" + body + "\\]\\end{document}\n")
+    (tmp_path / "d.tex").write_text(doc)
+    r = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "d.tex"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout[-2000:]
