@@ -14,6 +14,7 @@ from .backward._gradients import Gradient as Gradient
 from .backward._gradients import TieGroup as TieGroup
 from .boundary._spec import ConvSpec as ConvSpec
 from .boundary._values import parse_value as parse_value
+from .checks._hierarchy import layer_hierarchy as layer_hierarchy
 from .checks._numeric import CheckReport as CheckReport
 from .checks._proofs import Proof as Proof
 from .checks._proofs import ProofError as ProofError
@@ -117,6 +118,7 @@ __all__ = [
     "from_torch",
     "kronecker_form",
     "latex_document",
+    "layer_hierarchy",
     "parse_value",
     "plot_connectivity",
     "plot_matrix",

@@ -156,3 +156,36 @@ def test_counts_by_arithmetic():
 def test_bad_arguments(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+@pytest.mark.parametrize("cin, cout, k, tiles, size, stride, padding", [
+    (1, 1, 3, 2, 6, 1, 0),
+    (2, 1, 2, 3, 7, 2, 1),
+    (1, 2, (2, 3), (2, 1), (4, 5), (1, 2), 1),
+])
+def test_hierarchy_dense_local_tiled_conv(torch, cin, cout, k, tiles, size, stride, padding):
+    h = sc.layer_hierarchy(cin, cout, k, tiles=tiles, input_size=size, stride=stride,
+                           padding=padding)
+    assert h and len(h.results) == 6
+    # the shared zero pattern is the convolution's: torch's Jacobian sparsity
+    nd = 1 if isinstance(size, int) else len(size)
+    sz = (size,) if isinstance(size, int) else size
+    conv = getattr(torch.nn, f"Conv{nd}d")(cin, cout, k, stride=stride, padding=padding,
+                                           bias=False, dtype=torch.float64)
+    torch.nn.init.uniform_(conv.weight, 1.0, 2.0)  # no weight is 0
+    jac = torch.autograd.functional.jacobian(lambda v: conv(v[None])[0],
+                                             torch.zeros(cin, *sz, dtype=torch.float64))
+    reached = int((jac != 0).sum())
+    assert f"({reached} of {jac.numel()} entries reached" in str(h.results[0])
+    # parameter counts by the formulas, written out here
+    out = [int(v) for v in jac.shape[1:nd + 1]]
+    kk = int(np.prod(_tuple(k, nd)))
+    tt = int(np.prod(_tuple(tiles, nd)))
+    expected = (f"dense {jac.numel()} >= locally connected {cout * int(np.prod(out)) * cin * kk}"
+                f" >= tiled {cout * tt * cin * kk} >= convolution {cout * cin * kk}")
+    assert expected in str(h.results[-1])
+
+
+def test_hierarchy_refuses_more_tiles_than_outputs():
+    with pytest.raises(ValueError, match="`tiles` \\(=5\\) must not exceed the output size"):
+        sc.layer_hierarchy(1, 1, 2, tiles=5, input_size=5)
