@@ -1,4 +1,4 @@
-"""The hierarchy dense ⊃ locally connected ⊃ tiled ⊃ convolution, established exactly (checks layer).
+"""The hierarchy dense ⊃ locally connected ⊃ tiled ⊃ convolution, exactly (checks layer).
 
 For one geometry (channels, kernel, stride, padding, input size, tiles) the
 four layers are derived with symbolic weights and compared through their
@@ -14,7 +14,8 @@ matrices ``T`` (Goodfellow et al. §9.5):
    ``v[co, τ, ci, j] := w[co, ci, j]`` into the tiled ``T`` gives the convolution's,
    compared entry by entry with SymPy;
 4. **parameter counts** -- ``n_out n_in >= C_out S C_in K >= C_out T C_in K >=
-   C_out C_in K`` (weights, tiles at most the output size), read from the tap tables and compared with the formulas.
+   C_out C_in K`` (weights, tiles at most the output size), read from the tap
+   tables and compared with the formulas.
 
 Every statement is exact *for the instance given* (SymPy equality or integer
 comparison); no general-size claim is made here.
