@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 
 from ..boundary._values import symbols, to_array
-from ..core._derivation import _array
+from ..core._tapped import as_array
 
 if TYPE_CHECKING:
     from ..core._sequential import NetworkDerivation
@@ -69,9 +69,11 @@ class NetworkGradient:
     [[[g_0 + 2*g_1, 2*g_0 + 3*g_1]]]
     """
 
-    def __init__(self, derivation: NetworkDerivation, layers: tuple[Any, ...]) -> None:
+    def __init__(self, derivation: NetworkDerivation, layers: tuple[Any, ...],
+                 g: np.ndarray) -> None:
         self.derivation = derivation
         self.layers = layers
+        self._g = g
 
     def __repr__(self) -> str:
         return (f"<NetworkGradient of {self.derivation!r}: dL/dy {tuple(self.output.shape)} "
@@ -80,7 +82,7 @@ class NetworkGradient:
     @property
     def output(self) -> sympy.Array:
         """The upstream gradient ``dL/dy`` of the network's output."""
-        return self.layers[-1].output
+        return as_array(self._g)
 
     @property
     def input(self) -> sympy.Array:
@@ -107,7 +109,7 @@ def _summed(arrays: list[Any]) -> sympy.Array | None:
     total = _values(arrays[0])
     for a in arrays[1:]:
         total = total + _values(a)
-    return _array(total)
+    return as_array(total)
 
 
 def _values(a: Any) -> np.ndarray:
@@ -128,6 +130,7 @@ def network_gradient(nd: NetworkDerivation, grad_output: Any = None) -> NetworkG
             raise ValueError(f"`grad_output` must have the shape of the network's output "
                              f"{shape}, got shape {g.shape}")
     grads: list[Any] = []
+    g_out = g
     for pos in range(len(nd.layers) - 1, -1, -1):
         ld = nd.layers[pos]
         try:
@@ -136,4 +139,4 @@ def network_gradient(nd: NetworkDerivation, grad_output: Any = None) -> NetworkG
             raise type(exc)(f"layer {pos + 1} ({nd.network.layers[pos]!r}): {exc}") from None
         grads.append(gl)
         g = _values(gl.input)
-    return NetworkGradient(nd, tuple(reversed(grads)))
+    return NetworkGradient(nd, tuple(reversed(grads)), g_out)

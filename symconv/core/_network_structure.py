@@ -26,7 +26,8 @@ import scipy.sparse
 import sympy
 
 from ..boundary._values import symbols
-from ._derivation import Derivation, _array
+from ._derivation import Derivation
+from ._tapped import as_array
 
 if TYPE_CHECKING:
     from ._sequential import NetworkDerivation
@@ -244,7 +245,7 @@ def compose(nd: NetworkDerivation) -> Composition:
     same_output = all(sympy.expand(a - b) == 0
                       for a, b in zip(_flat(single.output), _flat(nd.output)))
     holds = same_matrix and same_output
-    return Composition(layer, _array(W), None if B is None else _array(B), single, bool(holds))
+    return Composition(layer, as_array(W), None if B is None else as_array(B), single, bool(holds))
 
 
 def _values(a: Any) -> np.ndarray:

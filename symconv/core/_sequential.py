@@ -22,7 +22,8 @@ import sympy
 
 from ..boundary._spec import check_int
 from ..boundary._values import symbols, to_array
-from ._derivation import Derivation, _array
+from ._derivation import Derivation
+from ._tapped import as_array
 
 if TYPE_CHECKING:
     from ._network_structure import Composition, ReceptiveField
@@ -41,12 +42,12 @@ class FlattenGradient:
     @property
     def output(self) -> sympy.Array:
         """The upstream gradient ``dL/dy`` (1-D)."""
-        return _array(self._g)
+        return as_array(self._g)
 
     @property
     def input(self) -> sympy.Array:
         """``dL/dx``: ``dL/dy`` read back in the input's shape (C order)."""
-        return _array(self._g.reshape(self._shape))
+        return as_array(self._g.reshape(self._shape))
 
 
 class FlattenDerivation:
@@ -75,12 +76,12 @@ class FlattenDerivation:
     @property
     def input(self) -> sympy.Array:
         """The input actually used."""
-        return _array(self._x)
+        return as_array(self._x)
 
     @property
     def output(self) -> sympy.Array:
         """The input in C order, as one axis."""
-        return _array(self._x.reshape(-1))
+        return as_array(self._x.reshape(-1))
 
     @property
     def matrix(self) -> sympy.SparseMatrix:
@@ -99,8 +100,10 @@ class FlattenDerivation:
         return FlattenGradient(g, self._x.shape)
 
     def verify(self) -> bool:
-        """``output == matrix @ vec(input)``, exactly."""
-        return bool(list(self.output) == list(self.matrix * sympy.Matrix(list(self.output))))
+        """``output == matrix @ vec(input)``, exactly (``vec`` read index by index)."""
+        flat = [self._x[idx] for idx in np.ndindex(*self._x.shape)]
+        product = self.matrix * sympy.Matrix(flat)
+        return all(sympy.expand(a - b) == 0 for a, b in zip(self.output, product))
 
     def check(self, trials: int = 3, seed: int = 0) -> bool:
         """The output against ``numpy.ravel`` (C order) of the input."""
@@ -346,7 +349,7 @@ class NetworkDerivation:
     @property
     def input(self) -> sympy.Array:
         """The input actually used (symbols ``x_...`` unless given)."""
-        return _array(self._x)
+        return as_array(self._x)
 
     @property
     def output(self) -> sympy.Array:
