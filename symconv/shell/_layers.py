@@ -9,7 +9,7 @@ import numpy as np
 from ..boundary._spec import LayerParams, PaddingMode, input_size_from, layer_params, layer_spec
 from ..boundary._values import to_array
 from ..core._derivation import Derivation
-from ..core._general import derive_general, general_layer, is_general, is_symbolic
+from ..core._general_build import derive_general, general_layer, is_general, is_symbolic
 
 
 def _params(ndim: int, transposed: bool, *args: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..boundary._spec import Mode, signal_spec
 from ..boundary._values import to_array
 from ..core._derivation import Derivation
-from ..core._general import derive_signal, is_indexed
+from ..core._general_build import derive_signal, is_indexed
 
 
 def convolve(x: object, w: object, mode: Mode = "full") -> Derivation:
