@@ -142,3 +142,21 @@ def test_dense_constraints_latex_compiles(pdflatex, tmp_path):
     r = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "d.tex"],
                        cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout[-2000:]
+
+
+def test_dense_overlay_picture_counts():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n, k = 6, 3  # valid correlation: n - k + 1 outputs, each reading k inputs
+    m = n - k + 1
+    ax = sc.plot_dense_overlay(sc.correlate(sympy.symarray("x", n), sympy.symarray("w", k)))
+    segs = {c.get_gid(): len(c.get_segments()) for c in ax.collections
+            if c.get_gid() not in ("inputs", "outputs")}
+    assert segs["removed"] == m * n - m * k
+    assert sorted(v for g, v in segs.items() if g.startswith("tie:")) == [m] * k
+    plt.close("all")
+    with pytest.raises(ValueError, match="too many to draw"):
+        sc.plot_dense_overlay(sc.Linear(100, 50).derive(input_size=100))
