@@ -23,17 +23,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
-from sympy import Add, Basic, Symbol
+from sympy import Add, Basic
 
 from ..boundary._values import symbols, sympify_array, to_array
-from ..checks._evaluate import evaluate_at_random
-from ..checks._gradient_checks import adjoint_identity, references
-from ..checks._numeric import CheckReport, Comparison, _is_integral
-from ..checks._verify import IdentityResult, Verification, compare_sums
 from ..core._derivation import Derivation, _array, _sparse, _sums_of_products
 
 if TYPE_CHECKING:
     from sympy.polys.matrices import DomainMatrix
+
+    from ..checks._numeric import CheckReport
+    from ..checks._verify import Verification
 
 #: ``Gradient.dense`` refuses matrices with more entries than this.
 DENSE_LIMIT = 250_000
@@ -76,20 +75,6 @@ class TieGroup:
     def count(self) -> int:
         """How many entries of T this weight occupies (its tie count)."""
         return int(self.rows.size)
-
-
-@dataclass(frozen=True)
-class StructureResult(IdentityResult):
-    """An identity about positions (not values): ``outputs`` counts entries of T,
-    ``monomials`` the weight occurrences compared."""
-
-    def __str__(self) -> str:
-        mark = "holds" if self.holds else "FAILS"
-        line = (
-            f"{self.statement}: {mark} ({self.outputs:,} entries of T, "
-            f"{self.monomials:,} weight positions compared)"
-        )
-        return line if self.counterexample is None else f"{line}; {self.counterexample}"
 
 
 class Gradient:
@@ -188,19 +173,19 @@ class Gradient:
         """``dL/dx[i] = sum of w[k] g[o]`` over the taps of input ``i``."""
         d = self.derivation
         t = d.taps
-        return self._grouped(t.i, t.n_in, d._w, t.k, self._g, t.o)
+        return self._grouped(t.i, t.n_in, d.weight_values, t.k, self._g, t.o)
 
     @cached_property
     def _weight_flat(self) -> list[Basic]:
         """``dL/dw[k] = sum of g[o] x[i]`` over the taps of weight ``k`` (its tie group)."""
         d = self.derivation
         t = d.taps
-        return self._grouped(t.k, t.n_weight, self._g, t.o, d._x, t.i)
+        return self._grouped(t.k, t.n_weight, self._g, t.o, d.input_values, t.i)
 
     def _grouped(self, key: np.ndarray, n: int, a: np.ndarray, a_idx: np.ndarray,
                  b: np.ndarray, b_idx: np.ndarray) -> list[Basic]:
         """For each value of ``key``: the sum of ``a[a_idx] * b[b_idx]`` over its taps."""
-        self.derivation._guard_symbolic("gradient")
+        self.derivation.guard_symbolic("gradient")
         order = np.argsort(key, kind="stable")
         starts = np.searchsorted(key[order], np.arange(n + 1), side="left")
         return _sums_of_products(b.reshape(-1).tolist(), a.reshape(-1).tolist(), None,
@@ -208,7 +193,7 @@ class Gradient:
 
     @cached_property
     def _bias_flat(self) -> list[Basic] | None:
-        if self.derivation._b is None:
+        if self.derivation.flat_bias is None:
             return None
         return [Add(*row) for row in self._g.reshape(self._g.shape[0], -1).tolist()]
 
@@ -229,6 +214,44 @@ class Gradient:
         """``dL/db``: the sum of ``g`` over each output channel; None without bias."""
         b = self._bias_flat
         return None if b is None else _array(np.array(b, dtype=object))
+
+    # ------------------------------------------ read interface for the package
+    # Flat (C order) views for the other layers, which never read the private caches.
+    # Cached lists: do not modify.
+
+    @property
+    def output_values(self) -> np.ndarray:
+        """The upstream gradient ``g`` as a read-only NumPy object array (output shape)."""
+        view = self._g.view()
+        view.setflags(write=False)
+        return view
+
+    @property
+    def flat_output(self) -> list[Basic]:
+        """The upstream gradient ``g`` in C order."""
+        return self._g_flat
+
+    @property
+    def flat_input(self) -> list[Basic]:
+        """``dL/dx`` in C order.
+
+        Examples
+        --------
+        >>> import symconv as sc
+        >>> sc.correlate([1, 2, 3], [5, 6]).gradient().flat_input
+        [5*g_0, 6*g_0 + 5*g_1, 6*g_1]
+        """
+        return self._input_flat
+
+    @property
+    def flat_weight(self) -> list[Basic]:
+        """``dL/dw`` in C order."""
+        return self._weight_flat
+
+    @property
+    def flat_bias(self) -> list[Basic] | None:
+        """``dL/db`` (one per output channel), or None without bias."""
+        return self._bias_flat
 
     # --------------------------------------------------- the tied-weight story
 
@@ -266,7 +289,7 @@ class Gradient:
                 f"{t.n_in:,}; limit {DENSE_LIMIT:,}): use tie_groups() and "
                 "structural_zeros, which describe the same story without the dense matrix"
             )
-        xs = self.derivation._x.reshape(-1).tolist()
+        xs = self.derivation.flat_input
         rows = np.repeat(np.arange(t.n_out), t.n_in).tolist()
         cols = np.tile(np.arange(t.n_in), t.n_out).tolist()
         values = [g * x for g in self._g_flat for x in xs]
@@ -320,7 +343,7 @@ class Gradient:
         order = np.argsort(t.k, kind="stable")
         starts = np.searchsorted(t.k[order], np.arange(t.n_weight + 1), side="left")
         rows, cols = t.o[order].astype(np.int64), t.i[order].astype(np.int64)
-        ws = self.derivation._w.reshape(-1).tolist()
+        ws = self.derivation.flat_weight
         shape = self.derivation.spec.weight_shape
         groups = []
         for k, index in enumerate(np.ndindex(*shape)):
@@ -364,77 +387,9 @@ class Gradient:
         tie groups = positions of each weight in T; structural zeros = empty entries of T:
         holds (8 entries of T, 6 weight positions compared)
         """
-        results = [self._prove_matrix(), adjoint_identity(self), self._prove_ties(),
-                   self._prove_positions()]
-        if self._bias_flat is not None:
-            results.append(self._prove_bias())
-        return Verification(tuple(results))
+        from ..checks._gradient_verify import verify_gradient
 
-    def _prove_matrix(self) -> IdentityResult:
-        d = self.derivation
-        gs = self._g_flat
-        by_col: list[list[tuple[Any, Any]]] = [[] for _ in range(d.taps.n_in)]
-        for o, row in d._matrix_rep.rep.items():
-            for i, entry in row.items():
-                by_col[i].append((entry, gs[o]))
-        return compare_sums("dL/dx = T^T g", self._input_flat, by_col)
-
-    def _prove_ties(self) -> IdentityResult:
-        xs = self.derivation._x.reshape(-1).tolist()
-        gs = self._g_flat
-        rhs = [
-            [(gs[r], xs[c]) for r, c in zip(grp.rows.tolist(), grp.cols.tolist())]
-            for grp in self.tie_groups()
-        ]
-        return compare_sums(
-            "dL/dw[k] = sum of G = g x^T over the tie group of w[k]", self._weight_flat, rhs
-        )
-
-    def _prove_positions(self) -> IdentityResult:
-        """Tie groups and structural zeros against T read back with symbolic weights."""
-        d = self.derivation
-        ws = d._w.reshape(-1).tolist()
-        symbolic = all(type(w) is Symbol for w in ws) and len(set(ws)) == len(ws)
-        ref = d if symbolic else Derivation(d.spec)
-        index = {w: k for k, w in enumerate(ref._w.reshape(-1).tolist())}
-        t = d.taps
-        found: list[list[int]] = [[] for _ in range(t.n_weight)]
-        empty = np.ones((t.n_out, t.n_in), dtype=bool)
-        entries = 0
-        statement = (
-            "tie groups = positions of each weight in T; structural zeros = empty entries of T"
-        )
-        for o, row in ref._matrix_rep.rep.items():
-            for i, entry in row.items():
-                empty[o, i] = False
-                entries += 1
-                for term in Add.make_args(entry):
-                    k = index.get(term)
-                    if k is None:  # not a single weight: T is not a sum of distinct weights
-                        return StructureResult(
-                            "positions", statement, False, t.n_weight, entries, "structure",
-                            f"T[{o}, {i}] = {entry} is not a sum of distinct weights",
-                        )
-                    found[k].append(o * t.n_in + i)
-        for grp, pos in zip(self.tie_groups(), found):
-            mine = sorted((grp.rows * t.n_in + grp.cols).tolist())
-            if mine != sorted(pos):
-                return StructureResult(
-                    "positions", statement, False, t.n_weight, entries, "structure",
-                    f"weight {grp.index}: tie group at flat positions {mine} of T, "
-                    f"but T holds it at {sorted(pos)}",
-                )
-        ok = bool(np.array_equal(empty, self.structural_zeros))
-        note = None if ok else "structural_zeros differs from the empty entries of T"
-        return StructureResult(
-            "positions", statement, ok, t.n_out * t.n_in, entries, "structure", note
-        )
-
-    def _prove_bias(self) -> IdentityResult:
-        g = self._g
-        rhs = [[(v, sympy.S.One) for v in row] for row in g.reshape(g.shape[0], -1).tolist()]
-        assert self._bias_flat is not None
-        return compare_sums("dL/db[c] = sum of g over channel c", self._bias_flat, rhs)
+        return verify_gradient(self)
 
     def check(self, trials: int = 3, seed: int = 0) -> CheckReport:
         """Check the gradients numerically against PyTorch autograd and NumPy.
@@ -463,31 +418,9 @@ class Gradient:
         >>> bool(sc.Conv2d(2, 2, 2, groups=2).derive(input_size=(3, 3)).gradient().check())
         True
         """
-        d = self.derivation
-        x_e, w_e, g_e = d._x.reshape(-1).tolist(), d._w.reshape(-1).tolist(), self._g_flat
-        b_e = [] if d._b is None else d._b.tolist()
-        n_free, (x, w, b_all, g, gx, gw, gb) = evaluate_at_random(
-            [x_e, w_e, b_e, g_e, self._input_flat, self._weight_flat, self._bias_flat or []],
-            trials=trials, seed=seed)
-        b = None if d._b is None else b_all
-        trials = x.shape[1]
-        views = {"dL/dx": gx, "dL/dw": gw}
-        if self._bias_flat is not None:
-            views["dL/db"] = gb
-        exact = _is_integral(x, w, b, g)
-        notes: list[str] = []
-        comparisons = []
-        complex_data = any(np.iscomplexobj(a) for a in (x, w, b, g) if a is not None)
-        for ref_name, ref in references(d, notes, complex_data):
-            expected: dict[str, list[np.ndarray]] = {view: [] for view in views}
-            for t in range(trials):
-                got = ref(x[:, t], w[:, t], None if b is None else b[:, t], g[:, t])
-                for view in views:
-                    expected[view].append(got[view])
-            for view, val in views.items():
-                exp = np.stack(expected[view], axis=1)
-                comparisons.append(Comparison.of(view, ref_name, val, exp, exact=exact))
-        return CheckReport(tuple(comparisons), trials, int(seed), n_free, tuple(notes))
+        from ..checks._gradient_verify import check_gradient
+
+        return check_gradient(self, trials=trials, seed=seed)
 
 
 def gradient(d: Derivation, grad_output: object = None) -> Gradient:

@@ -267,10 +267,10 @@ class _Builder:
         self.seed = seed
         self.t = d.taps
         self.rng = np.random.default_rng(seed)
-        self.xs = d._x.reshape(-1).tolist()
-        self.ws = d._w.reshape(-1).tolist()
+        self.xs = d.flat_input
+        self.ws = d.flat_weight
         self.verification = d.verify()  # cited by the matrix and im2col proofs
-        self.bias = d._bias_of_outputs()
+        self.bias = d.bias_per_output()
         t = self.t
         self.M, self.N, self.K = t.n_out, t.n_in, t.n_weight
         self.o_star = int(np.argmax(np.diff(t.starts)))
@@ -302,7 +302,7 @@ class _Builder:
     def matrix(self) -> Proof:
         d, o = self.d, self.o_star
         shown, value = self._definition(o)
-        rep = d._matrix_rep.rep
+        rep = d.matrix_entries()
         row = rep.get(o, {})
         grouped = [_shown_product(e, self.xs[i]) for i, e in sorted(row.items())]
         b = [] if self.bias is None else [self.bias[o]]
@@ -316,19 +316,19 @@ class _Builder:
                   *([] if self.bias is None else [self.bias[r]])) for r in self.rows]
         steps = (
             Step(self._y_sym(o), shown, f"definition: the {len(self._taps_of(o))} products "
-                 "of this output, one per tap $(o, i, k)$", [d._output_flat[o]], [value]),
+                 "of this output, one per tap $(o, i, k)$", [d.flat_output[o]], [value]),
             Step(shown, _shown_sum(grouped + b), "group the products by input: $T_{o,i}$ is the "
                  "sum of the weights that multiply $x_i$ in output $o$", [value],
                  [Add(*[e * self.xs[i] for i, e in row.items()], *b)]),
             Step(lhs, rhs, "the same grouping holds for every output",
-                 [d._output_flat[r] for r in self.rows], tx, self.verification.results[0]),
+                 [d.flat_output[r] for r in self.rows], tx, self.verification.results[0]),
         )
         return Proof("Matrix form", lhs, rhs, steps, seed=self.seed)
 
     def patches(self) -> Proof:
         d, o = self.d, self.o_star
         shown, value = self._definition(o)
-        rep = d._patches_rep.rep
+        rep = d.patch_entries()
         row = rep.get(o, {})
         b = [] if self.bias is None else [self.bias[o]]
         grouped = [_shown_product(e, self.ws[k]) for k, e in sorted(row.items())]
@@ -336,13 +336,13 @@ class _Builder:
         pw = [Add(*[e * self.ws[k] for k, e in rep.get(r, {}).items()],
                   *([] if self.bias is None else [self.bias[r]])) for r in self.rows]
         steps = (
-            Step(self._y_sym(o), shown, "definition", [d._output_flat[o]], [value]),
+            Step(self._y_sym(o), shown, "definition", [d.flat_output[o]], [value]),
             Step(shown, _shown_sum(grouped + b), "row $o$ of $P$ is the patch of inputs that "
                  "output $o$ reads, in the column of the weight that multiplies each (im2col)",
                  [value],
                  [Add(*[e * self.ws[k] for k, e in row.items()], *b)]),
             Step(lhs, rhs, "the same for every output",
-                 [d._output_flat[r] for r in self.rows], pw, self.verification.results[1]),
+                 [d.flat_output[r] for r in self.rows], pw, self.verification.results[1]),
         )
         return Proof("im2col form", lhs, rhs, steps, seed=self.seed)
 
@@ -351,9 +351,10 @@ class _Builder:
 
         d = self.d
         s = d.spec
-        spatial = tuple(range(d._w.ndim - s.ndim, d._w.ndim))
-        flipped = np.flip(d._w, axis=spatial)
-        other = Derivation(replace(s, flip=not s.flip), d._x, flipped, d._b)
+        w = d.weight_values
+        spatial = tuple(range(w.ndim - s.ndim, w.ndim))
+        flipped = np.flip(w, axis=spatial)
+        other = Derivation(replace(s, flip=not s.flip), d.input_values, flipped, d.bias_values)
         x, w = _mat("x", self.N), _mat("w", self.K)
         conv, corr, flip = Function("conv"), Function("corr"), Function("flip")
         mine, theirs = (conv, corr) if s.flip else (corr, conv)
@@ -366,8 +367,8 @@ class _Builder:
                  [np.flip(flipped, axis=spatial).reshape(-1)[k] for k in range(self.K)]),
             Step(lhs, rhs, "the reversed kernel read in the other order meets the same inputs: "
                  "every output is the same sum of products",
-                 [d._output_flat[r] for r in self.rows],
-                 [other._output_flat[r] for r in self.rows]),
+                 [d.flat_output[r] for r in self.rows],
+                 [other.flat_output[r] for r in self.rows]),
         )
         return Proof("Convolution is correlation with the flipped kernel", lhs, rhs, steps,
                      seed=self.seed)
@@ -409,7 +410,7 @@ class _Builder:
         gr = d.gradient()
         gv = gr.verify()
         res = {r.statement.split(":")[0]: r for r in gv.results}
-        gs = gr._g_flat
+        gs = gr.flat_output
         t = self.t
         # tied weights
         counts = np.bincount(t.k, minlength=self.K)
@@ -421,7 +422,7 @@ class _Builder:
         g_sum = Add(*[gs[r] * self.xs[c] for r, c in pos])  # the tie group's sum, evaluated
         wk = self.ws[k_star]
         grad_wk = Symbol("grad_" + str(wk)) if isinstance(wk, Symbol) else Symbol("grad_w")
-        P = d._patches_rep.rep
+        P = d.patch_entries()
         ks = _sample(self.K, self.rng)
         pt_g: list[Any] = []
         if self.K * self.M <= 200_000:  # column k of P^T g, every sampled k in one pass over P
@@ -437,17 +438,17 @@ class _Builder:
                 Step(grad_wk, _shown_sum(G), "chain rule: this weight occupies "
                      f"{group.count} entries of $T$, so its gradient sums those entries of "
                      "$G = g x^\\top$ (structural zeros of $T$ are in no sum: they stay zero)",
-                     [gr._weight_flat[k_star]], [g_sum],
+                     [gr.flat_weight[k_star]], [g_sum],
                      res.get("dL/dw[k] = sum of G = g x^T over the tie group of w[k]")),
                 Step(_shown_sum(G), _shown_sum(gsum), "$G_{o,i} = g_o x_i$",
-                     [g_sum], [gr._weight_flat[k_star]]),
+                     [g_sum], [gr.flat_weight[k_star]]),
                 Step(_mat("grad_w", self.K), tied_rhs, "every weight at once: column $k$ of $P$ "
                      "holds the inputs $w_k$ meets",
-                     [gr._weight_flat[k] for k in ks] if pt_g else [], pt_g),
+                     [gr.flat_weight[k] for k in ks] if pt_g else [], pt_g),
             ), seed=self.seed)
         # input gradient
         i_star = int(np.argmax(np.bincount(t.i, minlength=self.N)))
-        rep = d._matrix_rep.rep
+        rep = d.matrix_entries()
         col = [(o, row[i_star]) for o, row in sorted(rep.items()) if i_star in row]
         xi = self.xs[i_star]
         grad_xi = Symbol("grad_" + str(xi)) if isinstance(xi, Symbol) else Symbol("grad_x")
@@ -465,9 +466,9 @@ class _Builder:
             "Input gradient is the transposed convolution", gx, tt_g, (
                 Step(grad_xi, _shown_sum([_shown_product(e, gs[o]) for o, e in col]),
                      "chain rule: this input meets the weights in its column of $T$",
-                     [gr._input_flat[i_star]], [Add(*[e * gs[o] for o, e in col])]),
+                     [gr.flat_input[i_star]], [Add(*[e * gs[o] for o, e in col])]),
                 Step(gx, tt_g, "every input at once: the column of $T$ of each input",
-                     [gr._input_flat[i] for i in cols], [Add(*by_col[i]) for i in cols],
+                     [gr.flat_input[i] for i in cols], [Add(*by_col[i]) for i in cols],
                      res.get("dL/dx = T^T g")),
                 Step(tt_g, Function("convT")(_mat("g", self.M), _mat("w", self.K)),
                      adjoint.statement.replace("dL/dx = ", "$T^\\top g$ is ")
@@ -481,7 +482,7 @@ class _Builder:
         from . import _reference
 
         s = self.d.spec
-        g, w = gr._g, self.d._w
+        g, w = gr.output_values, self.d.weight_values
         out: np.ndarray | None = None
         if len(self.t) > REFERENCE_LIMIT:  # the oracle's object arithmetic is quadratic
             return [], []
@@ -512,7 +513,7 @@ class _Builder:
             return [], []
         flat = np.asarray(out, dtype=object).reshape(-1)
         expected = [sympy.sympify(flat[i], strict=True) for i in cols]
-        return [gr._input_flat[i] for i in cols], expected
+        return [gr.flat_input[i] for i in cols], expected
 
     def dense_subset(self) -> Proof:
         t = self.t

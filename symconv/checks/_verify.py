@@ -10,7 +10,7 @@ not from the tap table, and compared monomial by monomial in linear time.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -93,17 +93,17 @@ class Verification:
 @without_gc
 def verify(d: Derivation) -> Verification:
     """Prove both matrix identities of ``d`` (see module docstring)."""
-    y = d._output_flat
-    bias = d._bias_of_outputs()
-    xs = d._x.reshape(-1).tolist()
-    ws = d._w.reshape(-1).tolist()
+    y = d.flat_output
+    bias = d.bias_per_output()
+    xs = d.flat_input
+    ws = d.flat_weight
     b = "" if bias is None else " + b"
     results = []
     for name, statement, rep, v in (
-        ("matrix", f"vec(y) = T vec(x){b}", d._matrix_rep, xs),
-        ("patches", f"vec(y) = P vec(w){b}", d._patches_rep, ws),
+        ("matrix", f"vec(y) = T vec(x){b}", d.matrix_entries(), xs),
+        ("patches", f"vec(y) = P vec(w){b}", d.patch_entries(), ws),
     ):
-        rows: dict[int, dict[int, Any]] = rep.rep  # the SparseMatrix's own {row: {col: entry}}
+        rows: Mapping[int, Mapping[int, Any]] = rep
         empty: dict[int, Any] = {}
         rhs = [list(zip(row.values(), map(v.__getitem__, row)))
                for row in (rows.get(o, empty) for o in range(len(y)))]

@@ -7,7 +7,7 @@ objects are built only when a symbolic view is asked for, then cached.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, cmp_to_key
 from typing import TYPE_CHECKING, Any, Literal
@@ -297,6 +297,93 @@ class Derivation:
         per_channel = int(np.prod(self.spec.output_shape[1:]))
         return [b for b in self._b.tolist() for _ in range(per_channel)]
 
+    # ------------------------------------------ read interface for the package
+    # The other layers (backward, checks, rendering, shell) read a derivation only
+    # through these (never through its private caches); tests/test_layering.py checks.
+
+    @property
+    def input_values(self) -> np.ndarray:
+        """The input actually used as a read-only NumPy object array, ``spec.input_shape``."""
+        return _readonly(self._x)
+
+    @property
+    def weight_values(self) -> np.ndarray:
+        """The weight actually used as a read-only NumPy object array, ``spec.weight_shape``."""
+        return _readonly(self._w)
+
+    @property
+    def bias_values(self) -> np.ndarray | None:
+        """The bias actually used (read-only object array, one per channel), or None."""
+        return None if self._b is None else _readonly(self._b)
+
+    @property
+    def flat_input(self) -> list[Basic]:
+        """The input's entries in C order (``vec(x)``; a new list)."""
+        return self._x.reshape(-1).tolist()
+
+    @property
+    def flat_weight(self) -> list[Basic]:
+        """The weight's entries in C order (``vec(w)``; a new list)."""
+        return self._w.reshape(-1).tolist()
+
+    @property
+    def flat_bias(self) -> list[Basic] | None:
+        """The bias entries (one per output channel; a new list), or None."""
+        return None if self._b is None else self._b.tolist()
+
+    def bias_per_output(self) -> list[Basic] | None:
+        """The bias added to each flat output (``vec(b)`` of ``vec(y) = T vec(x) + vec(b)``).
+
+        Examples
+        --------
+        >>> import symconv as sc
+        >>> sc.Conv1d(1, 2, 2).derive(input_size=3).bias_per_output()
+        [b_0, b_0, b_1, b_1]
+        """
+        return self._bias_of_outputs()
+
+    @property
+    def flat_output(self) -> list[Basic]:
+        """Every output as a sum of products, C order (``vec(y)``; cached: do not modify).
+
+        Examples
+        --------
+        >>> import symconv as sc
+        >>> sc.correlate([1, 2, 3], [1, 1]).flat_output
+        [3, 5]
+        """
+        return self._output_flat
+
+    def matrix_entries(self) -> Mapping[int, Mapping[int, Basic]]:
+        """The non-zero entries of T as ``{row: {column: entry}}`` (cached: do not modify).
+
+        Examples
+        --------
+        >>> import symconv as sc
+        >>> dict(sc.correlate([1, 2, 3], [5, 6]).matrix_entries()[1])
+        {1: 5, 2: 6}
+        """
+        return sparse_rows(self._matrix_rep)
+
+    def patch_entries(self) -> Mapping[int, Mapping[int, Basic]]:
+        """The non-zero entries of P as ``{row: {column: entry}}`` (cached: do not modify).
+
+        Examples
+        --------
+        >>> import symconv as sc
+        >>> dict(sc.correlate([1, 2, 3], [5, 6]).patch_entries()[1])
+        {0: 2, 1: 3}
+        """
+        return sparse_rows(self._patches_rep)
+
+    def given(self, role: Literal["x", "w", "b"]) -> Any:
+        """The value passed for the input, weight or bias as given, or None (symbols)."""
+        return self._raw[role]
+
+    def guard_symbolic(self, view: str) -> None:
+        """Raise ``ValueError`` if a symbolic ``view`` of this layer is too large to build."""
+        self._guard_symbolic(view)
+
     # ---------------------------------------------------------------- views
 
     @cached_property
@@ -547,6 +634,29 @@ def _bincount(index: np.ndarray, n: int, chunk: int = 1 << 22) -> np.ndarray:
 
 def _array(values: np.ndarray) -> sympy.Array:
     return sympy.ImmutableDenseNDimArray(values.reshape(-1).tolist(), values.shape)
+
+
+def to_sympy_array(values: np.ndarray) -> sympy.Array:
+    """A NumPy object array as an immutable SymPy Array of the same shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> to_sympy_array(np.array([[1, 2], [3, 4]], dtype=object)).shape
+    (2, 2)
+    """
+    return _array(values)
+
+
+def _readonly(values: np.ndarray) -> np.ndarray:
+    view = values.view()
+    view.setflags(write=False)
+    return view
+
+
+def sparse_rows(rep: DomainMatrix) -> Mapping[int, Mapping[int, Any]]:
+    """The ``{row: {column: entry}}`` dict behind a sparse SymPy DomainMatrix (no copy)."""
+    return rep.rep
 
 
 def _flat_index(name: str, index: Sequence[int], shape: tuple[int, ...]) -> int:

@@ -141,7 +141,7 @@ def _numeric(d: Derivation, which: Literal["x", "w"]) -> np.ndarray:
     name = {"x": "x", "w": "w" if spec.kind == "signal" else "weight"}[which]
     shape = spec.input_shape if which == "x" else spec.weight_shape
     view, letter = ("matrix", "T") if which == "w" else ("patches", "P")
-    raw = d._raw[which]
+    raw = d.given(which)
     if raw is None:
         first = which + "".join("_0" for _ in shape)
         raise ValueError(

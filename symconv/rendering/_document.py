@@ -233,7 +233,7 @@ def latex_document(d: Derivation, **options: Any) -> str:
     shown = pick(ties.size, opts.max_rows)
     n_entries = st.matrix_shape[0] * st.matrix_shape[1]
     tie_text = ", ".join(
-        r"\dots" if k is None else _m(p.paint(k, p.value(r._w(k)))) + f" in {int(ties[k])}"
+        r"\dots" if k is None else _m(p.paint(k, p.value(r.w_of(k)))) + f" in {int(ties[k])}"
         for k in shown)
     out.append(
         f"Entry {_m(L['T'] + '_{o,i}')} holds the weight that output $o$ applies to input $i$ "

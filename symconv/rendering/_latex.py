@@ -132,9 +132,9 @@ def gradient_math(gr: Any, p: Printer) -> str:
     d = gr.derivation
     s = d.spec
     blocks = []
-    for role, flat, shape in (("x", gr._input_flat, s.input_shape),
-                              ("w", gr._weight_flat, s.weight_shape),
-                              ("b", gr._bias_flat, (s.bias_size,))):
+    for role, flat, shape in (("x", gr.flat_input, s.input_shape),
+                              ("w", gr.flat_weight, s.weight_shape),
+                              ("b", gr.flat_bias, (s.bias_size,))):
         if flat is None:
             continue
         lines = []

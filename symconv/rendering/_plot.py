@@ -123,7 +123,7 @@ def _cells(d: Derivation, which: str) -> Cells:
             f"the {which} picture would draw {n_cells:,} cells (limit {MAX_CELLS:,}); "
             "choose a smaller input or layer"
         )
-    xs, ws = d._x.reshape(-1).tolist(), d._w.reshape(-1).tolist()
+    xs, ws = d.flat_input, d.flat_weight
     y_names = [f"y_{{{_index(o, t.out_shape)}}}" for o in range(t.n_out)]
     if which == "patches":
         order = np.lexsort((t.k, t.o))
@@ -142,7 +142,7 @@ def _cells(d: Derivation, which: str) -> Cells:
     group[entry_of_tap] = t.k
     group[count > 1] = -1
     if which == "gradient":
-        g_flat = d.gradient()._g_flat
+        g_flat = d.gradient().flat_output
         labels = [_product(g_flat[o], xs[i]) for o, i in zip(rows.tolist(), cols.tolist())]
         title = r"$G = g\,x^\top$: entries of one colour sum into that weight's gradient"
     else:
@@ -200,7 +200,7 @@ def _graph(d: Derivation) -> Graph:
         sel = t.k == k
         seg = np.stack([p_in[t.i[sel]], p_out[t.o[sel]]], axis=1)
         edges[int(k)] = seg
-    xs, ws = d._x.reshape(-1).tolist(), d._w.reshape(-1).tolist()
+    xs, ws = d.flat_input, d.flat_weight
     return Graph(
         p_in, p_out, edges, [label(v) for v in xs],
         [f"y_{{{_index(o, t.out_shape)}}}" for o in range(t.n_out)],

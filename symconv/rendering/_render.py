@@ -169,6 +169,7 @@ class Renderer:
         self.out_shape = d.spec.output_shape
         self.in_shape = d.spec.input_shape
         self.w_shape = d.spec.weight_shape
+        self.xs, self.ws, self.bs = d.flat_input, d.flat_weight, d.flat_bias
         #: None: notes go beside the displays; a list: collected for the text (documents).
         self.notes: list[str] | None = None
 
@@ -179,22 +180,22 @@ class Renderer:
     def _act_name(self, o: int) -> str:
         return self.p.indexed("a", np.unravel_index(o, self.out_shape))
 
-    def _x(self, i: int) -> Any:
-        return self.d._x.reshape(-1)[i]
+    def x_of(self, i: int) -> Any:
+        """Input ``i`` (flat)."""
+        return self.xs[i]
 
-    def _w(self, k: int) -> Any:
-        return self.d._w.reshape(-1)[k]
+    def w_of(self, k: int) -> Any:
+        """Weight ``k`` (flat)."""
+        return self.ws[k]
 
     def _bias_of(self, o: int) -> Any:
-        if self.d._b is None:
+        if self.bs is None:
             return None
         per = int(np.prod(self.out_shape[1:]))
-        return self.d._b[o // per]
+        return self.bs[o // per]
 
     def _numeric(self) -> bool:
-        vals = [*self.d._x.reshape(-1), *self.d._w.reshape(-1)]
-        if self.d._b is not None:
-            vals += list(self.d._b)
+        vals = [*self.xs, *self.ws, *(self.bs or [])]
         return all(isinstance(v, Basic) and v.is_Number for v in vals)
 
     def elision_note(self, what: str, shown: list[int | None], n: int, unit: str) -> str:
@@ -214,7 +215,7 @@ class Renderer:
     # sums of products
     def sums(self) -> str:
         t = self.t
-        values = self.d._output_flat if self._numeric() else None
+        values = self.d.flat_output if self._numeric() else None
         lines = []
         shown = pick(t.n_out, self.o.max_rows)
         starts = t.starts
@@ -224,7 +225,7 @@ class Renderer:
                 continue
             lo, hi = int(starts[o]), int(starts[o + 1])
             pieces = [
-                self.p.product(self._w(k), self._x(i), paint=k)
+                self.p.product(self.w_of(k), self.x_of(i), paint=k)
                 for i, k in zip(t.i[lo:hi].tolist(), t.k[lo:hi].tolist())
             ]
             if self._bias_of(o) is not None:
@@ -280,7 +281,7 @@ class Renderer:
         found: dict[tuple[int, int], list[int]] = {}
         for o, i, k in zip(t.o[sel].tolist(), t.i[sel].tolist(), t.k[sel].tolist()):
             found.setdefault((o, i), []).append(k)
-        return {pos: self._cell([self.p.paint(k, self.p.value(self._w(k))) for k in sorted(ks)])
+        return {pos: self._cell([self.p.paint(k, self.p.value(self.w_of(k))) for k in sorted(ks)])
                 for pos, ks in found.items()}
 
     @staticmethod
@@ -303,7 +304,7 @@ class Renderer:
     def _wrap(self, lhs: str, product: str, rows: list[int | None],
               struts: dict[int, str] | None = None) -> str:
         rhs = product
-        if self.d._b is not None:
+        if self.bs is not None:
             rhs += " + " + self._bias_vector(rows, struts)
         if self.o.nonlinearity is not None:
             rhs = tex.function_name(self.o.nonlinearity) + tex.paren(rhs)
@@ -319,7 +320,7 @@ class Renderer:
         for (r, _), cell in cells.items():
             if cell.count(r"\\") > struts.get(r, "").count(r"\\"):
                 struts[r] = cell
-        x = self._vector([None if c is None else self.p.value(self._x(c)) for c in cols])
+        x = self._vector([None if c is None else self.p.value(self.x_of(c)) for c in cols])
         product = tex.command("underbrace", grid) + "_" + tex.group(self.p.letter["T"]) + " " + x
         out = self._wrap(self._lhs(rows, struts), product, rows, struts)
         return out + self._shape_note("T", rows, cols, t.n_out, t.n_in)
@@ -349,9 +350,9 @@ class Renderer:
                 if k in cs:
                     found.setdefault(k, []).append(i)
             for k, ins in found.items():
-                cell[(r, k)] = " + ".join(self.p.value(self._x(i)) for i in ins)
+                cell[(r, k)] = " + ".join(self.p.value(self.x_of(i)) for i in ins)
         grid = self._grid(rows, cols, cell)
-        w = self._vector([None if c is None else self.p.paint(c, self.p.value(self._w(c)))
+        w = self._vector([None if c is None else self.p.paint(c, self.p.value(self.w_of(c)))
                           for c in cols])
         product = tex.command("underbrace", grid) + "_" + tex.group(self.p.letter["P"]) + " " + w
         out = self._wrap(self._lhs(rows), product, rows)

@@ -266,7 +266,7 @@ def _print_outputs(d: Derivation, out: TextIO) -> None:
 
     out.write("outputs:\n")
     shape = d.spec.output_shape
-    flat = d._output_flat
+    flat = d.flat_output
     bias = d.bias
     per_channel = int(np.prod(shape[1:])) if bias is not None else 1
     for j, v in enumerate(track(flat, len(flat), "output text", size=len(d.taps))):
@@ -309,10 +309,10 @@ def _derive(args: argparse.Namespace, out: TextIO) -> int:
         g = d.gradient()
         n = len(d.taps)
         s = d.spec
-        _print_sums("input gradient (dL/dx):", "dx", g._input_flat, s.input_shape, out, n)
-        _print_sums("weight gradient (dL/dw):", "dw", g._weight_flat, s.weight_shape, out, n)
+        _print_sums("input gradient (dL/dx):", "dx", g.flat_input, s.input_shape, out, n)
+        _print_sums("weight gradient (dL/dw):", "dw", g.flat_weight, s.weight_shape, out, n)
         if g.bias is not None:
-            _print_sums("bias gradient (dL/db):", "db", g._bias_flat, (s.bias_size,), out, n)
+            _print_sums("bias gradient (dL/db):", "db", g.flat_bias, (s.bias_size,), out, n)
     out.write("structure:\n")
     for line in str(d.stats()).splitlines():
         out.write(f"  {line}\n")

@@ -465,8 +465,8 @@ def _show(a: sympy.Array) -> str:
 
 
 def _values(d: Derivation) -> np.ndarray:
-    out = np.empty(len(d._output_flat), dtype=object)
-    out[:] = d._output_flat
+    out = np.empty(len(d.flat_output), dtype=object)
+    out[:] = d.flat_output
     return out.reshape(d.spec.output_shape)
 
 
