@@ -208,8 +208,9 @@ def test_unknown_which():
     d = sc.correlate([1, 2, 3], [1, 2])
     with pytest.raises(ValueError, match=r"`which` must be one of 'matrix', 'patches'; got 'T'"):
         d.to_scipy("T")
-    with pytest.raises(ValueError, match=r"`which` must be one of 'matrix', 'patches'; got 3"):
-        d.to_numpy(3)
+    with pytest.raises(TypeError, match=r"`which` must be a string, one of 'matrix', 'patches'; "
+                                        r"got 3"):
+        d.to_numpy(3)  # not a string at all: TypeError, as NumPy for mode=None
 
 
 def test_dense_limit_points_to_to_scipy(monkeypatch):

@@ -136,7 +136,7 @@ def test_oversized_tables_are_refused_at_once():
     d = sc.Conv2d(512, 512, 3, padding=1).derive(input_size=(512, 512))
     # Per axis 512 outputs x 3 taps, less the 2 that fall on zero padding.
     products = (3 * 512 - 2) ** 2 * 512 * 512
-    with pytest.raises(ValueError, match=rf"would hold {products:,} products .* GiB of indices"):
+    with pytest.raises(ValueError, match=rf"would hold {products:,} products .* GiB at its peak"):
         d.stats()
     with pytest.raises(ValueError, match=r"too large to build here"):
         d.to_scipy()

@@ -25,6 +25,9 @@ import numpy as np
 import sympy
 from sympy import Add, Basic
 
+from ..boundary._limits import GRADIENT_DENSE_LIMIT as DENSE_LIMIT
+from ..boundary._limits import MASK_LIMIT
+from ..boundary._spec import check_trials_seed
 from ..boundary._values import symbols, sympify_array, to_array
 from ..core._derivation import Derivation, _array, _sparse, _sums_of_products
 
@@ -34,11 +37,8 @@ if TYPE_CHECKING:
     from ..checks._numeric import CheckReport
     from ..checks._verify import Verification
 
-#: ``Gradient.dense`` refuses matrices with more entries than this.
-DENSE_LIMIT = 250_000
-
-#: ``Gradient.structural_zeros`` (one byte per entry of T) refuses larger masks.
-MASK_LIMIT = 500_000_000
+# Gradient.dense refuses more than DENSE_LIMIT entries, structural_zeros more than
+# MASK_LIMIT (reasons: boundary._limits).
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,18 +132,6 @@ class Gradient:
         from ..rendering._latex import repr_latex
 
         return repr_latex(self)
-
-    def to_html(self, **options: Any) -> str:
-        """A self-contained interactive HTML page with the gradient grouping: see
-        :func:`symconv.to_html`."""
-        from ..rendering._html import to_html
-
-        return to_html(self, **options)
-
-    def _repr_html_(self) -> str:
-        from ..rendering._html import repr_html
-
-        return repr_html(self)
 
     def to_html(self, **options: Any) -> str:
         """A self-contained interactive HTML page with the gradient grouping: see
@@ -418,6 +406,7 @@ class Gradient:
         >>> bool(sc.Conv2d(2, 2, 2, groups=2).derive(input_size=(3, 3)).gradient().check())
         True
         """
+        trials, seed = check_trials_seed(trials, seed)
         from ..checks._gradient_verify import check_gradient
 
         return check_gradient(self, trials=trials, seed=seed)

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
+from ._limits import MAX_ELEMENTS, MAX_SIZE, MAX_TRIALS
+
 Mode = Literal["full", "valid", "same", "circular"]
 Op = Literal["convolve", "correlate"]
 PaddingMode = Literal["zeros", "reflect", "replicate", "circular"]
@@ -76,6 +78,9 @@ class ConvSpec:
     op: Op | None = None
     mode: Mode | None = None
 
+    def __post_init__(self) -> None:
+        check_spec_limits(self)
+
     @property
     def ndim(self) -> int:
         """Number of spatial dimensions."""
@@ -128,6 +133,50 @@ class ConvSpec:
 # ---------------------------------------------------------------- validation
 
 
+def check_spec_limits(spec: ConvSpec) -> None:
+    """Refuse sizes beyond :data:`MAX_SIZE` and shapes beyond :data:`MAX_ELEMENTS`.
+
+    Runs when a spec is made, before any array exists: every later step (the
+    tap table, counting, exports) may then use int64 without overflow.  The
+    message names the parameter as the user gave it (a transposed layer's
+    spec holds the forward convolution, so its input is ``out_size``).
+
+    Examples
+    --------
+    >>> import symconv as sc
+    >>> sc.Conv1d(1, 1, 3, stride=10**30).derive(input_size=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: `stride` must be at most 2,147,483,647, got 1000000000000000000000000000000
+    """
+    t = spec.kind == "transpose"
+    checks: list[tuple[str, tuple[int, ...]]] = [
+        ("kernel_size", spec.kernel_size),
+        ("stride", spec.stride),
+        ("padding", tuple(v for lo_hi in spec.padding for v in lo_hi)),
+        ("dilation", spec.dilation),
+        ("output_padding", spec.output_padding),
+        ("input_size", spec.out_size if t else spec.in_size),
+        ("in_channels", (spec.out_channels if t else spec.in_channels,)),
+        ("out_channels", (spec.in_channels if t else spec.out_channels,)),
+        ("groups", (spec.groups,)),
+    ]
+    for name, values in checks:
+        for v in values:
+            if abs(v) > MAX_SIZE:
+                raise ValueError(f"`{name}` must be at most {MAX_SIZE:,}, got {v!r}")
+    for name, shape in (("input", spec.input_shape), ("weight", spec.weight_shape),
+                        ("output", spec.output_shape)):
+        n = 1
+        for v in shape:
+            n *= v
+        if n > MAX_ELEMENTS:
+            raise ValueError(
+                f"the {name} would have {n:,} elements (shape {shape}; limit "
+                f"{MAX_ELEMENTS:,} = 2**40): too large for any view of symconv"
+            )
+
+
 def check_int(name: str, value: object, *, minimum: int) -> int:
     """Return ``value`` as an int, or raise naming ``name``, the rule and the value."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -136,6 +185,26 @@ def check_int(name: str, value: object, *, minimum: int) -> int:
         rule = "positive" if minimum == 1 else f">= {minimum}"
         raise ValueError(f"`{name}` must be {rule}, got {value!r}")
     return int(value)
+
+
+def check_trials_seed(trials: object, seed: object) -> tuple[int, int]:
+    """``(trials, seed)`` of a numeric check, validated: ``1 <= trials <= MAX_TRIALS``
+    and ``seed >= 0`` (NumPy's rule for seeds), before any array is drawn.
+
+    Examples
+    --------
+    >>> check_trials_seed(3, 0)
+    (3, 0)
+    >>> check_trials_seed(5000, 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: `trials` must be at most 1,000 (each trial evaluates every view once), got 5000
+    """
+    n = check_int("trials", trials, minimum=1)
+    if n > MAX_TRIALS:
+        raise ValueError(f"`trials` must be at most {MAX_TRIALS:,} (each trial evaluates "
+                         f"every view once), got {n}")
+    return n, check_int("seed", seed, minimum=0)
 
 
 def is_symbolic(value: object) -> bool:
@@ -214,9 +283,17 @@ def as_tuple(name: str, value: object, n: int, *, minimum: int) -> tuple[int, ..
 
 
 def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
-    """``value`` must be one of the string literals in ``allowed``."""
-    if not isinstance(value, str) or value not in allowed:
-        choices = ", ".join(repr(a) for a in allowed)
+    """``value`` must be one of the string literals in ``allowed``.
+
+    A value that is not a string at all (``None``, a number) is a ``TypeError``,
+    as NumPy raises for ``np.convolve(..., mode=None)``; an unknown string is a
+    ``ValueError``.
+    """
+    choices = ", ".join(repr(a) for a in allowed)
+    if not isinstance(value, str):
+        raise TypeError(f"`{name}` must be a string, one of {choices}; got {value!r} "
+                        f"({type(value).__name__})")
+    if value not in allowed:
         raise ValueError(f"`{name}` must be one of {choices}; got {value!r}")
     return value
 

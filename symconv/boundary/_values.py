@@ -108,6 +108,33 @@ def sympify_array(arr: np.ndarray) -> np.ndarray:
 SYMARRAY_NAME = re.compile(r"^([A-Za-z]+)((?:_\d+)+)$")
 
 
+def require_finite(name: str, values: object, why: str) -> None:
+    """Refuse ``nan``, ``oo``, ``-oo`` and ``zoo`` among ``values`` (a SymPy Array or list).
+
+    Proofs and numeric checks compare sums: ``oo - oo`` is ``nan`` and ``nan``
+    equals nothing, so a non-finite value would look like a failed proof.  The
+    ``ValueError`` names the parameter, the first such entry and ``why``.
+
+    Examples
+    --------
+    >>> require_finite("x", [1, sympy.oo], "proofs need finite values")
+    Traceback (most recent call last):
+    ...
+    ValueError: `x` holds oo (entry 1): proofs need finite values
+    """
+    flat = values.tolist() if hasattr(values, "tolist") else values
+    stack, j = [flat], 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+            continue
+        v = sympy.sympify(item) if isinstance(item, (int, float, complex)) else item
+        if isinstance(v, sympy.Basic) and (v.has(sympy.nan, sympy.oo, -sympy.oo, sympy.zoo)):
+            raise ValueError(f"`{name}` holds {v} (entry {j}): {why}")
+        j += 1
+
+
 def symbols(prefix: str, shape: tuple[int, ...]) -> np.ndarray:
     """Symbols named like ``sympy.symarray``: ``x_0_1`` for index ``(0, 1)``."""
     out = np.empty(shape, dtype=object)

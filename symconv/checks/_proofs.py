@@ -23,6 +23,7 @@ import sympy
 from sympy import Add, Basic, Function, Integer, MatrixBase, MatrixSymbol, Mul, Symbol
 
 from ..boundary import _formulas
+from ..boundary._limits import PROOF_ONE_PASS_LIMIT, PROOF_RANK_LIMIT, REFERENCE_LIMIT
 
 if TYPE_CHECKING:
     from ..core._derivation import Derivation
@@ -33,9 +34,6 @@ RELATIONS: tuple[str, ...] = ("=", "<", "<=")
 #: the cited symbolic proof covers every entry.
 SAMPLE = 300
 
-#: The NumPy oracle recomputes the transposed convolution symbolically up to this many
-#: products; beyond, the step cites the gradient module's symbolic proof alone.
-REFERENCE_LIMIT = 5_000
 
 
 _PLAIN = {"$": "", "\\top": "T", "\\times": "x", "\\operatorname{vec}": "vec",
@@ -425,7 +423,8 @@ class _Builder:
         P = d.patch_entries()
         ks = _sample(self.K, self.rng)
         pt_g: list[Any] = []
-        if self.K * self.M <= 200_000:  # column k of P^T g, every sampled k in one pass over P
+        # column k of P^T g, every sampled k in one pass over P
+        if self.K * self.M <= PROOF_ONE_PASS_LIMIT:
             by_k: dict[int, list[Any]] = {k: [] for k in ks}
             for o, row in P.items():
                 for kk, e in row.items():
@@ -521,7 +520,7 @@ class _Builder:
         n_entries = int(rows.size)
         # A maps the weights to the entries of T: A[e, k] = number of taps (e, k).
         used = int(np.unique(t.k).size)
-        if n_entries * self.K <= 4_000_000:
+        if n_entries * self.K <= PROOF_RANK_LIMIT:
             A = np.zeros((n_entries, self.K))
             np.add.at(A, (entry_of_tap, t.k), 1.0)
             numeric_rank = int(np.linalg.matrix_rank(A))

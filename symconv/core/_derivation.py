@@ -19,24 +19,20 @@ from sympy.polys.domains import EXRAW
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
 
-from ..boundary._spec import ConvSpec
-from ..boundary._values import symbols, sympify_array
+from ..boundary._limits import SYMBOLIC_LIMIT, TABLE_LIMIT_BYTES
+from ..boundary._spec import ConvSpec, check_trials_seed
+from ..boundary._values import require_finite, symbols, sympify_array
 from ._gc import without_gc
 from ._progress import track
-from ._taps import TapTable, build_taps, count_taps, index_dtype
+from ._taps import TapTable, build_taps, count_taps, table_peak_bytes
 
 if TYPE_CHECKING:
     from ..checks._numeric import CheckReport
     from ..checks._verify import Verification
 
 
-#: Symbolic views of layers with more products than this raise instead of
-#: running for minutes; numeric views (``to_scipy``) go much further.
-SYMBOLIC_LIMIT = 2_000_000
-
-#: The tap table itself (every numeric view) is refused above this many bytes of
-#: index arrays, instead of exhausting memory: 4 GiB, a sixth of this 24 GiB machine.
-TABLE_LIMIT_BYTES = 4 * 2**30
+# Symbolic views of layers over SYMBOLIC_LIMIT products raise instead of running for
+# minutes; the tap table is refused above TABLE_LIMIT_BYTES (reasons: boundary._limits).
 
 
 @dataclass(frozen=True)
@@ -185,19 +181,19 @@ class Derivation:
         Raises
         ------
         ValueError
-            If its index arrays would exceed ``TABLE_LIMIT_BYTES`` (counted per
-            axis first, so an oversized layer is refused at once).
+            If building it and reading its structure would need more than
+            ``TABLE_LIMIT_BYTES`` at the peak (estimated by arithmetic first, so an
+            oversized layer is refused at once, before anything is allocated).
         """
         s = self.spec
-        n = count_taps(s)
-        sizes = (np.prod(s.output_shape), np.prod(s.input_shape), np.prod(s.weight_shape))
-        nbytes = n * sum(index_dtype(int(v)).itemsize for v in sizes)
-        if nbytes > TABLE_LIMIT_BYTES:
+        peak = table_peak_bytes(s)
+        if peak > TABLE_LIMIT_BYTES:
             raise ValueError(
-                f"the tap table of this convolution would hold {n:,} products "
-                f"({nbytes / 2**30:.1f} GiB of indices, limit {TABLE_LIMIT_BYTES / 2**30:.0f} "
-                "GiB): too large to build here; derive a smaller piece of the layer "
-                "(fewer channels or a smaller input), whose structure is the same"
+                f"the tap table of this convolution would hold {count_taps(s):,} products "
+                f"and need about {peak / 2**30:.1f} GiB at its peak (limit "
+                f"{TABLE_LIMIT_BYTES / 2**30:.0f} GiB): too large to build here; derive a "
+                "smaller piece of the layer (fewer channels or a smaller input), whose "
+                "structure is the same"
             )
         return build_taps(s)
 
@@ -527,7 +523,21 @@ class Derivation:
         """
         from ..checks._numeric import check
 
+        trials, seed = check_trials_seed(trials, seed)
+        self._require_finite("a numeric check needs finite values")
         return check(self, trials=trials, seed=seed)
+
+    def _require_finite(self, why: str) -> None:
+        """ValueError when the given input, weight or bias holds nan, oo or zoo."""
+        layer = self.spec.kind != "signal"
+        for name, raw in (("x", self._raw["x"]), ("weight" if layer else "w", self._raw["w"]),
+                          ("bias", self._raw["b"])):
+            arr = None if raw is None else np.asarray(raw)
+            if arr is None or arr.dtype.kind in "iub":
+                continue
+            if arr.dtype.kind in "fc" and bool(np.all(np.isfinite(arr))):
+                continue
+            require_finite(name, sympify_array(arr.astype(object)), why)
 
     # ------------------------------------------------- views of other modules
 
@@ -576,6 +586,8 @@ class Derivation:
     def latex_document(self, **options: Any) -> str:
         """A complete ``.tex`` document: see :func:`symconv.latex_document`."""
         from ..rendering._document import latex_document
+
+        self._require_finite("the document's proofs need finite values")
 
         return latex_document(self, **options)
 

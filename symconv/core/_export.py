@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import scipy.sparse
 
+from ..boundary._limits import EXPORT_DENSE_LIMIT as DENSE_LIMIT
 from ..boundary._spec import check_choice
 
 if TYPE_CHECKING:
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 Which = Literal["matrix", "patches"]
 WHICH: tuple[str, ...] = ("matrix", "patches")
 
-#: :func:`to_numpy` refuses dense matrices with more entries than this (2 GiB of float64).
-DENSE_LIMIT = 2**28
 
 
 def to_scipy(d: Derivation, which: Which = "matrix") -> scipy.sparse.csr_array:
@@ -168,7 +167,15 @@ def _from_objects(name: str, view: str, letter: str, arr: np.ndarray) -> np.ndar
                 f"d.{view} for the symbolic {letter}"
             )
     if all(getattr(v, "is_Integer", isinstance(v, numbers.Integral)) for v in flat):
-        return np.array([int(v) for v in flat], dtype=np.int64).reshape(arr.shape)
+        ints = [int(v) for v in flat]
+        big = next((v for v in ints if not -(2**63) <= v < 2**63), None)
+        if big is not None:
+            raise ValueError(
+                f"`{name}` holds the integer {big}, outside int64 (-2**63 <= v < 2**63): the "
+                f"numeric {letter} stores machine integers; use d.{view} for exact values, or "
+                "give floats"
+            )
+        return np.array(ints, dtype=np.int64).reshape(arr.shape)
     if all(getattr(v, "is_real", isinstance(v, numbers.Real)) for v in flat):
         return np.array([float(v) for v in flat], dtype=np.float64).reshape(arr.shape)
     return np.array([complex(v) for v in flat], dtype=np.complex128).reshape(arr.shape)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import sympy
 
+from ..boundary._limits import GEMM_LIMIT
 from ..boundary._spec import ConvSpec
 
 if TYPE_CHECKING:
@@ -27,8 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["GEMM_LIMIT", "gemm", "gemm_counts"]
 
-#: Entries of ``X`` above which the symbolic GEMM is refused (use ``stats()``).
-GEMM_LIMIT = 250_000
+# Entries of X above GEMM_LIMIT: the symbolic GEMM is refused (reason: boundary._limits).
 
 
 def gemm_counts(s: ConvSpec) -> tuple[int, int]:

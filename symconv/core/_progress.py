@@ -12,10 +12,9 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, TypeVar
 
-T = TypeVar("T")
+from ..boundary._limits import PROGRESS_THRESHOLD
 
-#: Symbolic work on fewer products than this is quick and reports nothing.
-PROGRESS_THRESHOLD = 200_000
+T = TypeVar("T")
 
 
 def track(

@@ -26,18 +26,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import sympy
 
+from ..boundary._limits import DFT_LIMIT, KRONECKER_LIMIT
 from ._taps import axis_law
 
 if TYPE_CHECKING:
     from ..boundary._spec import ConvSpec
     from ._derivation import Derivation
 
-#: :func:`kronecker_form` refuses when ``weights * rows * columns`` exceeds this
-#: (every term is a dense 0/1 matrix the size of T).
-KRONECKER_LIMIT = 4_000_000
-
-#: :func:`diagonalize` refuses a symbolic DFT matrix larger than this many entries.
-DFT_LIMIT = 4096
+# kronecker_form refuses above KRONECKER_LIMIT dense entries in all, diagonalize a DFT
+# matrix above DFT_LIMIT entries (reasons: boundary._limits).
 
 
 def selections(spec: ConvSpec, axis: int) -> np.ndarray:

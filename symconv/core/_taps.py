@@ -320,16 +320,138 @@ def _channel_taps(spec: ConvSpec, *, swap: bool) -> TapTable:
 
 
 def count_taps(spec: ConvSpec) -> int:
-    """The number of taps (products) of ``spec``, without building the table.
+    """The number of taps (products) of ``spec``, by arithmetic: nothing is allocated.
 
     Validity of a tap is a product of per-axis conditions, so the count is the
-    product of per-axis counts times the channel pairs: O(sum of axis sizes).
+    product of per-axis counts (:func:`axis_tap_count`) times the channel pairs:
+    O(number of axes) integer operations, whatever the sizes.
     """
     n = spec.out_channels * (spec.in_channels // spec.groups)
     for d in range(spec.ndim):
-        _, valid, _ = _spec_axis(spec, d)
-        n *= int(np.count_nonzero(valid))
+        n *= axis_tap_count(spec.in_size[d], spec.out_size[d], spec.kernel_size[d],
+                            spec.stride[d], spec.dilation[d], spec.padding[d][0],
+                            spec.padding_mode)
     return n
+
+
+def table_peak_bytes(spec: ConvSpec) -> int:
+    """An upper bound of the memory the tap table and its structure need at their peak.
+
+    Counted by arithmetic before anything is allocated: the index arrays, the
+    int64 temporaries of building them (the ``n_out x k`` grids of one channel
+    pair, the per-group pattern), ``starts`` (8 bytes per output), and the
+    grouping of taps into entries of T -- a stable argsort over int64 keys when
+    reflect, replicate or circular padding can fold several taps onto one entry
+    (about 25 bytes per product: ``stats()`` of such a layer peaks at 4 to 6 times
+    the index arrays alone).
+
+    Examples
+    --------
+    >>> import symconv as sc
+    >>> d = sc.Conv2d(8, 8, 3, padding=1, padding_mode="reflect").derive(input_size=(64, 64))
+    >>> table_peak_bytes(d.spec) > 5 * d.taps.nbytes
+    True
+    """
+    n = count_taps(spec)
+    s_out = _prod(spec.out_size)
+    s_k = _prod(spec.kernel_size)
+    grid = s_out * s_k
+    pairs = spec.out_channels * (spec.in_channels // spec.groups)
+    spatial = n // pairs if pairs else 0
+    inner = max(spec.in_channels, spec.out_channels) // spec.groups
+    n_out, n_in, n_w = (_prod(spec.forward_out_shape), _prod(spec.forward_in_shape),
+                        _prod(spec.weight_shape))
+    index = n * sum(index_dtype(v).itemsize for v in (n_out, n_in, n_w))
+    build = 17 * grid + 24 * spatial + (40 * spatial * inner if inner > 1 else 0)
+    entry = index_dtype(max(n, 1)).itemsize
+    folded = spec.padding_mode != "zeros" and any(lo or hi for lo, hi in spec.padding)
+    group = n * (25 + 2 * entry) if folded else n * entry
+    chunks = 2 * 8 * min(n, 1 << 22)  # _bincount's int64 chunks
+    return index + build + group + 8 * (max(n_out, n_in) + 1) + chunks
+
+
+def _prod(shape: tuple[int, ...]) -> int:
+    n = 1
+    for v in shape:
+        n *= v
+    return n
+
+
+def axis_tap_count(n_in: int, n_out: int, k: int, stride: int, dilation: int, lo: int,
+                   padding_mode: str) -> int:
+    """The pairs ``(o, j)`` of one axis whose tap exists: ``0 <= s*o + d*j - lo < n_in``.
+
+    Reflect, replicate and circular padding keep every pair (``n_out * k``); zero
+    padding drops the reads outside the input.  For kernel position ``j`` the
+    outputs that read inside form the range ``max(L_j, 0) .. min(U_j, n_out - 1)``
+    with ``L_j = ceil((lo - d*j) / s)`` and ``U_j = floor((n_in - 1 + lo - d*j) / s)``;
+    the sums of ``L_j`` and ``U_j`` over ``j`` are floor sums (:func:`floor_sum`),
+    so the count costs O(log) integer operations instead of an ``n_out x k`` grid.
+
+    Examples
+    --------
+    The seed's full convolution (length 4, kernel 3, padding 2 each side) has
+    4 * 3 = 12 products; the padded reads drop out of the 6 * 3 pairs:
+
+    >>> axis_tap_count(4, 6, 3, 1, 1, 2, "zeros"), axis_tap_count(4, 6, 3, 1, 1, 2, "reflect")
+    (12, 18)
+    """
+    if n_out <= 0 or k <= 0:
+        return 0
+    if padding_mode != "zeros":
+        return n_out * k
+    s, d, m = stride, dilation, n_out
+    # j range where some output reads inside: U_j >= 0 and L_j <= m - 1.
+    j_lo = max(0, -((s * (m - 1) - lo) // d))  # ceil((lo - s(m-1)) / d)
+    j_hi = min(k - 1, (n_in - 1 + lo) // d)
+    if j_lo > j_hi:
+        return 0
+    # min(U_j, m-1): U_j >= m-1 exactly for j <= j_u (U decreases with j).
+    j_u = (n_in - 1 + lo - s * (m - 1)) // d
+    capped = max(0, min(j_hi, j_u) - j_lo + 1)
+    first = max(j_lo, j_u + 1)  # sum U_j over j in first .. j_hi
+    upper = capped * (m - 1) + _sum_floor(n_in - 1 + lo, -d, s, first, j_hi)
+    # max(L_j, 0): L_j > 0 exactly for j < ceil(lo / d);  L_j = -floor((d*j - lo) / s).
+    last = min(j_hi, -(-lo // d) - 1)
+    lower = -_sum_floor(-lo, d, s, j_lo, last)
+    return upper - lower + (j_hi - j_lo + 1)
+
+
+def _sum_floor(b: int, a: int, m: int, j0: int, j1: int) -> int:
+    """``sum(floor((a*j + b) / m) for j in j0 .. j1)`` (0 for an empty range)."""
+    if j1 < j0:
+        return 0
+    return floor_sum(j1 - j0 + 1, m, a, a * j0 + b)
+
+
+def floor_sum(n: int, m: int, a: int, b: int) -> int:
+    """``sum(floor((a*t + b) / m) for t in range(n))`` in O(log m) steps.
+
+    Any integers ``a`` and ``b``, ``m >= 1``, ``n >= 0`` (the Euclid-like
+    reduction of AtCoder Library's ``floor_sum``).
+
+    Examples
+    --------
+    >>> floor_sum(5, 3, -2, 7) == sum((-2 * t + 7) // 3 for t in range(5))
+    True
+    """
+    total = 0
+    q, a = divmod(a, m)  # now 0 <= a < m
+    total += q * (n * (n - 1) // 2)
+    q, b = divmod(b, m)  # now 0 <= b < m
+    total += q * n
+    while True:
+        if a >= m:
+            total += (n * (n - 1) // 2) * (a // m)
+            a %= m
+        if b >= m:
+            total += n * (b // m)
+            b %= m
+        y_max = a * n + b
+        if y_max < m:
+            return total
+        n, b = divmod(y_max, m)
+        m, a = a, m
 
 
 def build_taps(spec: ConvSpec) -> TapTable:

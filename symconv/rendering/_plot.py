@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import sympy
 
+from ..boundary._limits import LABEL_CELLS, MAX_CELLS, MAX_EDGES
 from ..boundary._spec import check_choice
 from ..boundary._values import SYMARRAY_NAME
 from ..core._derivation import Derivation

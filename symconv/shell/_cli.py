@@ -20,6 +20,7 @@ from typing import Any, NoReturn, TextIO
 import numpy as np
 import sympy
 
+from ..boundary._limits import PRINT_ENTRIES
 from ..boundary._values import parse_value
 from ..core._derivation import Derivation
 from ..core._progress import track
@@ -27,8 +28,6 @@ from ..core._progress import track
 LAYERS = ("conv1d", "conv2d", "conv3d", "convtranspose1d", "convtranspose2d", "convtranspose3d")
 KINDS = ("matrix", "patches", "gradient", "connectivity")
 FORMATS = (".png", ".svg", ".pdf", ".tex")
-#: Matrices with more entries than this are summarised instead of printed.
-PRINT_ENTRIES = 600
 
 _SIZE = re.compile(r"^\d+(x\d+)*$")
 
@@ -60,7 +59,7 @@ COMMANDS: dict[str, Command] = {}
 #: parser is built and exposes ``COMMANDS: dict[str, Command]``.  To add a
 #: subcommand, write it in its own ``symconv/shell/_<name>_cli.py`` and add the
 #: module name here -- one line, nothing else in this file changes.
-COMMAND_MODULES: tuple[str, ...] = ("._html_cli",)
+COMMAND_MODULES: tuple[str, ...] = ("._html_cli", "._cli_textbook")
 
 
 def register(name: str, command: Command) -> None:
