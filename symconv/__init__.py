@@ -45,6 +45,10 @@ from .rendering._network_plot import plot_dense_overlay as plot_dense_overlay
 from .rendering._plot import plot_connectivity as plot_connectivity
 from .rendering._plot import plot_matrix as plot_matrix
 from .rendering._plot import to_tikz as to_tikz
+from .rendering._structure_latex import structure_latex as structure_latex
+from .rendering._structure_plot import arithmetic_tikz as arithmetic_tikz
+from .rendering._structure_plot import plot_arithmetic as plot_arithmetic
+from .shell._book import textbook as textbook
 from .shell._handcheck import HandCheck as HandCheck
 from .shell._handcheck import check_hand as check_hand
 from .shell._layers import Conv1d as Conv1d
@@ -111,6 +115,7 @@ __all__ = [
     "TiledConv1d",
     "TiledConv2d",
     "Verification",
+    "arithmetic_tikz",
     "check_hand",
     "convolve",
     "correlate",
@@ -121,6 +126,7 @@ __all__ = [
     "latex_document",
     "layer_hierarchy",
     "parse_value",
+    "plot_arithmetic",
     "plot_connectivity",
     "plot_dense_overlay",
     "plot_matrix",
@@ -129,7 +135,9 @@ __all__ = [
     "repr_latex",
     "stretched_input",
     "stretched_kernel",
+    "structure_latex",
     "subsampled",
+    "textbook",
     "to_html",
     "to_latex",
     "to_tikz",

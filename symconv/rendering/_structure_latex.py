@@ -1,0 +1,163 @@
+"""Block-partitioned LaTeX of T: the Kronecker form, labelled blocks and the DFT diagonalisation.
+
+Layer: rendering.  :func:`structure_latex` writes, for one derivation, the
+statement ``T = sum_k w_k (E (x) S_j1 (x) ... )``, the matrix ``T`` with its
+block partition drawn (``|`` between column blocks, ``\\hline`` between row
+blocks), the matrix of block labels (``W_j`` for the Toeplitz block of kernel
+row ``j``; ``0`` for an empty block) with each ``W_j`` written out, and, when
+``T`` is circulant, ``F T F^{-1} = diag(lambda)``.  Only this module (and the
+other rendering modules) know LaTeX; the structure comes from
+``core/_structure.py``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import sympy
+
+from ..boundary._values import SYMARRAY_NAME
+from ..core._structure import circulant_reason, diagonalize, kronecker_form
+from ._tex import environment, group, join, latex, sub, symbol_name
+
+if TYPE_CHECKING:
+    from ..core._derivation import Derivation
+
+#: Matrices wider or taller than this are not written out entry by entry.
+MAX_SIDE = 40
+
+
+def name_of(s: Any) -> str:
+    """``w_0_1`` -> ``w_{0,1}`` (symarray names); other names through :func:`symbol_name`."""
+    name = str(getattr(s, "name", s))
+    m = SYMARRAY_NAME.match(name)
+    if m:
+        return sub(symbol_name(m.group(1)), ",".join(m.group(2).split("_")[1:]))
+    return symbol_name(name)
+
+
+def tex(value: Any) -> str:
+    """Math-mode LaTeX of a SymPy value with symconv's names."""
+    return latex(value, name_of)
+
+
+def _partition(d: Derivation) -> tuple[list[int], list[int]]:
+    """Row and column block sizes: channel blocks, then the first spatial axis (N-D)."""
+    kf = kronecker_form(d)
+    sizes = kf.axis_sizes
+    inner_r = int(np.prod([r for r, _ in sizes[-1:]]))
+    inner_c = int(np.prod([c for _, c in sizes[-1:]]))
+    if len(sizes) == 1:
+        return [kf.shape[0]], [kf.shape[1]]
+    return ([inner_r] * (kf.shape[0] // inner_r), [inner_c] * (kf.shape[1] // inner_c))
+
+
+def block_matrix(d: Derivation) -> str:
+    r"""``T`` as an ``array`` with its block partition drawn.
+
+    Examples
+    --------
+    >>> import symconv as sc, sympy
+    >>> d = sc.correlate(sympy.symarray("x", (3, 3)), sympy.symarray("w", (2, 2)))
+    >>> print(block_matrix(d).splitlines()[1])
+    \begin{array}{ccc|ccc|ccc}
+    """
+    t = d.matrix
+    if max(t.shape) > MAX_SIDE:
+        raise ValueError(f"`d` has a {t.shape[0]} x {t.shape[1]} matrix, too large to write "
+                         f"out (limit {MAX_SIDE} per side); use a smaller instance")
+    rows, cols = _partition(d)
+    spec = join("|", ["c" * c for c in cols])
+    lines = []
+    r0 = 0
+    for b, h in enumerate(rows):
+        for r in range(r0, r0 + h):
+            lines.append(join(" & ", [tex(t[r, c]) if t[r, c] != 0 else "0"
+                                      for c in range(t.shape[1])]) + r" \\")
+        if b < len(rows) - 1:
+            lines.append(r"\hline")
+        r0 += h
+    body = environment("array", "\n".join(lines), spec)
+    return r"\left[" + "\n" + body + "\n" + r"\right]"
+
+
+def block_labels(d: Derivation) -> str:
+    r"""The matrix of block labels ``W_j`` (2-D, one channel) with each ``W_j`` written out.
+
+    Block ``(a, b)`` of a stride-1, one-channel 2-D convolution is
+    ``W_j = sum_{j2} w[j, j2] S_{j2}`` when kernel row ``j`` links output row
+    ``a`` to input row ``b``: it depends on ``b - a`` only (doubly block Toeplitz).
+
+    Examples
+    --------
+    >>> import symconv as sc, sympy
+    >>> d = sc.correlate(sympy.symarray("x", (3, 3)), sympy.symarray("w", (2, 2)))
+    >>> print(block_labels(d).splitlines()[0])
+    T = \begin{bmatrix}
+    """
+    kf = kronecker_form(d)
+    if len(kf.axis_sizes) != 2 or (d.spec.has_channels and kf.terms[0].factors[0].size > 1):
+        raise ValueError("`d` must be a one-channel 2-D convolution for block labels")
+    off = 1 if d.spec.has_channels else 0
+    m1, n1 = kf.axis_sizes[0]
+    label: dict[tuple[int, int], int] = {}
+    blocks: dict[int, Any] = {}
+    for term in kf.terms:
+        s1, s2 = term.factors[off], term.factors[off + 1]
+        j = term.index[-2]
+        for a, b in zip(*np.nonzero(s1)):
+            label[(int(a), int(b))] = j
+        blocks[j] = blocks.get(j, sympy.zeros(*s2.shape)) + term.weight * sympy.Matrix(s2)
+    cells = [[sub("W", str(label[(a, b)])) if (a, b) in label else "0" for b in range(n1)]
+             for a in range(m1)]
+    outer = "T = " + environment("bmatrix", join(r" \\" + "\n", [join(" & ", r) for r in cells]))
+    defs = []
+    for j in sorted(blocks):
+        entries = blocks[j]
+        rows = [join(" & ", [tex(entries[r, c]) for c in range(entries.shape[1])])
+                for r in range(entries.shape[0])]
+        defs.append(sub("W", str(j)) + " = " + environment("bmatrix", join(r" \\" + "\n", rows)))
+    return outer + ",\\quad\n" + join(",\\quad\n", defs)
+
+
+def structure_latex(d: Derivation) -> str:
+    r"""Math-mode LaTeX of T's structure: Kronecker form, block partition, DFT when circulant.
+
+    Parameters
+    ----------
+    d : Derivation
+        Any derivation small enough to write out (``MAX_SIDE`` rows and columns).
+
+    Returns
+    -------
+    str
+        A ``gathered`` block for a display environment.
+
+    Raises
+    ------
+    ValueError
+        When ``T`` is too large to write out.
+
+    Examples
+    --------
+    >>> import symconv as sc, sympy
+    >>> d = sc.convolve(sympy.symarray("x", 3), sympy.symarray("w", 2), mode="circular")
+    >>> out = sc.structure_latex(d)
+    >>> r"F T F^{-1}" in out and r"\operatorname{diag}" in out
+    True
+    """
+    kf = kronecker_form(d)
+    channel = [sub("E", "q,c")] if d.spec.has_channels else []
+    factor = join(r" \otimes ", channel + [sub("S", f"j_{a + 1}") for a in range(d.spec.ndim)])
+    parts = [r"T = \sum_{k} w_k\, " + group(factor)]
+    parts.append("T = " + block_matrix(d))
+    off = 1 if d.spec.has_channels else 0
+    one_channel = not d.spec.has_channels or kf.terms[0].factors[0].size == 1
+    if len(kf.axis_sizes) - off == 2 and one_channel:
+        parts.append(block_labels(d))
+    if circulant_reason(d.spec) is None:
+        dg = diagonalize(d)
+        eig = join(", ", [tex(v) for v in dg.eigenvalues])
+        parts.append(r"F T F^{-1} = \operatorname{diag}" + group(r"\left(" + eig + r"\right)"))
+    return environment("gathered", join(r" \\" + "\n", parts))

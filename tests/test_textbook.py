@@ -1,0 +1,144 @@
+"""The textbook: compiles, cites every equation and relationship, and every claim's check can fail."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import symconv as sc
+from symconv.checks import _textbook_checks as tc
+from symconv.checks._proofs import ProofError
+from symconv.rendering import _textbook
+from symconv.shell._cli import main
+
+MAKERS = tc.Makers(sc.convolve, sc.correlate, sc.Conv2d, sc.ConvTranspose2d,
+                   sc.LocallyConnected2d, sc.TiledConv2d, sc.MaxPool2d)
+
+
+@pytest.fixture(scope="module")
+def doc() -> str:
+    return sc.textbook()
+
+
+def test_every_equation_and_relationship_is_numbered_and_labelled(doc: str) -> None:
+    for eq in ["9.4", "9.5", "9.6", "9.7", "9.8", "9.9", "9.10", "9.11", "9.12", "9.13"]:
+        assert f"\\tag{{{eq}}}\\label{{gbc:{eq}}}" in doc
+    for n in range(1, 16):
+        assert f"\\label{{rel:{n}}}" in doc
+        assert f"\\label{{fig:rel-{n}}}" in doc
+    assert doc.count(r"\begin{tikzpicture}") == 15
+    for label in re.findall(r"\\(?:ref|eqref)\{([^}]+)\}", doc):
+        assert f"\\label{{{label}}}" in doc, label
+
+
+def test_check_counts_in_the_document_match_the_evidence(doc: str) -> None:
+    evidence = tc.run_all(MAKERS)
+    counts = [int(n) for n in re.findall(r"(\d+) instance comparisons, all agreeing", doc)]
+    assert counts == [ev.checks for ev in evidence.values()]
+    assert all(ev.checks >= 3 for ev in evidence.values())
+    total = int(re.search(r"all & & & (\d+)", doc).group(1))
+    assert total == sum(counts)
+    # every proof status the document prints comes from the evidence
+    n_proved = sum(s.status == "proved" for ev in evidence.values() for s in ev.steps)
+    assert doc.count(r"\textsc{proved}:") == n_proved
+
+
+def test_torch_is_a_reference_when_installed(torch) -> None:
+    evidence = tc.run_all(MAKERS)
+    with_torch = [k for k, ev in evidence.items()
+                  if any("torch" in r for r in ev.references)]
+    assert {"gbc-9.6", "gbc-9.7", "gbc-9.11", "gbc-9.12", "gbc-9.13", "dv-1", "dv-7",
+            "dv-14", "dv-15"} <= set(with_torch)
+
+
+def _perturb(a: np.ndarray) -> np.ndarray:
+    out = np.array(a, dtype=float, copy=True)
+    out.reshape(-1)[0] += 1
+    return out
+
+
+@pytest.mark.parametrize("key", sorted(tc.GBC))
+def test_each_gbc_claim_fails_when_perturbed(key: str) -> None:
+    ev = tc.GBC[key](MAKERS, _perturb)
+    assert not ev and ev.failures
+
+
+@pytest.mark.parametrize("number", sorted(tc.RELATIONSHIPS))
+def test_each_relationship_fails_when_perturbed(number: int) -> None:
+    ev = tc.dv(MAKERS, number, _perturb)
+    assert not ev and ev.failures
+
+
+@pytest.mark.parametrize("key", sorted(tc.STRUCTURE))
+def test_each_structure_claim_fails_when_perturbed(key: str) -> None:
+    ev = tc.STRUCTURE[key](MAKERS, _perturb)
+    assert not ev and ev.failures
+
+
+def test_a_wrong_size_formula_fails_its_proof_and_its_checks() -> None:
+    import sympy
+
+    rel = tc.RELATIONSHIPS[6]
+    wrong = tc.Relationship(6, rel.kind, rel.subs, rel.formula + 1, rel.valid)
+    old = tc.RELATIONSHIPS[6]
+    tc.RELATIONSHIPS[6] = wrong
+    try:
+        ev = tc.dv(MAKERS, 6)
+    finally:
+        tc.RELATIONSHIPS[6] = old
+    assert any("proof step" in f for f in ev.failures)
+    assert any("formula" in f for f in ev.failures)
+    assert sympy.simplify(rel.formula - wrong.formula) != 0
+
+
+def test_a_failing_claim_stops_the_document(monkeypatch) -> None:
+    real = tc.run_all
+
+    def broken(mk, tamper=tc._identity):
+        out = real(mk)
+        out["dv-3"].failures.append("planted")
+        return out
+
+    monkeypatch.setattr(_textbook, "run_all", broken)
+    with pytest.raises(ProofError, match="dv-3"):
+        sc.textbook()
+
+
+def test_reference_loops_against_numpy_and_scipy() -> None:
+    """The textbook's own loops agree with NumPy/SciPy (they are references, so test them)."""
+    import scipy.signal
+
+    rng = np.random.default_rng(0)
+    img, ker = rng.integers(-3, 4, (4, 3)), rng.integers(-3, 4, (2, 2))
+    assert np.array_equal(tc.conv_full_94(img, ker), scipy.signal.convolve2d(img, ker))
+    assert np.array_equal(tc.conv_commuted_95(img, ker), scipy.signal.convolve2d(img, ker))
+    v, k = rng.integers(-3, 4, (2, 5, 5)), rng.integers(-3, 4, (3, 2, 2, 2))
+    ref = sum(scipy.signal.correlate2d(v[c], k[:, c][q], mode="valid")
+              for c in range(2) for q in [0])
+    assert np.array_equal(tc.layer_97(v, k)[0], ref)
+
+
+def test_cli_writes_the_same_bytes(doc: str, tmp_path: Path) -> None:
+    out = tmp_path / "book.tex"
+    assert main(["textbook", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == doc
+    assert main(["textbook", "-o", str(tmp_path / "book.txt")]) == 2
+
+
+@pytest.mark.latex
+def test_textbook_compiles_with_pdflatex(doc: str, tmp_path: Path, pdflatex: str) -> None:
+    tex = tmp_path / "textbook.tex"
+    tex.write_text(doc, encoding="utf-8")
+    for _ in range(2):  # twice: cross-references
+        run = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error",
+                              tex.name], cwd=tmp_path, capture_output=True, text=True,
+                             timeout=300)
+        assert run.returncode == 0, run.stdout[-3000:]
+    log = (tmp_path / "textbook.log").read_text(encoding="latin-1")
+    assert "undefined" not in log.lower().replace("undefined references", "")
+    assert "Overfull" not in log
+    assert (tmp_path / "textbook.pdf").stat().st_size > 50_000
