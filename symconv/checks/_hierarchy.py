@@ -37,6 +37,14 @@ from ._layer_checks import LayerIdentity, LayerVerification
 __all__ = ["layer_hierarchy"]
 
 
+def _objects(a: Any) -> Any:
+    """A SymPy Array as a NumPy object array of the same shape."""
+    out = np.empty(tuple(a.shape), dtype=object)
+    for idx in np.ndindex(*out.shape):
+        out[idx] = a[idx]
+    return out
+
+
 def _pattern(T: sympy.SparseMatrix) -> set[tuple[int, int]]:
     return set(T.todok())
 
@@ -125,15 +133,14 @@ def layer_hierarchy(
         "integer arrays compared"))
     # specialisation: LC -> tiled -> conv by substitution, entry by entry
     out_size = spec.out_size
-    w_lc = np.asarray(lc.weight.tolist(), dtype=object)  # (C_out, *out, C_in, *k)
-    w_tl = np.asarray(tl.weight.tolist(), dtype=object)  # (C_out, *t, C_in, *k)
-    w_cv = np.asarray(conv.weight.tolist(), dtype=object)  # (C_out, C_in, *k)
+    w_lc = _objects(lc.weight)  # (C_out, *out, C_in, *k)
+    w_tl = _objects(tl.weight)  # (C_out, *t, C_in, *k)
+    w_cv = _objects(conv.weight)  # (C_out, C_in, *k)
     to_tiled = {}
     for idx in np.ndindex(*w_lc.shape):
-        pos = idx[1:1 + nd]
-        slot = tuple(a % b for a, b in zip(pos, t))
-        to_tiled[w_lc[idx]] = w_tl[(idx[0], *slot, *idx[1 + nd:])]
-    to_conv = {w_tl[idx]: w_cv[(idx[0], *idx[1 + nd:])] for idx in np.ndindex(*w_tl.shape)}
+        slot = tuple(a % b for a, b in zip(idx[1:1 + nd], t))
+        to_tiled[w_lc[idx]] = w_tl[(idx[0], *slot) + idx[1 + nd:]]
+    to_conv = {w_tl[idx]: w_cv[(idx[0],) + idx[1 + nd:]] for idx in np.ndindex(*w_tl.shape)}
     results.append(LayerIdentity(
         "tiled T = locally connected T with u[co, pos, ci, j] := v[co, pos mod t, ci, j]",
         T_lc.xreplace(to_tiled) == T_tl, f"{len(pat)} entries compared by SymPy"))

@@ -160,6 +160,15 @@ def dense_constraints(d: Any) -> DenseConstraints:
     entries: with numeric weights an entry whose weights are the number 0 is
     stored as no entry and so counted as a zero; derive with symbolic weights
     (the default) for the layer's structure.
+
+    Examples
+    --------
+    >>> import symconv as sc
+    >>> c = sc.dense_constraints(sc.Conv1d(1, 1, 2, bias=False).derive(input_size=3))
+    >>> c.equations[:4]
+    [Eq(W_0_0, w_0_0_0), Eq(W_0_1, w_0_0_1), Eq(W_1_1, w_0_0_0), Eq(W_1_2, w_0_0_1)]
+    >>> c.equations[4:]
+    [Eq(W_0_2, 0), Eq(W_1_0, 0)]
     """
     matrix = getattr(d, "matrix", None)
     if not isinstance(matrix, sympy.MatrixBase):
