@@ -7,7 +7,7 @@ import pytest
 import sympy
 
 import symconv as sc
-from symconv.core._derivation import _sums_of_products
+from symconv.core._symbolic import sums_of_products as _sums_of_products
 
 
 def _evaluated(d):

@@ -29,11 +29,11 @@ from ..boundary._limits import GRADIENT_DENSE_LIMIT as DENSE_LIMIT
 from ..boundary._limits import MASK_LIMIT
 from ..boundary._spec import check_trials_seed
 from ..boundary._values import symbols, sympify_array, to_array
-from ..core._derivation import Derivation, _array, _sparse, _sums_of_products
+from ..core._derivation import Derivation
+from ..core._derivation import to_sympy_array as _array
+from ..core._symbolic import sparse, sums_of_products, to_matrix
 
 if TYPE_CHECKING:
-    from sympy.polys.matrices import DomainMatrix
-
     from ..checks._numeric import CheckReport
     from ..checks._verify import Verification
 
@@ -176,7 +176,7 @@ class Gradient:
         self.derivation.guard_symbolic("gradient")
         order = np.argsort(key, kind="stable")
         starts = np.searchsorted(key[order], np.arange(n + 1), side="left")
-        return _sums_of_products(b.reshape(-1).tolist(), a.reshape(-1).tolist(), None,
+        return sums_of_products(b.reshape(-1).tolist(), a.reshape(-1).tolist(), None,
                                  b_idx[order].tolist(), a_idx[order].tolist(), starts.tolist())
 
     @cached_property
@@ -265,10 +265,10 @@ class Gradient:
         [g_0*x_0, g_0*x_1, g_0*x_2],
         [g_1*x_0, g_1*x_1, g_1*x_2]])
         """
-        return sympy.SparseMatrix._fromrep(self._dense_rep.copy())
+        return to_matrix(self._dense_rep)
 
     @cached_property
-    def _dense_rep(self) -> DomainMatrix:
+    def _dense_rep(self) -> Any:
         t = self.derivation.taps
         n = t.n_out * t.n_in
         if n > DENSE_LIMIT:
@@ -281,7 +281,7 @@ class Gradient:
         rows = np.repeat(np.arange(t.n_out), t.n_in).tolist()
         cols = np.tile(np.arange(t.n_in), t.n_out).tolist()
         values = [g * x for g in self._g_flat for x in xs]
-        return _sparse(rows, cols, values, (t.n_out, t.n_in))
+        return sparse(rows, cols, values, (t.n_out, t.n_in))
 
     @cached_property
     def structural_zeros(self) -> np.ndarray:

@@ -9,24 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property, cmp_to_key
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import sympy
-from sympy import Add, Basic, Mul, S, Symbol
-from sympy.polys.domains import EXRAW
-from sympy.polys.matrices import DomainMatrix
-from sympy.polys.matrices.sdm import SDM
+from sympy import Add, Basic
 
 from ..boundary._limits import SYMBOLIC_LIMIT, TABLE_LIMIT_BYTES
 from ..boundary._spec import ConvSpec, check_trials_seed
 from ..boundary._values import require_finite, symbols, sympify_array
-from ._gc import without_gc
-from ._progress import track
+from ._symbolic import rows_of, sparse, sums_of_products, to_matrix
 from ._taps import TapTable, build_taps, count_taps, table_peak_bytes
 
 if TYPE_CHECKING:
+    from ..backward._gradients import Gradient
     from ..checks._numeric import CheckReport
     from ..checks._verify import Verification
 
@@ -163,6 +160,7 @@ class Derivation:
     ) -> None:
         self.spec = spec
         self._raw = {"x": x, "w": weight, "b": bias}
+        self._gradient: Gradient | None = None
 
     def __repr__(self) -> str:
         s = self.spec
@@ -359,7 +357,7 @@ class Derivation:
         >>> dict(sc.correlate([1, 2, 3], [5, 6]).matrix_entries()[1])
         {1: 5, 2: 6}
         """
-        return sparse_rows(self._matrix_rep)
+        return rows_of(self._matrix_rep)
 
     def patch_entries(self) -> Mapping[int, Mapping[int, Basic]]:
         """The non-zero entries of P as ``{row: {column: entry}}`` (cached: do not modify).
@@ -370,7 +368,7 @@ class Derivation:
         >>> dict(sc.correlate([1, 2, 3], [5, 6]).patch_entries()[1])
         {0: 2, 1: 3}
         """
-        return sparse_rows(self._patches_rep)
+        return rows_of(self._patches_rep)
 
     def given(self, role: Literal["x", "w", "b"]) -> Any:
         """The value passed for the input, weight or bias as given, or None (symbols)."""
@@ -388,7 +386,7 @@ class Derivation:
         t = self.taps
         xs, ws = self._x.reshape(-1).tolist(), self._w.reshape(-1).tolist()
         bs = self._bias_of_outputs()
-        return _sums_of_products(xs, ws, bs, t.i.tolist(), t.k.tolist(), t.starts.tolist())
+        return sums_of_products(xs, ws, bs, t.i.tolist(), t.k.tolist(), t.starts.tolist())
 
     @property
     def output(self) -> sympy.Array:
@@ -435,10 +433,10 @@ class Derivation:
         structural zeros.  The same weight on many entries is a tied weight.
         Each access returns a fresh copy (built once, then cached).
         """
-        return sympy.SparseMatrix._fromrep(self._matrix_rep.copy())
+        return to_matrix(self._matrix_rep)
 
     @cached_property
-    def _matrix_rep(self) -> DomainMatrix:
+    def _matrix_rep(self) -> Any:
         self._guard_symbolic("matrix")
         t = self.taps
         ws = self._w.reshape(-1).tolist()
@@ -449,7 +447,7 @@ class Derivation:
             values = [None] * rows.size
             for e, k in zip(entry_of_tap.tolist(), t.k.tolist()):
                 values[e] = ws[k]
-        return _sparse(rows.tolist(), cols.tolist(), values, (t.n_out, t.n_in))
+        return sparse(rows.tolist(), cols.tolist(), values, (t.n_out, t.n_in))
 
     @property
     def patches(self) -> sympy.SparseMatrix:
@@ -459,17 +457,17 @@ class Derivation:
         weight that multiplies each; padded positions are zeros.  Each access
         returns a fresh copy (built once, then cached).
         """
-        return sympy.SparseMatrix._fromrep(self._patches_rep.copy())
+        return to_matrix(self._patches_rep)
 
     @cached_property
-    def _patches_rep(self) -> DomainMatrix:
+    def _patches_rep(self) -> Any:
         self._guard_symbolic("patches")
         t = self.taps
         xs = self._x.reshape(-1).tolist()
         order = np.lexsort((t.k, t.o))
         rows, cols = t.o[order].tolist(), t.k[order].tolist()
         values = [xs[i] for i in t.i[order].tolist()]
-        return _sparse(rows, cols, values, (t.n_out, t.n_weight))
+        return sparse(rows, cols, values, (t.n_out, t.n_weight))
 
     # ------------------------------------------------------- proofs, checks
 
@@ -541,7 +539,7 @@ class Derivation:
 
     # ------------------------------------------------- views of other modules
 
-    def gradient(self, grad_output: Any = None) -> Any:
+    def gradient(self, grad_output: Any = None) -> Gradient:
         """The backward pass: a :class:`symconv.Gradient` (``dL/dx``, ``dL/dw``, ``dL/db``).
 
         Parameters
@@ -565,17 +563,13 @@ class Derivation:
         >>> sc.correlate([1, 2, 3, 4], [5, 6, 7]).gradient().weight
         [g_0 + 2*g_1, 2*g_0 + 3*g_1, 3*g_0 + 4*g_1]
         """
-        if grad_output is None:  # the symbolic backward pass, built once
-            return self._symbolic_gradient
         from ..backward._gradients import gradient
 
-        return gradient(self, grad_output)
-
-    @cached_property
-    def _symbolic_gradient(self) -> Any:
-        from ..backward._gradients import gradient
-
-        return gradient(self, None)
+        if grad_output is not None:
+            return gradient(self, grad_output)
+        if self._gradient is None:  # the symbolic backward pass, built once
+            self._gradient = gradient(self, None)
+        return self._gradient
 
     def to_latex(self, **options: Any) -> str:
         """Math-mode LaTeX of the derivation: see :func:`symconv.to_latex`."""
@@ -666,10 +660,6 @@ def _readonly(values: np.ndarray) -> np.ndarray:
     return view
 
 
-def sparse_rows(rep: DomainMatrix) -> Mapping[int, Mapping[int, Any]]:
-    """The ``{row: {column: entry}}`` dict behind a sparse SymPy DomainMatrix (no copy)."""
-    return rep.rep
-
 
 def _flat_index(name: str, index: Sequence[int], shape: tuple[int, ...]) -> int:
     if len(index) != len(shape):
@@ -690,103 +680,8 @@ def _flat_index(name: str, index: Sequence[int], shape: tuple[int, ...]) -> int:
     return int(np.ravel_multi_index(resolved, shape))
 
 
-@without_gc
-def _sparse(
-    rows: list[int], cols: list[int], values: list[Any], shape: tuple[int, int]
-) -> DomainMatrix:
-    """SymPy's internal sparse representation (what ``SparseMatrix`` holds).
-
-    Building it directly is SymPy's own floor: the public dict-of-keys
-    constructor re-validates every entry, and ``ImmutableSparseMatrix`` sorts
-    them into a ``Dict``; both are an order of magnitude slower.
-    """
-    elems: dict[int, dict[int, Any]] = {}
-    entries = zip(rows, cols, values)
-    for r, c, v in track(entries, len(rows), "sparse matrix", size=len(rows)):
-        if v.is_Number and not v:  # a numeric zero (SDM stores no zeros); class flags are cheap
-            continue
-        row = elems.get(r)
-        if row is None:
-            elems[r] = {c: v}
-        else:
-            row[c] = v
-    return DomainMatrix.from_rep(SDM(elems, shape, EXRAW))
-
-
 def _group_sum(values: list[Any], group: np.ndarray, n: int) -> list[Any]:
     buckets: list[list[Any]] = [[] for _ in range(n)]
     for g, v in zip(group.tolist(), values):
         buckets[g].append(v)
     return [Add(*b) for b in buckets]
-
-
-def _distinct_symbols(values: list[Any]) -> bool:
-    return all(type(v) is Symbol for v in values) and len(set(values)) == len(values)
-
-
-@without_gc
-def _sums_of_products(
-    xs: list[Any],
-    ws: list[Any],
-    bs: list[Any] | None,
-    i: list[int],
-    k: list[int],
-    starts: list[int],
-) -> list[Basic]:
-    """``y[o] = sum_t ws[k[t]] * xs[i[t]] (+ bs[o])`` for the taps of each output.
-
-    When every weight, input and bias is its own plain ``Symbol`` no two
-    products of one output can combine, so the canonical SymPy objects are
-    assembled directly in SymPy's own argument order (``Basic.compare``)
-    instead of being re-sorted and re-flattened by ``Add``/``Mul`` for every
-    output; the result is identical to ``Add(*(w * x ...))`` (tested).
-    """
-    n_out = len(starts) - 1
-    every = xs + ws + (bs or [])
-    if not (_distinct_symbols(xs + ws) and (bs is None or all(type(b) is Symbol for b in bs))
-            and (bs is None or not set(bs) & set(xs + ws))):
-        out = []
-        for o in track(range(n_out), n_out, "outputs", size=len(i)):
-            lo, hi = starts[o], starts[o + 1]
-            s = Add(*[ws[k[t]] * xs[i[t]] for t in range(lo, hi)])
-            s = s + bs[o] if bs is not None else s
-            if not s.is_Number and not s.free_symbols:  # e.g. complex: I*(1 + 2*I) -> -2 + I
-                s = sympy.expand(s)
-            out.append(s)
-        return out
-
-    uniq = sorted(set(every), key=cmp_to_key(Basic.compare))
-    rank = {s: r for r, s in enumerate(uniq)}
-    rx = [rank[v] for v in xs]
-    rw = [rank[v] for v in ws]
-    bias_first = _symbol_sorts_before_mul()
-    mul = Mul._from_args
-    add = Add._from_args
-    out = []
-    for o in track(range(n_out), n_out, "outputs", size=len(i)):
-        lo, hi = starts[o], starts[o + 1]
-        keyed = []
-        for t in range(lo, hi):
-            a, b = rw[k[t]], rx[i[t]]
-            keyed.append((a, b) if a < b else (b, a))
-        keyed.sort()
-        args = [mul((uniq[a], uniq[b]), True) for a, b in keyed]
-        if bs is not None:
-            if bias_first:
-                args.insert(0, bs[o])
-            else:
-                args.append(bs[o])
-        if not args:
-            out.append(S.Zero)
-        elif len(args) == 1:
-            out.append(args[0])
-        else:
-            out.append(add(args, True))
-    return out
-
-
-@cache
-def _symbol_sorts_before_mul() -> bool:
-    """Whether SymPy orders a Symbol before a product of two Symbols in an Add."""
-    p, q, r = sympy.symbols("p q r")
-    return bool(Add(p * q, r).args[0] == r)

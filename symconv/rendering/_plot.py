@@ -264,6 +264,11 @@ def _project(coords: np.ndarray, in_shape: tuple[int, ...], level: float) -> np.
 # ------------------------------------------------------------ matplotlib
 
 
+def pyplot() -> Any:
+    """``matplotlib.pyplot``, or an ImportError that says how to install it."""
+    return _pyplot()
+
+
 def _pyplot() -> Any:
     try:
         import matplotlib.pyplot as plt

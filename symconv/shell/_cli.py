@@ -341,7 +341,7 @@ def _plot(args: argparse.Namespace, out: TextIO) -> int:
     if path.suffix.lower() == ".tex":
         path.write_text(_plot.to_tikz(d, args.kind, standalone=True))
     else:
-        plt = _plot._pyplot()  # a helpful ImportError without matplotlib
+        plt = _plot.pyplot()  # a helpful ImportError without matplotlib
         plt.switch_backend("Agg")  # files only, no window
         if args.kind == "connectivity":
             ax = _plot.plot_connectivity(d)

@@ -22,7 +22,8 @@ from sympy import Basic
 
 from ..boundary._spec import OPS, as_tuple, check_choice, mode_window
 from ..boundary._values import sympify_array, to_array
-from ..core._derivation import Derivation, _array
+from ..core._derivation import Derivation
+from ..core._derivation import to_sympy_array as _array
 from ._signal import convolve, correlate
 
 #: The modes ``check_hand`` tries: scipy.signal's three, and PyTorch's ``'same'``

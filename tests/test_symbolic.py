@@ -1,0 +1,91 @@
+"""SymPy internals (core/_symbolic.py): the fast path and the public-API fallback agree.
+
+Every builder runs twice, forced onto SymPy's internals (``fast=True``) and onto
+the public API (``fast=False``); the SymPy objects must be identical (``srepr``),
+and both must equal what the public constructors give directly
+(``sympy.SparseMatrix`` from a dict, ``Add(*(w * x))``): the references.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+from sympy import Add, I, Rational, Symbol
+
+import symconv as sc
+from symconv.core import _symbolic
+
+CASES = {
+    "symbols": lambda: sc.correlate(sympy.symarray("x", 6), sympy.symarray("w", 3)),
+    "numbers": lambda: sc.convolve([1, 2, 3, 4], [5, 6, 7]),
+    "mixed": lambda: sc.correlate([Symbol("a"), 2, Rational(1, 3), Symbol("a")], [1, Symbol("a")]),
+    "complex": lambda: sc.correlate([1 + 2 * I, I, 3], [I, 2]),
+    "conv2d-bias": lambda: sc.Conv2d(2, 3, 2, groups=1).derive(input_size=(3, 4)),
+    "reflect": lambda: sc.Conv2d(1, 1, 3, padding=1, padding_mode="reflect").derive(
+        input_size=(3, 3)),
+    "transpose": lambda: sc.ConvTranspose1d(2, 1, 3, stride=2, padding=1, output_padding=1
+                                            ).derive(input_size=3),
+}
+
+
+def _reference_sums(d: sc.Derivation) -> list:
+    """Each output by SymPy's public Add/Mul over a brute-force tap list written here."""
+    t = d.taps
+    xs, ws, bs = d.flat_input, d.flat_weight, d.bias_per_output()
+    out = [[] for _ in range(t.n_out)]
+    for o, i, k in zip(t.o.tolist(), t.i.tolist(), t.k.tolist()):
+        out[o].append(ws[k] * xs[i])
+    sums = [Add(*terms) + (bs[o] if bs else 0) for o, terms in enumerate(out)]
+    return [sympy.expand(s) if not s.is_Number and not s.free_symbols else s for s in sums]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_sums_fast_and_fallback_are_identical(case: str) -> None:
+    d = CASES[case]()
+    t = d.taps
+    args = (d.flat_input, d.flat_weight, d.bias_per_output(), t.i.tolist(), t.k.tolist(),
+            t.starts.tolist())
+    fast = _symbolic.sums_of_products(*args, fast=True)
+    slow = _symbolic.sums_of_products(*args, fast=False)
+    assert [sympy.srepr(v) for v in fast] == [sympy.srepr(v) for v in slow]
+    assert fast == _reference_sums(d)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_sparse_fast_and_fallback_are_identical(case: str) -> None:
+    d = CASES[case]()
+    t = d.taps
+    rows, cols, entry_of_tap = t.entries
+    ws = d.flat_weight
+    values = [sympy.S.Zero] * rows.size
+    for e, k in zip(entry_of_tap.tolist(), t.k.tolist()):
+        values[e] = values[e] + ws[k]
+    shape = (t.n_out, t.n_in)
+    fast = _symbolic.sparse(rows.tolist(), cols.tolist(), values, shape, fast=True)
+    slow = _symbolic.sparse(rows.tolist(), cols.tolist(), values, shape, fast=False)
+    assert _symbolic.rows_of(fast) == _symbolic.rows_of(slow)
+    m_fast, m_slow = _symbolic.to_matrix(fast), _symbolic.to_matrix(slow)
+    reference = sympy.SparseMatrix(*shape, {(r, c): v for r, c, v in
+                                            zip(rows.tolist(), cols.tolist(), values)})
+    assert m_fast == m_slow == reference
+    assert type(m_fast) is type(m_slow) is type(reference)
+    # a fresh copy each time: mutating one matrix does not touch the representation
+    m_fast[0, 0] = Symbol("changed")
+    assert _symbolic.to_matrix(fast) == reference
+
+
+def test_the_fast_path_is_detected_on_this_sympy() -> None:
+    """SymPy >= 1.12 has the internals; the detection must say so (else we are slow)."""
+    assert _symbolic.FAST is True
+
+
+def test_derivation_views_identical_without_internals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the internals switched off (as if SymPy changed them), the views are the same."""
+    for make in CASES.values():
+        fast = make()
+        views = (fast.output, fast.matrix, fast.patches, fast.gradient().weight)
+        monkeypatch.setattr(_symbolic, "FAST", False)
+        slow = make()
+        assert (slow.output, slow.matrix, slow.patches, slow.gradient().weight) == views
+        assert bool(slow.verify())
+        monkeypatch.setattr(_symbolic, "FAST", True)
