@@ -26,7 +26,7 @@ from sympy import Indexed, IndexedBase, Piecewise, Sum
 #: Values each kind of size takes on the grid (small: the check is about the law).
 RANGES = {"positive": range(1, 10), "nonnegative": range(0, 4)}
 #: Upper bound of any one size on the grid, per kind of symbol.
-CAPS = {"n": 9, "k": 4, "s": 3, "d": 3, "p": 3, "a": 2}
+CAPS = {"n": 9, "k": 4, "s": 3, "d": 3, "p": 3, "a": 2, "C": 2, "Q": 2}
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Grid:
         return {s: int(v[g]) for s, v in self.values.items()}
 
 
-def make_grid(symbols: Sequence[sympy.Symbol], valid: Any, *, target: int = 600,
+def make_grid(symbols: Sequence[sympy.Symbol], valid: Any, *, target: int = 520,
               seed: int = 0) -> Grid:
     """A deterministic grid over ``symbols``: every valid combination, or ``target`` of them.
 
@@ -70,7 +70,8 @@ def make_grid(symbols: Sequence[sympy.Symbol], valid: Any, *, target: int = 600,
     syms = sorted(symbols, key=lambda v: v.name)
     ranges = []
     for sym in syms:
-        cap = CAPS.get(sym.name[:1].lower(), 4 if sym.name[:1].isupper() else 6)
+        cap = CAPS.get(sym.name[:1], CAPS.get(sym.name[:1].lower(), 2 if sym.name[:1].isupper()
+                                                 else 6))
         start = 1 if sym.is_positive else 0
         ranges.append(np.arange(start, cap + 1))
     if not syms:
@@ -107,6 +108,9 @@ class Evaluator:
         self.arrays = dict(arrays)
         self.G = G
         self.gidx = np.arange(G).reshape((G,) + (1,) * len(index_axes))
+        self._active: set[Any] = set()  # summation variables being looped over
+        self._free: dict[Any, frozenset[Any]] = {}
+        self._memo: dict[Any, Any] = {}  # values of nodes free of every active variable
 
     def _grid(self, v: np.ndarray) -> np.ndarray:
         return np.asarray(v, dtype=float).reshape((-1,) + (1,) * (self.ndim - 1))
@@ -115,6 +119,16 @@ class Evaluator:
         """The value of ``e``: a float array broadcastable to the full shape, or a bool."""
         if isinstance(e, (int, float)):
             return float(e)
+        free = self._free.get(e)
+        if free is None:
+            free = self._free[e] = frozenset(e.free_symbols)
+        if free & self._active:
+            return self._eval(e)
+        if e not in self._memo:
+            self._memo[e] = self._eval(e)
+        return self._memo[e]
+
+    def _eval(self, e: Any) -> Any:
         if e.is_Number:
             return float(e)
         if e is sympy.true or e is sympy.false:
@@ -189,10 +203,9 @@ class Evaluator:
         ok = np.ones(shape, dtype=bool)
         clipped = []
         for v, dim in zip(idx, dims):
-            dim = self._grid(dim)
-            ok &= (v == np.floor(v)) & (v >= 0) & (v < dim)
-            clipped.append(np.clip(np.nan_to_num(v), 0, None).astype(np.int64))
-        clipped = [np.minimum(c, values.shape[a + 1] - 1) for a, c in enumerate(clipped)]
+            ok = ok & (v == np.floor(v)) & (v >= 0) & (v < self._grid(dim))
+        for v in idx:
+            clipped.append(np.where(ok, v, 0).astype(np.int64))
         got = values[tuple([self.gidx, *clipped])]
         return np.where(ok, got, 0.0)
 
@@ -205,10 +218,12 @@ class Evaluator:
             return 0.0
         total: Any = 0.0
         saved = self.env.get(var)
+        self._active.add(var)
         for v in range(int(np.min(a)), int(np.max(b)) + 1):
             self.env[var] = float(v)
             term = self._sum(f, limits[:-1])
             total = total + np.where((v >= a) & (v <= b), term, 0.0)
+        self._active.discard(var)
         if saved is None:
             self.env.pop(var, None)
         else:

@@ -217,9 +217,11 @@ class GeneralVerification:
         lines = [f"general verification over {self.grid} size combinations of ({names})"]
         for r in self.reports:
             head = "proved" if r.proved else "checked"
+            engine = (f", vs the instance engine on {r.engine} of {r.engine_tried}"
+                      if r.engine_tried else "")
+            total = r.steps[0].grid if r.steps else self.grid
             lines.append(f"({r.proof.key}) {r.proof.title}: {head}; statement vs enumeration on "
-                         f"{r.reference} of {self.grid}, vs the instance engine on {r.engine} "
-                         f"of {r.engine_tried}")
+                         f"{r.reference} of {total}{engine}")
             for n, (st, ss) in enumerate(zip(r.proof.steps, r.steps), 1):
                 lines.append(f"   {n}. [{st.rule}] {ss}")
         return "\n".join(lines)
@@ -270,6 +272,10 @@ class Law:
         """Limits ``(var, 0, size-1)``; channel limits dropped for signals."""
         return [(v, 0, size - 1) for v, size, is_ch in pairs if self.ch or not is_ch]
 
+    def rng(self, *pairs: tuple[Any, Any, bool]) -> dict[Any, Any]:
+        """Free-index ranges; channel indices dropped for signals."""
+        return {v: size for v, size, is_ch in pairs if self.ch or not is_ch}
+
     def read(self, o: Any, j: Any) -> Any:
         return self.ax.s * o + self.ax.d * j - self.ax.lo
 
@@ -319,7 +325,8 @@ def proof_a(L: Law) -> GeneralProof:
     ch.by("linearity", 1)
     ch.by("Kronecker-delta elimination under divisibility", j, at=j)
     return GeneralProof("a", "vec(y) = T vec(x) + b", F, target, ch.close(target),
-                        "GBC eq. 9.8 (stride s), generalised", {q: L.Q, o: L.m}, "output")
+                        "GBC eq. 9.8 (stride s), generalised",
+                        L.rng((q, L.Q, True), (o, L.m, False)), "output")
 
 
 def proof_b(L: Law) -> GeneralProof:
@@ -336,9 +343,12 @@ def proof_b(L: Law) -> GeneralProof:
         ch.to(ch.current.xreplace({wt: RULES["introduce a Kronecker delta"].apply(wt, r, q, L.Q)}),
               "introduce a Kronecker delta", applied=True)
         ch.by("merge sums")
+    if not ch.steps:  # a signal: P[o, j] = x~[s*o + d*j - p] is the definition itself
+        ch.to(F, "definition", "definition", applied=True)
     body = ch.current
     return GeneralProof("b", "vec(y) = P vec(w) + b", F, body, ch.close(body),
-                        "im2col; GBC eq. 9.8", {q: L.Q, o: L.m}, "output")
+                        "im2col; GBC eq. 9.8",
+                        L.rng((q, L.Q, True), (o, L.m, False)), "output")
 
 
 def proof_c(L: Law) -> GeneralProof:
@@ -356,7 +366,8 @@ def proof_c(L: Law) -> GeneralProof:
     target = Sum(body, *L.lims((j, L.ax.k, False), (q, L.Q, True)))
     return GeneralProof("c", "adjoint: T^T g is the transposed convolution of g", lhs, target,
                         ch.close(target, "drop range conditions"),
-                        "GBC eqs. 9.12-9.13; D&V relationships 8-14", {c: L.C, i: L.ax.n},
+                        "GBC eqs. 9.12-9.13; D&V relationships 8-14",
+                        L.rng((c, L.C, True), (i, L.ax.n, False)),
                         "adjoint")
 
 
@@ -368,7 +379,8 @@ def proof_d(L: Law) -> GeneralProof:
     ch = chain(lhs).by("index shift", j, L.ax.k - 1 - j, t)
     rhs = ch.current
     return GeneralProof("d", "convolution = correlation with the flipped kernel", lhs, rhs,
-                        ch.close(rhs), "GBC eq. 9.4 vs 9.6", {q: L.Q, o: L.m}, "flipped")
+                        ch.close(rhs), "GBC eq. 9.4 vs 9.6",
+                        L.rng((q, L.Q, True), (o, L.m, False)), "flipped")
 
 
 def _loss(L: Law) -> tuple[Any, Any, Any, Any]:
@@ -479,7 +491,21 @@ def proof_h(L: Law) -> GeneralProof:
 
 
 def general_proofs(gd: GeneralDerivation, axis: int = 0) -> tuple[GeneralProof, ...]:
-    """The proofs (a)-(h) for the law of ``gd`` along ``axis``."""
+    """The proofs (a)-(h) for the law of ``gd`` along ``axis`` (built once per geometry)."""
+    return _proofs_of(gd.spec, axis, gd)
+
+
+_CACHE: dict[Any, tuple[GeneralProof, ...]] = {}
+
+
+def _proofs_of(spec: Any, axis: int, gd: GeneralDerivation) -> tuple[GeneralProof, ...]:
+    key = (spec, axis)
+    if key not in _CACHE:
+        _CACHE[key] = _build(gd, axis)
+    return _CACHE[key]
+
+
+def _build(gd: GeneralDerivation, axis: int) -> tuple[GeneralProof, ...]:
     L = law_of(gd, axis)
     out = [proof_a(L), proof_b(L), proof_c(L), proof_d(L), *proof_e(L), proof_f(L, gd),
            *proof_g(L), proof_h(L)]
@@ -490,7 +516,13 @@ def verify_general(gd: GeneralDerivation, *, seed: int = 0) -> GeneralVerificati
     """Decide each step: proved by SymPy, and checked on the grid of sizes (see module)."""
     from ._general_verify import run
 
-    return run(gd, general_proofs(gd), law_of(gd), seed=seed)
+    key = (gd.spec, seed)
+    if key not in _VERIFIED:
+        _VERIFIED[key] = run(gd, general_proofs(gd), law_of(gd), seed=seed)
+    return _VERIFIED[key]
+
+
+_VERIFIED: dict[Any, GeneralVerification] = {}
 
 
 __all__ = ["GeneralProof", "GeneralStep", "GeneralVerification", "Grid", "ProofReport",

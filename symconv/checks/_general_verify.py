@@ -144,7 +144,9 @@ def _reference(proof: GeneralProof, L: Law, grid: Grid, arrays: Any, en: _Enumer
         ref = en.zeros
     ref = np.asarray(ref, dtype=float)[tuple(slice(0, s) for s in val.shape)]
     ok = _agree(val, ref, mask)
-    if kind == "output":  # the matrix entry formula too, entry by entry
+    if kind == "output":  # the statement's other side and T's entry formula too
+        other, omask = _evaluate(grid, arrays, proof.rhs, proof.ranges)
+        ok &= _agree(other, ref[tuple(slice(0, s) for s in other.shape)], omask)
         ent, emask = _evaluate(grid, arrays, L.entry(L.q, L.o, L.c, L.i),
                                {L.q: L.Q, L.o: L.m, L.c: L.C, L.i: L.ax.n} if L.ch else
                                {L.o: L.m, L.i: L.ax.n})
@@ -195,9 +197,11 @@ def run(gd: GeneralDerivation, proofs: tuple[GeneralProof, ...], L: Law, *, seed
     for proof in proofs:
         given = _given(grid, proof.given)
         statuses = []
+        env, axes, mask = index_env(grid, proof.ranges)
+        ev = Evaluator(env, arrays, grid.size, axes)  # one per proof: shared sides and nodes
         for step in proof.steps:
-            a, mask = _evaluate(grid, arrays, step.lhs, proof.ranges)
-            b, _ = _evaluate(grid, arrays, step.rhs, proof.ranges)
+            a, b = (np.broadcast_to(np.asarray(ev.eval(sympy.sympify(e)), dtype=float),
+                                    mask.shape) for e in (step.lhs, step.rhs))
             ok = _agree(a, b, mask) & given
             statuses.append(StepStatus(step.symbolic, int(ok.sum()), int(given.sum())))
         ref = int((_reference(proof, L, grid, arrays, en) & given).sum())
