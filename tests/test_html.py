@@ -409,3 +409,71 @@ def test_cli_writes_the_same_page(tmp_path, capsys):
     assert out.read_text(encoding="utf-8") == d.to_html()
     assert main(["html", "--x", "4", "--w", "3", "-o", str(tmp_path / "x.txt")]) == 2
     assert "--output" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ general sizes
+
+
+def test_general_sizes_formulas_and_an_instance():
+    n, k = sympy.symbols("n k", integer=True, positive=True)
+    g = sc.correlate(sympy.IndexedBase("x", shape=(n,)), sympy.IndexedBase("w", shape=(k,)),
+                     mode="valid")
+    page = g.to_html(gradient=True, sizes={n: 4, k: 3})
+    assert page == sc.to_html(g, gradient=True, sizes={n: 4, k: 3})
+    assert 'data-mode="general"' in page and 'data-mode="full"' in page
+    titles = ["Sizes", "One output, a sum over taps", "One entry of the layer matrix T",
+              "Backward pass"]
+    assert all(f"<h3>{t}" in page for t in titles)
+    assert "&#x2211;" in page and "&#x230A;" not in page  # a sum; valid size n - k + 1, no floor
+    # The instance below the formulas is the seed, linked as the enumeration says.
+    inst = parse(page[page.index('data-mode="full"'):])
+    tk = signal_tk("correlate", "valid", (4,), (3,))
+    taps = Counter({(o, i, kk): 1 for kk, o, i in zip(*np.nonzero(tk))})
+    assert Counter((m.one("data-o"), m.one("data-i"), m.one("data-k"))
+                   for m in inst.role("e")) == taps
+    assert len(inst.role("g")) == len(taps)
+    # Gradients and general gradients render too.
+    assert 'data-mode="general"' in g.gradient().to_html()
+    assert "sc-compact" in g._repr_html_() and "sc-compact" in g.gradient()._repr_html_()
+
+
+def test_general_sizes_options_and_escaping():
+    n, k, s = sympy.symbols("n k s", integer=True, positive=True)
+    g = sc.Conv1d(1, 2, kernel_size=k, stride=s, bias=True).derive(input_size=(n,))
+    with pytest.raises(ValueError, match="`sizes` must give every size"):
+        g.to_html(sizes={n: 5})
+    with pytest.raises(ValueError, match="`focus_output`"):
+        g.to_html(focus_output=(0, 0))
+    with pytest.raises(ValueError, match="`sizes` applies to general-size"):
+        sc.correlate([1, 2, 3], [1, 2]).to_html(sizes={n: 3})
+    assert 'data-mode="full"' in g.to_html(sizes={n: 5, k: 3, s: 2})
+    hostile = sc.correlate(sympy.IndexedBase(NASTY[0], shape=(n,)),
+                           sympy.IndexedBase(NASTY[2], shape=(k,)), mode="valid")
+    page = hostile.to_html(gradient=True)
+    parsed = parse(page)
+    assert parsed.tags["script"] == 1 and parsed.tags["img"] == 0
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_mathml_of_general_formulas():
+    """Golden MathML, written by hand, for the shapes the general formulas use."""
+    from symconv.rendering._mathml import mathml
+
+    o, j = sympy.symbols("o j", integer=True)
+    k, d = sympy.symbols("k d", integer=True, positive=True)
+    x = sympy.IndexedBase("x")
+    assert mathml(x[o + j]) == "<mrow><mi>x</mi><mo>[</mo><mrow><mi>j</mi><mo>+</mo><mi>o</mi>" \
+        "</mrow><mo>]</mo></mrow>"
+    assert mathml(sympy.Sum(x[j], (j, 0, k - 1))) == (
+        "<mrow><munderover><mo>&#x2211;</mo><mrow><mi>j</mi><mo>=</mo><mn>0</mn></mrow><mrow>"
+        "<mi>k</mi><mo>&#x2212;</mo><mn>1</mn></mrow></munderover><mrow><mi>x</mi><mo>[</mo>"
+        "<mi>j</mi><mo>]</mo></mrow></mrow>")
+    assert mathml(sympy.floor(o / d)) == (
+        "<mrow><mo>&#x230A;</mo><mfrac><mi>o</mi><mi>d</mi></mfrac><mo>&#x230B;</mo></mrow>")
+    assert mathml(sympy.Piecewise((x[o], sympy.Eq(sympy.Mod(o, d), 0)), (0, True))) == (
+        '<mrow><mo>{</mo><mtable columnalign="left"><mtr><mtd><mrow><mi>x</mi><mo>[</mo>'
+        "<mi>o</mi><mo>]</mo></mrow></mtd><mtd><mtext>if</mtext><mspace width=\"0.3em\">"
+        "</mspace><mrow><mrow><mi>o</mi><mo>mod</mo><mi>d</mi></mrow><mo>=</mo><mn>0</mn>"
+        "</mrow></mtd></mtr><mtr><mtd><mn>0</mn></mtd><mtd><mtext>otherwise</mtext></mtd>"
+        "</mtr></mtable></mrow>")
+    assert mathml(sympy.Symbol("o1")) == "<msub><mi>o</mi><mn>1</mn></msub>"

@@ -180,7 +180,7 @@ def take_screenshot(browser, path) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
-    browser.set_window_size(1100, 900)
+    browser.set_window_size(1100, 1250)
     chip = browser.find_element(By.CSS_SELECTOR, 'button[data-role="w"][data-k="1"]')
     ActionChains(browser).move_to_element(chip).perform()
     browser.save_screenshot(str(path))
@@ -195,3 +195,27 @@ def test_screenshot(browser, tmp_path):
         browser.set_window_size(1280, 1024)
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def test_general_sizes_page_with_an_instance(browser, tmp_path):
+    n, k = sympy.symbols("n k", integer=True, positive=True)
+    g = sc.correlate(sympy.IndexedBase("x", shape=(n,)), sympy.IndexedBase("w", shape=(k,)),
+                     mode="valid")
+    load(browser, tmp_path, g.to_html(sizes={n: 4, k: 3}))
+    assert browser.execute_script(
+        "return Array.from(document.querySelectorAll('.symconv-explorer'))"
+        ".map(function (r) { return r.getAttribute('data-mode') + ':' +"
+        " r.getAttribute('data-bound'); })") == ["general:1", "full:1"]
+    # MathML lays out (a Sum is taller than a line of text).
+    height = browser.execute_script(
+        "return document.querySelector('.sc-formula munderover').closest('math')"
+        ".getBoundingClientRect().height")
+    assert height > 30
+    browser.execute_script(
+        "document.querySelector('button[data-role=\"w\"][data-k=\"0\"]').focus()")
+    assert expected_weight_plain(seed_tk(), 0) == lit(browser)
+
+
+def expected_weight_plain(tk: np.ndarray, k: int) -> set:
+    """:func:`expected_weight` without the gradient's elements."""
+    return {e for e in expected_weight(tk, k) if e[0] not in ("g", "gterm", "gw")}

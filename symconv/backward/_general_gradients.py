@@ -115,3 +115,14 @@ class GeneralGradient:
         from ..rendering._general_latex import gradient_latex
 
         return gradient_latex(self, **options)
+
+    def to_html(self, **options: Any) -> str:
+        """A self-contained HTML page of the formulas: see :func:`symconv.to_html`."""
+        from ..rendering._html import to_html
+
+        return to_html(self, **options)
+
+    def _repr_html_(self) -> str:
+        from ..rendering._html import repr_html
+
+        return repr_html(self)

@@ -31,6 +31,8 @@ SAMPLES = 6
 LIST_CAP = 48
 #: Bins of the density map per side.
 BINS = 64
+#: Taps scanned at a time (bounded temporaries on tables of millions of taps).
+CHUNK = 1 << 22
 
 
 def density_map(m: Model) -> str:
@@ -38,9 +40,12 @@ def density_map(m: Model) -> str:
     t = m.d.taps
     rows, cols, _ = t.entries
     br, bc = min(BINS, t.n_out), min(BINS, t.n_in)
-    r = rows.astype(np.int64) * br // t.n_out
-    c = cols.astype(np.int64) * bc // t.n_in
-    counts = np.bincount(r * bc + c, minlength=br * bc).reshape(br, bc)
+    binned = np.zeros(br * bc, dtype=np.int64)
+    for a in range(0, rows.size, CHUNK):  # no table-sized int64 temporaries
+        r = rows[a:a + CHUNK].astype(np.int64) * br // t.n_out
+        c = cols[a:a + CHUNK].astype(np.int64) * bc // t.n_in
+        binned += np.bincount(r * bc + c, minlength=br * bc)
+    counts = binned.reshape(br, bc)
     area = np.outer(np.bincount(np.arange(t.n_out) * br // t.n_out, minlength=br),
                     np.bincount(np.arange(t.n_in) * bc // t.n_in, minlength=bc))
     share = counts / np.maximum(area, 1)
@@ -97,8 +102,7 @@ def output_hood(m: Model, o: int) -> str:
            f"non-zero columns only ({len(ins)} of {t.n_in:,})</caption><thead><tr><th></th>"
            f'{head}</tr></thead><tbody><tr><th scope="row">{escape(m.y_label(o))}</th>'
            f"{cells}</tr></tbody></table>")
-    counts = np.bincount(t.k, minlength=t.n_weight)
-    weights = "".join(weight_chip(m, k, int(counts[k])) for k in sorted({k for _, k in pairs}))
+    weights = "".join(weight_chip(m, k, int(m.ties[k])) for k in sorted({k for _, k in pairs}))
     return (f"<h4>output {escape(m.y_label(o))}</h4>{output_equation(m, o, pairs, value)}"
             f'<p class="sc-note">receptive field ({len(ins)} inputs):</p>'
             f'<div class="sc-chips">{"".join(input_chip(m, i) for i in ins)}</div>'
@@ -106,17 +110,29 @@ def output_hood(m: Model, o: int) -> str:
             f'<div class="sc-scroll">{row}</div>')
 
 
+def _first_taps(k_of_tap: np.ndarray, k: int, n: int) -> np.ndarray:
+    """The first ``n`` taps of weight ``k``, scanning the table a chunk at a time."""
+    found: list[np.ndarray] = []
+    have = 0
+    for a in range(0, k_of_tap.size, CHUNK):
+        hit = np.flatnonzero(k_of_tap[a:a + CHUNK] == k) + a
+        found.append(hit[:n - have])
+        have += found[-1].size
+        if have >= n:
+            break
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
 def weight_hood(m: Model, k: int, g: Any | None) -> str:
     """Weight ``k``: the entries of T it occupies (and the entries of G it sums)."""
     t = m.d.taps
-    taps = np.flatnonzero(t.k == k)
-    count = int(taps.size)
-    shown = taps[:LIST_CAP]
+    count = int(m.ties[k])
+    shown = _first_taps(t.k, k, LIST_CAP)
     rows = []
     for tap in shown.tolist():
         o, i = int(t.o[tap]), int(t.i[tap])
-        at = np.flatnonzero((t.o == o) & (t.i == i))
-        ks = sorted(int(v) for v in t.k[at])
+        lo, hi = int(t.starts[o]), int(t.starts[o + 1])  # the taps of output o only
+        ks = sorted(int(v) for v in t.k[lo:hi][t.i[lo:hi] == i])
         rows.append(f'<tr><th scope="row">{escape(m.y_label(o))}</th>'
                     f"<td>{escape(m.x_label(i))}</td>{t_cell(m, o, i, ks)}</tr>")
     more = count - int(shown.size)

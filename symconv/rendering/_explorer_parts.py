@@ -12,19 +12,36 @@ User-supplied values only ever reach the page through :mod:`._mathml`
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..core._derivation import Derivation
+from ..core._derivation import Derivation, Stats
 from ._mathml import escape, math, mathml, product, written_sum
 from ._plot import colour
 
 
-def flat(arr: Any) -> list[Any]:
-    """The entries of a SymPy Array in C order."""
-    return list(arr.reshape(len(arr)))
+class Flat:
+    """C-order flat indexing into a SymPy Array, element by element (no copy of it all)."""
+
+    def __init__(self, arr: Any) -> None:
+        self.arr, self.shape = arr, tuple(arr.shape)
+
+    def __len__(self) -> int:
+        return int(np.prod(self.shape))
+
+    def __getitem__(self, index: int) -> Any:
+        return self.arr[tuple(int(v) for v in np.unravel_index(index, self.shape))]
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self[i] for i in range(len(self)))
+
+
+def flat(arr: Any) -> Flat:
+    """The entries of a SymPy Array by flat C-order index."""
+    return Flat(arr)
 
 
 def label(letter: str, index: int, shape: tuple[int, ...]) -> str:
@@ -49,20 +66,26 @@ class Model:
     """The explorer's data, read once from a Derivation's public views."""
 
     d: Derivation
-    xs: list[Any]
-    ws: list[Any]
-    bias: list[Any] | None
+    xs: Flat
+    ws: Flat
+    bias: Flat | None
     in_shape: tuple[int, ...]
     out_shape: tuple[int, ...]
     w_shape: tuple[int, ...]
+    stats: Stats
 
     @classmethod
     def of(cls, d: Derivation) -> Model:
-        """Read the values and shapes of ``d``."""
+        """Read the values, shapes and structure (``stats()``) of ``d``."""
         t = d.taps
         b = d.bias
         return cls(d, flat(d.input), flat(d.weight), None if b is None else flat(b),
-                   t.in_shape, t.out_shape, t.weight_shape)
+                   t.in_shape, t.out_shape, t.weight_shape, d.stats())
+
+    @property
+    def ties(self) -> np.ndarray:
+        """How many entries of T each (flat) weight occupies."""
+        return self.stats.tie_counts.reshape(-1)
 
     def bias_of(self, o: int) -> Any:
         """The bias added to flat output ``o`` (None without bias)."""
@@ -259,9 +282,8 @@ def _node(role: str, attrs: str, cx: float, cy: float, text: str, aria: str) -> 
             f'<text x="{cx:.1f}" y="{cy + 4:.1f}" text-anchor="middle">{escape(text)}</text></g>')
 
 
-def stats_table(d: Derivation) -> str:
-    """``d.stats()`` as a table (no SymPy)."""
-    st = d.stats()
+def stats_table(st: Stats) -> str:
+    """``Derivation.stats()`` as a table (no SymPy)."""
     rows, cols = st.matrix_shape
     ties = st.tie_counts
     lo, hi = int(ties.min()), int(ties.max())

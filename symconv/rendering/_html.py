@@ -16,7 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from ..boundary._limits import HTML_MAX_ENTRIES as MAX_ENTRIES
 from ..core._derivation import Derivation
+from ..core._general import GeneralDerivation
+from ._explorer_general import general_root
 from ._explorer_large import density_map, drill_down
 from ._explorer_parts import (
     Model,
@@ -34,8 +37,10 @@ from ._explorer_parts import (
 )
 from ._mathml import escape
 
-#: Entries of T (or products) above which the page shows structure and drill-down only.
-MAX_ENTRIES = 4096
+# Entries of T (or products) above MAX_ENTRIES: structure and drill-down only (_limits).
+
+#: Large layers show the gradient grouping only up to this many outputs (symbols g).
+GRADIENT_OUTPUTS = 100_000
 
 IDLE = ("Point at (hover) or Tab to a weight, an input, an output or an entry of T; "
         "Escape clears.")
@@ -92,6 +97,7 @@ def explorer(
     d: Derivation,
     g: Any = None,
     *,
+    gradient: bool = False,
     focus_output: Any = None,
     focus_weight: Any = None,
     max_entries: int = MAX_ENTRIES,
@@ -106,6 +112,14 @@ def explorer(
     fw = _focus("focus_weight", focus_weight, t.weight_shape)
     m = Model.of(d)
     large = t.n_out * t.n_in > max_entries or len(t) > max_entries
+    skipped = ""
+    if g is None and gradient:
+        if large and t.n_out > GRADIENT_OUTPUTS:
+            skipped = (f"<p class=\"sc-note\">The gradient grouping is left out: the upstream "
+                       f"gradient alone would be {t.n_out:,} symbols (limit "
+                       f"{GRADIENT_OUTPUTS:,}).</p>")
+        else:
+            g = d.gradient()
     head = (f'<h2>symconv explorer</h2><p class="sc-title">{escape(repr(d))}</p>'
             f'<p class="sc-info" aria-live="polite" data-idle="{escape(IDLE)}">'
             f"{escape(IDLE)}</p>")
@@ -115,13 +129,12 @@ def explorer(
             f'<p class="sc-note">T has {t.n_out * t.n_in:,} entries and {len(t):,} products '
             f"(more than {int(max_entries):,}): the page shows its structure and the "
             "neighbourhood of one output or weight at a time.</p>")
-        parts.append(_section("Structure", _row(stats_table(d), density_map(m))))
-        parts.append(_section("Drill-down", drill_down(m, g, fo, fw, everything=True)))
+        parts.append(_section("Structure", _row(stats_table(m.stats), density_map(m))))
+        parts.append(_section("Drill-down", skipped + drill_down(m, g, fo, fw, everything=True)))
     else:
         entries = entry_weights(m)
-        counts = np.bincount(t.k, minlength=t.n_weight)
         weights = _section("Weights", '<div class="sc-chips">' + "".join(
-            weight_chip(m, k, int(counts[k])) for k in range(t.n_weight)) + "</div>")
+            weight_chip(m, k, int(m.ties[k])) for k in range(t.n_weight)) + "</div>")
         inputs = _section("Inputs", '<div class="sc-chips">' + "".join(
             input_chip(m, i) for i in range(t.n_in)) + "</div>")
         parts.append(_row(weights, inputs))
@@ -142,20 +155,45 @@ def explorer(
                                   _note(G_NOTE) + f'<div class="sc-scroll">{grouping}</div>'))
         if fo is not None or fw is not None:
             parts.append(_section("Drill-down", drill_down(m, g, fo, fw, everything=False)))
-        parts.append(_section("Structure", stats_table(d)))
+        parts.append(_section("Structure", stats_table(m.stats)))
     cls = "symconv-explorer sc-compact" if compact else "symconv-explorer"
     mode = "large" if large else "full"
     return f'<div class="{cls}" data-mode="{mode}" lang="en">{"".join(parts)}</div>'
 
 
-def _split(obj: Any) -> tuple[Derivation, Any]:
+def _split(obj: Any) -> tuple[Any, Any]:
+    """``(derivation, gradient or None)``; a general gradient gives ``(derivation, True)``."""
+    from ..backward._general_gradients import GeneralGradient
     from ..backward._gradients import Gradient
 
     if isinstance(obj, Gradient):
         return obj.derivation, obj
-    if isinstance(obj, Derivation):
+    if isinstance(obj, GeneralGradient):
+        return obj.derivation, True
+    if isinstance(obj, (Derivation, GeneralDerivation)):
         return obj, None
-    raise TypeError(f"`obj` must be a Derivation or a Gradient, got {type(obj).__name__}")
+    raise TypeError("`obj` must be a Derivation, a Gradient or their general-size versions, "
+                    f"got {type(obj).__name__}")
+
+
+def _general(g: GeneralDerivation, gradient: bool, sizes: Any, compact: bool) -> str:
+    """The formulas of a general derivation, then the explorer of an instance (``sizes``)."""
+    root = general_root(g, gradient, compact)
+    if sizes is None:
+        return root
+    inst = g.subs(sizes)
+    if not isinstance(inst, Derivation):
+        raise ValueError(f"`sizes` must give every size a number (sizes of this derivation: "
+                         f"{', '.join(str(v) for v in g.sizes)}), got {sizes!r}")
+    return root + explorer(inst, gradient=gradient, compact=compact)
+
+
+def _page(title: str, body: str) -> str:
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>symconv explorer: {escape(title)}</title>"
+            f"<style>{_asset('_explorer.css')}</style></head>\n<body>{body}\n"
+            f"<script>{_asset('_explorer.js')}</script></body></html>\n")
 
 
 def to_html(
@@ -165,6 +203,7 @@ def to_html(
     focus_output: Any = None,
     focus_weight: Any = None,
     max_entries: int = MAX_ENTRIES,
+    sizes: Any = None,
 ) -> str:
     """One self-contained HTML page exploring a derivation, with linked highlighting.
 
@@ -177,9 +216,14 @@ def to_html(
     taps (a folded sum for reflect, replicate and circular padding).  No
     network access: inline SVG, native MathML, an inline script and stylesheet.
 
+    A general-size derivation (symbolic sizes) shows its formulas instead:
+    the output size, one output as a sum over taps, one entry of T and, with
+    ``gradient=True``, the gradient formulas; ``sizes=`` adds the explorer of
+    that instance.
+
     Parameters
     ----------
-    obj : Derivation or Gradient
+    obj : Derivation, Gradient, GeneralDerivation or GeneralGradient
     gradient : bool
         Also show the backward pass of a Derivation (its symbolic gradient).
     focus_output, focus_weight : tuple of int, optional
@@ -188,6 +232,9 @@ def to_html(
     max_entries : int
         Above this many entries of T (or products) the page shows the block
         structure, the stats and a drill-down instead of every entry.
+    sizes : mapping, optional
+        For a general-size derivation: numbers for its sizes (``{n: 5, k: 3}``),
+        to explore that instance below the formulas.
 
     Returns
     -------
@@ -210,15 +257,17 @@ def to_html(
     if not isinstance(gradient, bool):
         raise TypeError(f"`gradient` must be True or False, got {gradient!r}")
     d, g = _split(obj)
-    if g is None and gradient:
-        g = d.gradient()
-    root = explorer(d, g, focus_output=focus_output, focus_weight=focus_weight,
-                    max_entries=max_entries)
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>symconv explorer: {escape(repr(d))}</title>"
-            f"<style>{_asset('_explorer.css')}</style></head>\n<body>{root}\n"
-            f"<script>{_asset('_explorer.js')}</script></body></html>\n")
+    if isinstance(d, GeneralDerivation):
+        if focus_output is not None or focus_weight is not None:
+            raise ValueError("`focus_output` and `focus_weight` need numeric sizes: give "
+                             "`sizes=` and they apply to that instance, or call subs() first")
+        return _page(repr(d), _general(d, gradient or g is True, sizes, compact=False))
+    if sizes is not None:
+        raise ValueError("`sizes` applies to general-size derivations only (this one has "
+                         "numeric sizes)")
+    root = explorer(d, g, gradient=gradient, focus_output=focus_output,
+                    focus_weight=focus_weight, max_entries=max_entries)
+    return _page(repr(d), root)
 
 
 def repr_html(obj: Any) -> str:
@@ -232,6 +281,9 @@ def repr_html(obj: Any) -> str:
     (True, True)
     """
     d, g = _split(obj)
-    root = explorer(d, g, compact=True)
+    if isinstance(d, GeneralDerivation):
+        root = _general(d, g is True, None, compact=True)
+    else:
+        root = explorer(d, g, compact=True)
     css, js = _asset("_explorer.css"), _asset("_explorer.js")
     return f"<style>{css}</style>{root}<script>{js}</script>"

@@ -11,12 +11,15 @@ pure function of the expression, so pages are byte-identical across runs.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import sympy
 
 from ..boundary._values import SYMARRAY_NAME
 
+#: A letter and a number: ``o1`` is ``o`` with subscript ``1``.
+_NUMBERED = re.compile(r"^([A-Za-z])(\d+)$")
 #: U+2062 INVISIBLE TIMES between the factors of a product.
 TIMES = "<mo>&#x2062;</mo>"
 #: A visible dot between a weight and an input that are numbers.
@@ -53,6 +56,9 @@ def symbol(name: str) -> str:
     if m:
         sub = m.group(2)[1:].replace("_", ",")
         return f"<msub><mi>{escape(m.group(1))}</mi><mn>{sub}</mn></msub>"
+    m = _NUMBERED.match(name)
+    if m:  # o1, j2: index symbols of the general formulas
+        return f"<msub><mi>{escape(m.group(1))}</mi><mn>{m.group(2)}</mn></msub>"
     return f"<mi>{escape(name)}</mi>"
 
 
@@ -79,8 +85,60 @@ def mathml(e: Any) -> str:
     if e.is_Mul:
         return _product(e)
     if e.is_Pow:
+        if e.exp == -1:
+            return f"<mfrac><mn>1</mn>{mathml(e.base)}</mfrac>"
         return f"<msup>{_atom(e.base)}{mathml(e.exp)}</msup>"
+    return _general(e)
+
+
+#: Relations and connectives of the general-size formulas.
+_RELATIONS = {"Equality": "=", "Unequality": "&#x2260;", "GreaterThan": "&#x2265;",
+              "StrictGreaterThan": "&gt;", "LessThan": "&#x2264;", "StrictLessThan": "&lt;"}
+_CONNECTIVES = {"And": "&#x2227;", "Or": "&#x2228;"}
+
+
+def _general(e: Any) -> str:
+    """Indexed bases, sums over taps, Piecewise, floor, Mod and logic (general sizes)."""
+    name = type(e).__name__
+    if isinstance(e, sympy.Indexed):
+        idx = "<mo>,</mo>".join(mathml(v) for v in e.indices)
+        return f"<mrow>{_name(e.base.label)}<mo>[</mo>{idx}<mo>]</mo></mrow>"
+    if isinstance(e, sympy.IndexedBase):
+        return _name(e.label)
+    if isinstance(e, sympy.Sum):
+        head = ""
+        for var, lo, hi in reversed(e.limits):  # SymPy's first limit is the innermost sum
+            head += (f"<munderover><mo>&#x2211;</mo><mrow>{mathml(var)}<mo>=</mo>{mathml(lo)}"
+                     f"</mrow>{mathml(hi)}</munderover>")
+        return f"<mrow>{head}{_atom(e.function)}</mrow>"
+    if isinstance(e, sympy.Piecewise):
+        rows = []
+        for v, c in e.args:
+            cond = "<mtext>otherwise</mtext>" if c is sympy.true else (
+                '<mtext>if</mtext><mspace width="0.3em"></mspace>' + mathml(c))
+            rows.append(f"<mtr><mtd>{mathml(v)}</mtd><mtd>{cond}</mtd></mtr>")
+        return f'<mrow><mo>{{</mo><mtable columnalign="left">{"".join(rows)}</mtable></mrow>'
+    if name in ("floor", "ceiling"):
+        lo, hi = ("&#x230A;", "&#x230B;") if name == "floor" else ("&#x2308;", "&#x2309;")
+        return f"<mrow><mo>{lo}</mo>{mathml(e.args[0])}<mo>{hi}</mo></mrow>"
+    if name == "Mod":
+        return f"<mrow>{_atom(e.args[0])}<mo>mod</mo>{_atom(e.args[1])}</mrow>"
+    if name in _RELATIONS:
+        return f"<mrow>{mathml(e.lhs)}<mo>{_RELATIONS[name]}</mo>{mathml(e.rhs)}</mrow>"
+    if name in _CONNECTIVES:
+        parts = [f"<mrow><mo>(</mo>{mathml(a)}<mo>)</mo></mrow>" if type(a).__name__ in
+                 _CONNECTIVES else mathml(a) for a in e.args]
+        return "<mrow>" + f"<mo>{_CONNECTIVES[name]}</mo>".join(parts) + "</mrow>"
+    if e is sympy.true or e is sympy.false:
+        return f"<mtext>{str(e).lower()}</mtext>"
+    if isinstance(e, sympy.Function) and e.args:
+        args = "<mo>,</mo>".join(mathml(a) for a in e.args)
+        return f"<mrow>{_name(name)}<mo>(</mo>{args}<mo>)</mo></mrow>"
     return f"<mtext>{escape(e)}</mtext>"
+
+
+def _name(label: Any) -> str:
+    return symbol(label.name) if isinstance(label, sympy.Symbol) else f"<mi>{escape(label)}</mi>"
 
 
 def _number(e: Any) -> str:
@@ -105,6 +163,9 @@ def _sum(terms: list[Any]) -> str:
 
 
 def _product(e: Any) -> str:
+    num, den = sympy.fraction(e)
+    if den != 1:
+        return f"<mfrac>{mathml(num)}{mathml(den)}</mfrac>"
     coeff, rest = e.as_coeff_Mul()
     if coeff.is_negative:
         return f"<mrow><mo>&#x2212;</mo>{mathml(-e)}</mrow>"
@@ -117,7 +178,8 @@ def _product(e: Any) -> str:
 def _atom(e: Any) -> str:
     """A factor: sums (and negative numbers) in parentheses."""
     inner = mathml(e)
-    if e.is_Add or (e.is_Number and e.is_negative) or (e.is_Rational and not e.is_Integer):
+    if e.is_Add or (e.is_Number and e.is_negative) or (e.is_Rational and not e.is_Integer) or (
+            isinstance(e, sympy.Piecewise)):
         return f"<mrow><mo>(</mo>{inner}<mo>)</mo></mrow>"
     return inner
 
