@@ -18,7 +18,6 @@ compiler raises ``RecursionError`` beyond a few thousand).
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -27,7 +26,7 @@ import numpy as np
 import sympy
 from sympy import Add, Basic, Float, Integer, Mul, Pow, Rational, S
 
-from ..boundary._spec import check_int
+from ..boundary._spec import check_trials_seed
 from ..core._gc import without_gc
 
 #: SymPy's own constants stay inside a shape: lambdify prints them from their
@@ -231,10 +230,8 @@ def evaluate_at_random(
     group.  The integers are drawn in ``[-9, 9]`` (exact in float64 for any sum
     of products here), one row per variable in the order of ``Evaluator.free``.
     """
-    n = check_int("trials", trials, minimum=1)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"`seed` must be an integer, got {seed!r}")
+    n, s = check_trials_seed(trials, seed)
     ev = Evaluator(groups)
-    rng = np.random.default_rng(int(seed))
+    rng = np.random.default_rng(s)
     values = rng.integers(-9, 10, size=(len(ev.free), n)).astype(np.float64)
     return len(ev.free), ev.evaluate(values)

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
-from ..boundary._spec import mode_window
+from ..boundary._spec import layer_params, layer_spec, mode_window, signal_spec
 from ..core._derivation import Derivation
-from . import _reference
+from ._reference_vjp import conv_transpose_vjp, conv_vjp, signal_vjp
 from ._verify import IdentityResult, compare_sums
 
 if TYPE_CHECKING:
@@ -31,25 +31,40 @@ if TYPE_CHECKING:
 def adjoint_identity(gr: Gradient) -> IdentityResult:
     """``dL/dx`` equals the transposed convolution of ``g`` built as its own derivation."""
     s = gr.derivation.spec
-    g, w = gr._g, gr.derivation._w
+    g, w = gr.output_values, gr.derivation.weight_values
     if s.kind == "signal":
         statement, out = _signal_adjoint(s, g, w)
     elif s.kind == "conv":
         statement, out = _conv_adjoint(s, g, w)
     else:
         statement, out = _transpose_adjoint(s, g, w)
-    return compare_sums(statement, gr._input_flat, out)
+    return compare_sums(statement, gr.flat_input, out)
+
+
+def _signal(op: str, g: np.ndarray, w: np.ndarray, mode: str) -> Derivation:
+    """``convolve``/``correlate`` of ``g`` and ``w`` built from its spec (not the front door)."""
+    return Derivation(signal_spec(g.shape, w.shape, op, mode), g, w)
+
+
+def _layer(transposed: bool, s: Any, g: np.ndarray, w: np.ndarray, padding: Any,
+           output_padding: Any) -> tuple[str, Derivation]:
+    """The (transposed) convolution layer of ``s``'s geometry applied to ``g``, same weight."""
+    cin, cout = (s.out_channels, s.in_channels) if transposed else (s.in_channels, s.out_channels)
+    p = layer_params(s.ndim, transposed, cin, cout, s.kernel_size, s.stride, padding,
+                     s.dilation, s.groups, False, "zeros", output_padding)
+    return p.call_text(), Derivation(layer_spec(p, tuple(g.shape[1:])), g, w)
 
 
 def _signal_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[Any]]]:
     # y = window of full(x, w) starting at `start`; the adjoint reads the full result
     # of the other operation (kernel flipped back) from K - 1 - start, n entries.
-    from ..shell._signal import convolve, correlate
-
     other = "convolve" if s.op == "correlate" else "correlate"
-    fn = convolve if other == "convolve" else correlate
+
+    def fn(g: np.ndarray, w: np.ndarray, mode: str) -> Derivation:
+        return _signal(other, g, w, mode)
+
     if s.mode == "circular":  # the adjoint of a periodic convolution is the periodic correlation
-        out = fn(g, w, mode="circular")._output_flat
+        out = fn(g, w, mode="circular").flat_output
         return f"dL/dx = {other}(g, w, mode='circular')", [[(v, sympy.S.One)] for v in out]
     need = [
         (k - 1 - mode_window(s.mode, n, k)[0], n)
@@ -61,9 +76,9 @@ def _signal_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[lis
         if mode == "valid":
             fits = fits and (all(n >= k for n, k in sizes) or all(k >= n for n, k in sizes))
         if fits:
-            out = fn(g, w, mode=mode)._output_flat
+            out = fn(g, w, mode=mode).flat_output
             return f"dL/dx = {other}(g, w, mode={mode!r})", [[(v, sympy.S.One)] for v in out]
-    full = np.array(fn(g, w, mode="full")._output_flat, dtype=object)
+    full = np.array(fn(g, w, mode="full").flat_output, dtype=object)
     full = full.reshape(tuple(n + k - 1 for n, k in sizes))
     window = tuple(slice(lo, lo + n) for lo, n in need)
     text = ", ".join(f"{lo}:{lo + n}" for lo, n in need)
@@ -72,9 +87,6 @@ def _signal_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[lis
 
 
 def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[Any]]]:
-    from ..shell import _layers
-
-    layer_cls = getattr(_layers, f"ConvTranspose{s.ndim}d")
     spans = [dl * (k - 1) for k, dl in zip(s.kernel_size, s.dilation)]
     symmetric = all(lo == hi for lo, hi in s.padding)
     if s.padding_mode == "zeros" and symmetric:
@@ -84,20 +96,16 @@ def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[
         op = tuple(
             (n + 2 * lo - span - 1) % st for n, lo, span, st in zip(s.in_size, pad, spans, s.stride)
         )
-        layer = layer_cls(s.out_channels, s.in_channels, s.kernel_size, stride=s.stride,
-                          padding=pad, output_padding=op, groups=s.groups, bias=False,
-                          dilation=s.dilation)
-        flat = layer.derive(x=g, weight=w)._output_flat
-        return f"dL/dx = {layer!r}(g), same weight", [[(v, sympy.S.One)] for v in flat]
+        layer, dt = _layer(True, s, g, w, pad, op)
+        flat = dt.flat_output
+        return f"dL/dx = {layer}(g), same weight", [[(v, sympy.S.One)] for v in flat]
     # Otherwise: transposed convolution onto the padded input, then the padding map
     # read backwards (zeros: padded positions dropped; reflect, replicate, circular:
     # each padded position added onto the input it copies).
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(s.in_size, s.padding))
     op = tuple((m - span - 1) % st for m, span, st in zip(padded, spans, s.stride))
-    layer = layer_cls(s.out_channels, s.in_channels, s.kernel_size, stride=s.stride,
-                      padding=0, output_padding=op, groups=s.groups, bias=False,
-                      dilation=s.dilation)
-    gp = np.array(layer.derive(x=g, weight=w)._output_flat, dtype=object)
+    layer, dt = _layer(True, s, g, w, 0, op)
+    gp = np.array(dt.flat_output, dtype=object)
     gp = gp.reshape(s.in_channels, -1)
     idx = np.arange(int(np.prod(s.in_size))).reshape(s.in_size)
     np_mode = {"zeros": "constant", "reflect": "reflect", "replicate": "edge",
@@ -112,20 +120,13 @@ def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[
                 out[c * size + j].append((gp[c, p], sympy.S.One))
     fold = ("padded positions dropped" if s.padding_mode == "zeros"
             else f"{s.padding_mode} padding folded back onto the inputs")
-    return f"dL/dx = {layer!r}(g) on the padded input, {fold}, same weight", out
+    return f"dL/dx = {layer}(g) on the padded input, {fold}, same weight", out
 
 
 def _transpose_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[Any]]]:
-    from ..shell import _layers
-
-    layer = getattr(_layers, f"Conv{s.ndim}d")(
-        s.in_channels, s.out_channels, s.kernel_size, stride=s.stride,
-        padding=tuple(lo for lo, _ in s.padding), dilation=s.dilation, groups=s.groups,
-        bias=False,
-    )
-    dc = layer.derive(x=g, weight=w)
-    y = np.array(dc._output_flat, dtype=object).reshape(dc.spec.output_shape)
-    statement = f"dL/dx = {layer!r}(g), same weight"
+    layer, dc = _layer(False, s, g, w, tuple(lo for lo, _ in s.padding), 0)
+    y = np.array(dc.flat_output, dtype=object).reshape(dc.spec.output_shape)
+    statement = f"dL/dx = {layer}(g), same weight"
     if dc.spec.out_size != s.out_size:  # output_padding >= stride (allowed by dilation)
         y = y[tuple([slice(None)] + [slice(0, n) for n in s.out_size])]
         statement += f", first {s.out_size} positions"
@@ -161,53 +162,32 @@ def references(d: Derivation, notes: list[str], complex_data: bool = False
 
 
 def _vjp_numpy(d: Derivation) -> RefGrad:
-    """``J^T g`` for the bilinear forward pass of :mod:`symconv.checks._reference`.
+    """``J^T g`` of the NumPy reference: its loops run in reverse (:mod:`._reference_vjp`).
 
-    The Jacobian's columns are the reference applied to unit vectors (the
-    forward pass is linear in the input, in the weight and in the bias).
+    One pass, linear in the products (the Jacobian from unit vectors was quadratic).
     """
     s = d.spec
-    forward = _numpy_forward(s)
-    in_shape, w_shape, n_bias = s.input_shape, s.weight_shape, s.bias_size
-
-    def vjp(f: Callable[[np.ndarray], np.ndarray], shape: tuple[int, ...], g: np.ndarray
-            ) -> np.ndarray:
-        size = int(np.prod(shape))
-        cols = []
-        for j in range(size):
-            e = np.zeros(size)
-            e[j] = 1.0
-            # sum_o g_o dy_o/dx_j, no conjugation (complex data stay complex)
-            cols.append(np.dot(f(e.reshape(shape)).reshape(-1), g))
-        return np.array(cols)
 
     def run(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: np.ndarray
             ) -> dict[str, Any]:
-        xs, ws = x.reshape(in_shape), w.reshape(w_shape)
-        out = {
-            "dL/dx": vjp(lambda e: forward(e, ws, None), in_shape, g),
-            "dL/dw": vjp(lambda e: forward(xs, e, None), w_shape, g),
-        }
-        if b is not None:
-            zx, zw = np.zeros(in_shape), np.zeros(w_shape)
-            out["dL/db"] = vjp(lambda e: forward(zx, zw, e), (n_bias,), g)
+        xs, ws = x.reshape(s.input_shape), w.reshape(s.weight_shape)
+        gs = g.reshape(s.output_shape)
+        if s.kind == "signal":
+            dx, dw = signal_vjp(xs, ws, gs, str(s.op), str(s.mode))
+        elif s.kind == "conv":
+            dx, dw = conv_vjp(xs, ws, gs, stride=s.stride, padding=s.padding,
+                              dilation=s.dilation, groups=s.groups,
+                              padding_mode=s.padding_mode)
+        else:
+            dx, dw = conv_transpose_vjp(xs, ws, gs, stride=s.stride,
+                                        padding=[lo for lo, _ in s.padding],
+                                        dilation=s.dilation, groups=s.groups)
+        out = {"dL/dx": dx.reshape(-1), "dL/dw": dw.reshape(-1)}
+        if b is not None:  # y = ... + b[channel]: dL/db is the channel sum of g
+            out["dL/db"] = g.reshape(len(b), -1).sum(axis=1)
         return out
 
     return run
-
-
-def _numpy_forward(s: Any) -> Callable[[np.ndarray, np.ndarray, Any], np.ndarray]:
-    if s.kind == "signal":
-        return lambda x, w, b: _reference.signal_nd(x, w, s.op, s.mode)
-    if s.kind == "conv":
-        return lambda x, w, b: _reference.conv_nd(
-            x, w, b, stride=s.stride, padding=s.padding, dilation=s.dilation,
-            groups=s.groups, padding_mode=s.padding_mode,
-        )
-    return lambda x, w, b: _reference.conv_transpose_nd(
-        x, w, b, stride=s.stride, padding=[lo for lo, _ in s.padding],
-        output_padding=s.output_padding, dilation=s.dilation, groups=s.groups,
-    )
 
 
 def _torch_autograd(d: Derivation) -> RefGrad:

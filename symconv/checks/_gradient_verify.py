@@ -16,9 +16,8 @@ import sympy
 from sympy import Add, Symbol
 
 from ..core._derivation import Derivation
-from ._evaluate import evaluate_at_random
 from ._gradient_checks import adjoint_identity, references
-from ._numeric import CheckReport, Comparison, _is_integral
+from ._numeric import CheckReport, Reference, each_trial, run_check
 from ._verify import IdentityResult, Verification, compare_sums
 
 if TYPE_CHECKING:
@@ -119,29 +118,22 @@ def _prove_bias(gr: Gradient) -> IdentityResult:
 
 
 def check_gradient(gr: Gradient, trials: int = 3, seed: int = 0) -> CheckReport:
-    """The numeric checks of :meth:`symconv.Gradient.check` (see there)."""
+    """The numeric checks of :meth:`symconv.Gradient.check` (see there), through the
+    one check driver :func:`symconv.checks._numeric.run_check`."""
     d = gr.derivation
-    x_e, w_e, g_e = d.flat_input, d.flat_weight, gr.flat_output
-    b_e = d.flat_bias or []
-    n_free, (x, w, b_all, g, gx, gw, gb) = evaluate_at_random(
-        [x_e, w_e, b_e, g_e, gr.flat_input, gr.flat_weight, gr.flat_bias or []],
-        trials=trials, seed=seed)
-    b = None if d.flat_bias is None else b_all
-    trials = x.shape[1]
-    views = {"dL/dx": gx, "dL/dw": gw}
-    if gr.flat_bias is not None:
-        views["dL/db"] = gb
-    exact = _is_integral(x, w, b, g)
-    notes: list[str] = []
-    comparisons = []
-    complex_data = any(np.iscomplexobj(a) for a in (x, w, b, g) if a is not None)
-    for ref_name, ref in references(d, notes, complex_data):
-        expected: dict[str, list[np.ndarray]] = {view: [] for view in views}
-        for t in range(trials):
-            got = ref(x[:, t], w[:, t], None if b is None else b[:, t], g[:, t])
-            for view in views:
-                expected[view].append(got[view])
-        for view, val in views.items():
-            exp = np.stack(expected[view], axis=1)
-            comparisons.append(Comparison.of(view, ref_name, val, exp, exact=exact))
-    return CheckReport(tuple(comparisons), trials, int(seed), n_free, tuple(notes))
+    bias = d.flat_bias
+    names = ["dL/dx", "dL/dw"] + (["dL/db"] if gr.flat_bias is not None else [])
+
+    def views(ops: list[np.ndarray], der: list[np.ndarray]) -> dict[str, np.ndarray]:
+        return dict(zip(names, der))
+
+    def refs(notes: list[str], complex_data: bool) -> list[tuple[str, Reference]]:
+        shapes = [(len(d.flat_input),), (len(d.flat_weight),),
+                  None if bias is None else (len(bias),), (len(gr.flat_output),)]
+        return [(name, each_trial(fn, shapes))
+                for name, fn in references(d, notes, complex_data)]
+
+    return run_check(
+        [d.flat_input, d.flat_weight, bias or [], gr.flat_output],
+        [gr.flat_input, gr.flat_weight, gr.flat_bias or []][:len(names)],
+        views, refs, trials, seed)

@@ -11,13 +11,14 @@ PyTorch imports.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse
 
+from ..boundary._spec import check_trials_seed
 from ..core._gc import without_gc
 from . import _reference
 from ._evaluate import evaluate_at_random
@@ -86,47 +87,84 @@ class CheckReport:
         return f"<CheckReport {verdict}: {len(self.comparisons)} comparisons>"
 
 
+#: A reference: the evaluated operands (each ``(n, trials)``) -> the expected value
+#: of every view (one ``(n, trials)`` array for all views, or one per view name).
+Reference = Callable[[list[np.ndarray]], "np.ndarray | dict[str, np.ndarray]"]
+#: The symbolic views evaluated: (operands, derived groups) -> ``{view: (n, trials)}``.
+Views = Callable[[list[np.ndarray], list[np.ndarray]], dict[str, np.ndarray]]
+
+
 @without_gc
+def run_check(operands: Sequence[Sequence[Any]], derived: Sequence[Sequence[Any]],
+              views: Views, references: Callable[[list[str], bool], list[tuple[str, Reference]]],
+              trials: object, seed: object) -> CheckReport:
+    """The one check driver (forward and backward passes).
+
+    ``operands`` (input, weight, bias[, upstream gradient]) and ``derived`` (the
+    symbolic views' expressions) are evaluated together at seeded random integers
+    (:func:`~symconv.checks._evaluate.evaluate_at_random`); ``views`` turns them
+    into the compared arrays; ``references(notes, complex_data)`` lists the
+    independent references, each given the evaluated operands.
+    """
+    n_trials, n_seed = check_trials_seed(trials, seed)
+    n_free, values = evaluate_at_random([*operands, *derived], trials=n_trials, seed=n_seed)
+    ops, der = values[:len(operands)], values[len(operands):]
+    got = views(ops, der)
+    exact = _is_integral(*ops)
+    notes: list[str] = []
+    comparisons = []
+    for ref_name, ref in references(notes, any(np.iscomplexobj(a) for a in ops)):
+        expected = ref(ops)
+        for view, val in got.items():
+            want = expected if isinstance(expected, np.ndarray) else expected[view]
+            comparisons.append(Comparison.of(view, ref_name, val, want, exact=exact))
+    return CheckReport(tuple(comparisons), n_trials, n_seed, n_free, tuple(notes))
+
+
+def each_trial(fn: Callable[..., Any], shapes: Sequence[tuple[int, ...] | None]) -> Reference:
+    """A per-sample reference ``fn(*operands)`` run on every trial (``None`` shape: absent)."""
+
+    def ref(ops: list[np.ndarray]) -> np.ndarray | dict[str, np.ndarray]:
+        runs = [
+            fn(*[None if shp is None else a[:, t].reshape(shp) for a, shp in zip(ops, shapes)])
+            for t in range(ops[0].shape[1])
+        ]
+        if isinstance(runs[0], dict):
+            return {k: np.stack([np.asarray(r[k]).reshape(-1) for r in runs], axis=1)
+                    for k in runs[0]}
+        return np.stack([np.asarray(r).reshape(-1) for r in runs], axis=1)
+
+    return ref
+
+
 def check(d: Derivation, trials: int = 3, seed: int = 0) -> CheckReport:
     """Evaluate ``d``'s symbolic views numerically and compare with references."""
-    x_e, w_e = d._x.reshape(-1).tolist(), d._w.reshape(-1).tolist()
-    b_e = [] if d._b is None else d._b.tolist()
     spec = d.spec
-    # The cached representations behind d.matrix / d.patches (no copies to read them).
-    T, P = _SparseParts.of(d._matrix_rep), _SparseParts.of(d._patches_rep)
-    n_free, (x, w, b_all, y, t_vals, p_vals) = evaluate_at_random(
-        [x_e, w_e, b_e, d._output_flat, T.distinct, P.distinct], trials=trials, seed=seed)
-    b = None if d._b is None else b_all
-    trials = x.shape[1]
-    plus_b = " + b" if b is not None else ""
-    # The three symbolic views, evaluated through lambdify: (n_out, trials) each.
-    views = {
-        "output": y,
-        "T vec(x)" + plus_b: T.apply(t_vals, x, b, spec),
-        "P vec(w)" + plus_b: P.apply(p_vals, w, b, spec),
-    }
-    exact = _is_integral(x, w, b)
-    notes: list[str] = []
-    references = _references(d, notes)
-    if any(np.iscomplexobj(a) for a in (x, w, b) if a is not None) and spec.kind != "signal":
-        references = [r for r in references if not r[0].startswith("torch")]
-        notes.append("Complex data: the PyTorch comparison was skipped (compared in float64).")
-    comparisons = []
-    for ref_name, ref in references:
-        expected = np.stack(
-            [
-                ref(
-                    x[:, t].reshape(spec.input_shape),
-                    w[:, t].reshape(spec.weight_shape),
-                    None if b is None else b[:, t],
-                ).reshape(-1)
-                for t in range(trials)
-            ],
-            axis=1,
-        )
-        for view, got in views.items():
-            comparisons.append(Comparison.of(view, ref_name, got, expected, exact=exact))
-    return CheckReport(tuple(comparisons), int(trials), int(seed), n_free, tuple(notes))
+    bias = d.flat_bias
+    # The cached entries behind d.matrix / d.patches (no copies to read them).
+    T, P = _SparseParts.of(d.matrix_entries(), (len(d.flat_output), len(d.flat_input))), \
+        _SparseParts.of(d.patch_entries(), (len(d.flat_output), len(d.flat_weight)))
+    plus_b = " + b" if bias is not None else ""
+
+    def views(ops: list[np.ndarray], der: list[np.ndarray]) -> dict[str, np.ndarray]:
+        x, w, b = ops[0], ops[1], ops[2] if bias is not None else None
+        y, t_vals, p_vals = der
+        return {
+            "output": y,
+            "T vec(x)" + plus_b: T.apply(t_vals, x, b, spec),
+            "P vec(w)" + plus_b: P.apply(p_vals, w, b, spec),
+        }
+
+    def references(notes: list[str], complex_data: bool) -> list[tuple[str, Reference]]:
+        refs = _references(d, notes)
+        if complex_data and spec.kind != "signal":
+            refs = [r for r in refs if not r[0].startswith("torch")]
+            notes.append("Complex data: the PyTorch comparison was skipped (compared in float64).")
+        shapes = (spec.input_shape, spec.weight_shape, None if bias is None else (len(bias),))
+        return [(name, each_trial(fn, shapes)) for name, fn in refs]
+
+    return run_check([d.flat_input, d.flat_weight, bias or []],
+                     [d.flat_output, T.distinct, P.distinct], views, references, trials, seed)
 
 
 def _is_integral(*arrays: np.ndarray | None) -> bool:
@@ -146,9 +184,9 @@ class _SparseParts:
     shape: tuple[int, int]
 
     @classmethod
-    def of(cls, rep: Any) -> _SparseParts:
-        """From the representation a SymPy SparseMatrix holds (a DomainMatrix)."""
-        rows_dict: dict[int, dict[int, Any]] = rep.rep
+    def of(cls, rows_dict: Mapping[int, Mapping[int, Any]], shape: tuple[int, int]
+           ) -> _SparseParts:
+        """From the ``{row: {column: entry}}`` entries of a sparse matrix."""
         lengths: list[int] = []
         cols: list[int] = []
         entries: list[Any] = []
@@ -163,7 +201,7 @@ class _SparseParts:
         ids = np.fromiter(map(id, entries), dtype=np.uint64, count=len(entries))
         _, first, which = np.unique(ids, return_index=True, return_inverse=True)
         distinct = [entries[j] for j in first.tolist()]
-        return cls(rows, np.array(cols, dtype=np.int64), which.reshape(-1), distinct, rep.shape)
+        return cls(rows, np.array(cols, dtype=np.int64), which.reshape(-1), distinct, shape)
 
     def apply(self, vals: np.ndarray, v: np.ndarray, b: np.ndarray | None, spec: Any
               ) -> np.ndarray:
