@@ -147,3 +147,44 @@ def test_torch_refuses_what_we_refuse(torch):
         F.max_pool1d(torch.zeros(1, 1, 5), 3, padding=2)
     with pytest.raises(RuntimeError):
         F.max_pool1d(torch.zeros(1, 1, 5), 6)
+
+
+# (kind, ndim, kernel, stride, padding, extra, input): ceil_mode=True, windows running
+# past the input (and torch's rule dropping a window that would start in the padding)
+CEIL_CASES = [
+    ("max", 1, 2, 2, 0, {}, (1, 5)),
+    ("max", 1, 3, 2, 1, {"dilation": 1}, (2, 6)),
+    ("max", 2, 3, 2, 1, {}, (1, 6, 5)),
+    ("avg", 1, 2, 2, 0, {}, (1, 5)),
+    ("avg", 1, 3, 2, 1, {"count_include_pad": True}, (1, 6)),
+    ("avg", 1, 3, 2, 1, {"count_include_pad": False}, (2, 6)),
+    ("avg", 2, (3, 2), (2, 2), (1, 1), {"count_include_pad": True}, (1, 6, 5)),
+    ("avg", 1, 4, 3, 2, {}, (1, 7)),
+]
+
+
+@pytest.mark.parametrize("case", CEIL_CASES)
+def test_ceil_mode_against_torch(torch, case):
+    kind, nd, k, s, p, extra, shape = case
+    F = torch.nn.functional
+    cls = getattr(sc, f"{'MaxPool' if kind == 'max' else 'AvgPool'}{nd}d")
+    layer = cls(k, s, p, *extra.values(), ceil_mode=True)
+    rng = np.random.default_rng(11)
+    x = rng.integers(-9, 10, shape)
+    d = layer.derive(x=x)
+    fn = getattr(F, f"{kind}_pool{nd}d")
+    xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    y = fn(xt[None], k, s, p, ceil_mode=True, **extra)[0]
+    np.testing.assert_allclose(_num(d.output), y.detach().numpy(), rtol=1e-14)
+    g = rng.integers(-9, 10, tuple(y.shape))
+    y.backward(torch.tensor(g, dtype=torch.float64))
+    np.testing.assert_allclose(_num(d.gradient(grad_output=g).input), xt.grad.numpy(),
+                               rtol=1e-14)
+    assert layer.derive(input_size=shape).check()
+
+
+def test_ceil_mode_is_keyword_only_and_checked():
+    with pytest.raises(TypeError):
+        sc.AvgPool1d(2, 2, 0, True, True)  # torch's positional order differs: refuse it
+    with pytest.raises(TypeError, match="`ceil_mode` must be True or False"):
+        sc.MaxPool1d(2, ceil_mode="yes")

@@ -77,7 +77,6 @@ def _numpy_pool(d: Any, x: np.ndarray, g: np.ndarray) -> Arrays:
     channels = x.shape[0]
     y = np.zeros((channels, *spec.out_size))
     dx = np.zeros_like(x, dtype=float)
-    k_total = int(np.prod(geo.kernel_size))
     for c in range(channels):
         for opos, members in _windows(spec.in_size, spec.out_size, geo.kernel_size,
                                       geo.stride, pad, geo.dilation):
@@ -90,7 +89,11 @@ def _numpy_pool(d: Any, x: np.ndarray, g: np.ndarray) -> Arrays:
                 y[_ix(c, opos)] = x[_ix(c, best)]
                 dx[_ix(c, best)] += g[_ix(c, opos)]
             else:
-                div = k_total if geo.count_include_pad else len(inside)
+                # torch: with count_include_pad the window clipped to n + p on the right
+                clipped = int(np.prod([min(o * st - p + k, n + p) - (o * st - p) for o, st, p, k, n
+                                       in zip(opos, geo.stride, pad, geo.kernel_size,
+                                              spec.in_size)]))
+                div = clipped if geo.count_include_pad else len(inside)
                 y[_ix(c, opos)] = sum(x[_ix(c, ip)] for ip in inside) / div
                 for ip in inside:
                     dx[_ix(c, ip)] += g[_ix(c, opos)] / div
@@ -158,11 +161,12 @@ def torch_layer(d: Any, x: np.ndarray, w: np.ndarray | None, b: np.ndarray | Non
         pool: Any
         if kind == "maxpool":
             pool = F.max_pool1d if nd == 1 else F.max_pool2d
-            y = pool(xt[None], geo.kernel_size, geo.stride, geo.padding, geo.dilation)[0]
+            y = pool(xt[None], geo.kernel_size, geo.stride, geo.padding, geo.dilation,
+                     ceil_mode=geo.ceil_mode)[0]
         else:
             pool = F.avg_pool1d if nd == 1 else F.avg_pool2d
             y = pool(xt[None], geo.kernel_size, geo.stride, geo.padding,
-                     count_include_pad=geo.count_include_pad)[0]
+                     ceil_mode=geo.ceil_mode, count_include_pad=geo.count_include_pad)[0]
     else:
         y = _torch_local(d, xt, wt, bt)
     params = [v for v in (xt, wt, bt) if v is not None]

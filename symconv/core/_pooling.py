@@ -21,7 +21,7 @@ padding and dilation): ``floor((n + 2p - d(k - 1) - 1) / s) + 1``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -49,6 +49,7 @@ class PoolGeometry:
     padding: tuple[int, ...]
     dilation: tuple[int, ...]
     count_include_pad: bool = True
+    ceil_mode: bool = False
 
 
 def pool_spec(geometry: PoolGeometry, in_shape: tuple[int, ...]) -> ConvSpec:
@@ -63,7 +64,20 @@ def pool_spec(geometry: PoolGeometry, in_shape: tuple[int, ...]) -> ConvSpec:
     params = layer_params(geometry.ndim, False, channels, channels, geometry.kernel_size,
                           geometry.stride, geometry.padding, geometry.dilation, channels,
                           False, "zeros")
-    return layer_spec(params, size)
+    spec = layer_spec(params, size)
+    if not geometry.ceil_mode:
+        return spec
+    # torch's ceil_mode: round the output size up, but drop a last window that
+    # would start in the right padding; the extra reach is padding on the right.
+    out, pads = [], []
+    for n, k, s, p, d in zip(size, geometry.kernel_size, geometry.stride, geometry.padding,
+                             geometry.dilation):
+        m = -(-(n + 2 * p - d * (k - 1) - 1) // s) + 1
+        if (m - 1) * s >= n + p:
+            m -= 1
+        out.append(m)
+        pads.append((p, max(p, (m - 1) * s + d * (k - 1) + 1 - n - p)))
+    return replace(spec, out_size=tuple(out), padding=tuple(pads))
 
 
 def _windows(spec: ConvSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -84,7 +98,10 @@ def avgpool_derivation(
     o, i, _ = _windows(spec)
     n_out = int(np.prod(spec.output_shape))
     if geometry.count_include_pad:
-        coeff = [sympy.Rational(1, int(np.prod(geometry.kernel_size)))] * o.size
+        # torch: the window clipped to the padded input (n + p on the right); this
+        # is the whole kernel unless ceil_mode lets a window run past it.
+        sizes = _padded_window_sizes(geometry, spec)
+        coeff = [sympy.Rational(1, int(sizes[oo])) for oo in (o % sizes.size).tolist()]
     else:
         counts = np.bincount(o, minlength=n_out).tolist()
         coeff = [sympy.Rational(1, counts[oo]) for oo in o.tolist()]
@@ -94,6 +111,19 @@ def avgpool_derivation(
         "avgpool", PoolSpec(geometry, spec), o, i, np.arange(o.size), in_shape,
         spec.output_shape, _input(in_shape, x), values, None, None, None,
     )
+
+
+def _padded_window_sizes(geometry: PoolGeometry, spec: ConvSpec) -> np.ndarray:
+    """Per flat spatial output position: its window's entries inside the padded input."""
+    per_axis = []
+    for n, m, k, s, p in zip(spec.in_size, spec.out_size, geometry.kernel_size,
+                             geometry.stride, geometry.padding):
+        start = np.arange(m) * s - p
+        per_axis.append(np.minimum(start + k, n + p) - start)
+    sizes = per_axis[0]
+    for a in per_axis[1:]:
+        sizes = np.multiply.outer(sizes, a)
+    return np.asarray(sizes).reshape(-1)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ class _Pool:
     geometry: PoolGeometry
 
     def _setup(self, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
-               count_include_pad: Any) -> None:
+               count_include_pad: Any, ceil_mode: Any) -> None:
         n = self._ndim
         ks = as_tuple("kernel_size", kernel_size, n, minimum=1)
         st = ks if stride is None else as_tuple("stride", stride, n, minimum=1)
@@ -42,7 +42,8 @@ class _Pool:
                     f"padding={padding!r} and kernel_size={kernel_size!r}"
                 )
         self.geometry = PoolGeometry(self._kind, n, ks, st, pad, dil,
-                                     check_bool("count_include_pad", count_include_pad))
+                                     check_bool("count_include_pad", count_include_pad),
+                                     check_bool("ceil_mode", ceil_mode))
 
     kernel_size = property(lambda self: self.geometry.kernel_size)
     stride = property(lambda self: self.geometry.stride)
@@ -52,6 +53,7 @@ class _Pool:
         g = self.geometry
         extra = f", dilation={g.dilation}" if g.kind == "max" else (
             "" if g.count_include_pad else ", count_include_pad=False")
+        extra += ", ceil_mode=True" if g.ceil_mode else ""
         return (f"{type(self).__name__}(kernel_size={g.kernel_size}, stride={g.stride}, "
                 f"padding={g.padding}{extra})")
 
@@ -70,8 +72,8 @@ class _Pool:
 
 class _MaxPool(_Pool):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 dilation: Any = 1) -> None:
-        self._setup(kernel_size, stride, padding, dilation, True)
+                 dilation: Any = 1, *, ceil_mode: bool = False) -> None:
+        self._setup(kernel_size, stride, padding, dilation, True, ceil_mode)
 
     dilation = property(lambda self: self.geometry.dilation)
 
@@ -92,8 +94,8 @@ class _AvgPool(_Pool):
     _kind = "avg"
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 count_include_pad: bool = True) -> None:
-        self._setup(kernel_size, stride, padding, 1, count_include_pad)
+                 count_include_pad: bool = True, *, ceil_mode: bool = False) -> None:
+        self._setup(kernel_size, stride, padding, 1, count_include_pad, ceil_mode)
 
     count_include_pad = property(lambda self: self.geometry.count_include_pad)
 
