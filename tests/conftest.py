@@ -104,7 +104,10 @@ def start_browser() -> Any:
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1280,1024"):
+                "--window-size=1280,1024",
+                # no traffic of its own: pages under test are self-contained
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"):
         options.add_argument(arg)
     return webdriver.Chrome(options=options, service=Service(driver))
 
