@@ -60,17 +60,7 @@ ALLOWED: frozenset[str] = frozenset({
     'private import: symconv.backward._general_gradients: _tuple_index from symconv.core._general',
     'private import: symconv.shell._html_cli: _derivation from symconv.shell._cli',
     'private import: symconv.shell._html_cli: _source_options from symconv.shell._cli',
-    'private read: symconv.checks._gradient_checks: dc._output_flat',
-    "private read: symconv.checks._gradient_checks: fn(g, w, mode='circular')._output_flat",
-    "private read: symconv.checks._gradient_checks: fn(g, w, mode='full')._output_flat",
-    'private read: symconv.checks._gradient_checks: fn(g, w, mode=mode)._output_flat',
-    'private read: symconv.checks._gradient_checks: gr._g',
-    'private read: symconv.checks._gradient_checks: gr._input_flat',
-    'private read: symconv.checks._gradient_checks: gr.derivation._w',
-    'private read: symconv.checks._gradient_checks: layer.derive(x=g, weight=w)._output_flat',
-    'upward import: symconv.checks._gradient_checks -> symconv.shell._layers (in _conv_adjoint)',
-    'upward import: symconv.checks._gradient_checks -> symconv.shell._layers (in _transpose_adjoint)',
-    'upward import: symconv.checks._gradient_checks -> symconv.shell._signal (in _signal_adjoint)',
+    'upward import: symconv.shell._general_cli -> symconv (in _build)',
 })
 
 

@@ -459,6 +459,31 @@ class LayerParams:
     padding_mode: PaddingMode
     output_padding: tuple[int, ...]
 
+    def call_text(self) -> str:
+        """The PyTorch-style constructor call of this layer (non-default arguments only).
+
+        Examples
+        --------
+        >>> print(layer_params(1, True, 1, 2, 3, 2, 0, 1, 1, False, "zeros", 1).call_text())
+        ConvTranspose1d(1, 2, kernel_size=(3,), stride=(2,), output_padding=(1,), bias=False)
+        """
+        args = [f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}",
+                f"stride={self.stride}"]
+        if self.padding != (0,) * self.ndim:
+            args.append(f"padding={self.padding!r}")
+        if self.transposed and any(self.output_padding):
+            args.append(f"output_padding={self.output_padding}")
+        if self.dilation != (1,) * self.ndim:
+            args.append(f"dilation={self.dilation}")
+        if self.groups != 1:
+            args.append(f"groups={self.groups}")
+        if not self.bias:
+            args.append("bias=False")
+        if self.padding_mode != "zeros":
+            args.append(f"padding_mode={self.padding_mode!r}")
+        name = ("ConvTranspose" if self.transposed else "Conv") + f"{self.ndim}d"
+        return f"{name}({', '.join(args)})"
+
 
 def layer_params(
     ndim: int,
