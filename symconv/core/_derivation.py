@@ -88,6 +88,16 @@ class Stats:
     im2col_entries: int = 0
     multiply_adds: int = 0
 
+    def _repr_html_(self) -> str:
+        from ..rendering._report import stats_html
+
+        return stats_html(self)
+
+    def _repr_latex_(self) -> str:
+        from ..rendering._report import stats_latex
+
+        return stats_latex(self)
+
     @property
     def density(self) -> float:
         """Fraction of the entries of T that are not structural zeros."""
@@ -169,6 +179,17 @@ class Derivation:
             f"<Derivation {what}: input {s.input_shape} -> output {s.output_shape}, "
             f"weight {s.weight_shape}, {count_taps(s):,} products>"
         )
+
+    def __str__(self) -> str:
+        """The readable report: outputs as sums of products, T, the structure.
+
+        At most ``PRINT_OUTPUTS`` outputs are shown (``d.output`` has them all);
+        a layer over ``SYMBOLIC_LIMIT`` products is shown by its structure.
+        See :func:`symconv.rendering._report.report`.
+        """
+        from ..rendering._report import report
+
+        return report(self)
 
     # ------------------------------------------------------------ the table
 

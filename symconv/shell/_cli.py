@@ -1,39 +1,59 @@
-"""The ``symconv`` command line: ``derive``, ``check`` and ``plot``.
+"""The ``symconv`` command line: ``derive``, ``check``, ``plot`` and registered subcommands.
 
-User text is parsed with :func:`symconv.parse_value` (numbers, exact decimals,
-fractions and symbol names, never ``eval``).  Exit codes: 0 success, 1 a claim
-that matches no convention (``check``) or a missing optional dependency, 2 a
-bad option or value (one line on stderr, as argparse does).  Long derivations
-report progress on stderr when it is a terminal (:mod:`symconv.core._progress`).
+Layer: shell.  User text is parsed by :mod:`symconv.shell._cli_values` (never
+``eval``).  Exit codes: 0 success, 1 a claim that matches no convention
+(``check``) or a missing optional dependency, 2 a bad option, a bad value, an
+option that does not apply, or a file that cannot be written (one line on
+stderr, as argparse does).  Long derivations report progress on stderr when it
+is a terminal (:mod:`symconv.core._progress`).
+
+A subcommand is a :class:`Command` (its options and what it runs) registered
+under a name: :func:`register`, or a module listed in :data:`COMMAND_MODULES`.
+Subcommands that take a convolution reuse :func:`source_options` and
+:func:`derivation_from_args`; files are written with :func:`write_text` after
+:func:`writable` checked the path before any work.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-import numpy as np
-import sympy
-
-from ..boundary._limits import PRINT_ENTRIES
-from ..boundary._values import parse_value
+from ..boundary._limits import PRINT_OUTPUTS, SYMBOLIC_LIMIT
+from ..boundary._spec import signal_spec
+from ..boundary._values import to_array
 from ..core._derivation import Derivation
-from ..core._progress import track
+from ..core._taps import count_taps
+from ._cli_values import (
+    UsageError,
+    join_negative_values,
+    parse_int_in,
+    parse_ints,
+    parse_values,
+    size_of,
+    writable,
+    write_text,
+)
+
+__all__ = ["COMMANDS", "COMMAND_MODULES", "Command", "UsageError", "build_parser",
+           "derivation_from_args", "main", "parse_ints", "parse_values", "register",
+           "source_options", "writable", "write_text"]
 
 LAYERS = ("conv1d", "conv2d", "conv3d", "convtranspose1d", "convtranspose2d", "convtranspose3d")
 KINDS = ("matrix", "patches", "gradient", "connectivity")
 FORMATS = (".png", ".svg", ".pdf", ".tex")
 
-_SIZE = re.compile(r"^\d+(x\d+)*$")
-
-
-class UsageError(Exception):
-    """A bad option or value: reported on one line, exit code 2."""
+#: Options whose value may start with a minus sign (``--x -1,2``).
+VALUE_OPTIONS = ("--x", "--w", "--claimed")
+#: Layer options, all None unless given (so that a signal can refuse them).
+LAYER_DEFAULTS = {"in_channels": "1", "out_channels": "1", "stride": "1", "padding": "0",
+                  "dilation": "1", "groups": "1", "output_padding": "0",
+                  "padding_mode": "zeros"}
+DPI = (10, 1200)
 
 
 @dataclass(frozen=True)
@@ -83,91 +103,67 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
-# ----------------------------------------------------------------- values
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
-
-def parse_values(option: str, text: str) -> list[Any]:
-    """``"1,2,3"`` -> a list; ``"1,2;3,4"`` -> rows; entries via ``parse_value``.
-
-    Examples
-    --------
-    >>> parse_values("--x", "1, 1/2; 0.5, a")
-    [[1, 1/2], [1/2, a]]
-    """
-    rows = [r for r in text.split(";")]
-    parsed = []
-    for row in rows:
-        items = []
-        for item in row.split(","):
-            try:
-                items.append(parse_value(item))
-            except ValueError as exc:
-                raise UsageError(f"{option}: {exc} (in {text!r})") from None
-        parsed.append(items)
-    if len(parsed) == 1:
-        return parsed[0]
-    if len({len(r) for r in parsed}) != 1:
-        raise UsageError(f"{option}: rows must have the same length, got {text!r}")
-    return parsed
-
-
-def parse_ints(option: str, text: str, minimum: int = 1) -> int | tuple[int, ...]:
-    """``"3"`` -> 3, ``"3,3"`` -> (3, 3); every entry an integer >= ``minimum``."""
-    out = []
-    for item in text.split(","):
-        item = item.strip()
-        if not re.fullmatch(r"-?\d+", item) or int(item) < minimum:
-            rule = "positive integers" if minimum == 1 else f"integers >= {minimum}"
-            raise UsageError(f"{option}: must be {rule} separated by commas, got {text!r}")
-        out.append(int(item))
-    return out[0] if len(out) == 1 else tuple(out)
-
-
-def _signal_operand(option: str, text: str, letter: str) -> Any:
-    """Values, or a symbolic array for a size such as ``4`` or ``3x3``."""
-    if _SIZE.fullmatch(text.strip()):
-        shape = tuple(int(v) for v in text.strip().split("x"))
-        if 0 in shape:
-            raise UsageError(f"{option}: sizes must be positive, got {text!r}")
-        return sympy.symarray(letter, shape)
-    return parse_values(option, text)
+    try:
+        return version("symconv")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return str(getattr(sys.modules.get("symconv"), "__version__", "unknown"))
 
 
 # ----------------------------------------------------------------- parser
 
 
-def _source_options(p: argparse.ArgumentParser) -> None:
+def source_options(p: argparse.ArgumentParser) -> None:
+    """The options that describe a convolution: a signal (``--x --w``) or a layer."""
     sig = p.add_argument_group("a signal (numpy/scipy semantics)")
-    sig.add_argument("--x", help="input values '1,2,3,4' (rows split by ';') or a size "
-                     "such as 4 or 3x3 for symbols x_...")
+    sig.add_argument("--x", help="input values '1,2,3,4' or '[1,2,3,4]' (rows split by ';', "
+                     "'1,2,3;' is one row of a 2-D array) or a size such as 4 or 3x3 for "
+                     "symbols x_...")
     sig.add_argument("--w", help="kernel values '5,6,7' or a size such as 3 for symbols w_...")
-    sig.add_argument("--op", choices=("convolve", "correlate"), default="convolve",
-                     help="true convolution (default) or cross-correlation")
-    sig.add_argument("--mode", choices=("full", "valid", "same"),
+    sig.add_argument("--op", choices=("convolve", "correlate"),
+                     help="true convolution (the default) or cross-correlation")
+    sig.add_argument("--mode", choices=("full", "valid", "same", "circular"),
                      help="as scipy.signal (default: full for convolve, valid for correlate)")
-    lay = p.add_argument_group("a layer (PyTorch semantics)")
+    lay = p.add_argument_group("a layer (PyTorch semantics; input and weight are symbols)")
     lay.add_argument("--layer", type=str.lower, choices=LAYERS, metavar="LAYER",
                      help="one of " + ", ".join(LAYERS))
-    lay.add_argument("--in-channels", default="1")
-    lay.add_argument("--out-channels", default="1")
+    lay.add_argument("--in-channels", help="default 1")
+    lay.add_argument("--out-channels", help="default 1")
     lay.add_argument("--kernel-size", help="an integer or one per dimension, e.g. 3 or 3,3")
     lay.add_argument("--input-size", help="spatial input size, e.g. 5,5")
-    lay.add_argument("--stride", default="1")
-    lay.add_argument("--padding", default="0", help="integer(s), 'valid' or 'same'")
-    lay.add_argument("--dilation", default="1")
-    lay.add_argument("--groups", default="1")
-    lay.add_argument("--output-padding", default="0", help="transposed layers only")
-    lay.add_argument("--padding-mode", default="zeros",
-                     choices=("zeros", "reflect", "replicate", "circular"))
+    lay.add_argument("--stride", help="default 1")
+    lay.add_argument("--padding", help="integer(s), 'valid' or 'same' (default 0)")
+    lay.add_argument("--dilation", help="default 1")
+    lay.add_argument("--groups", help="default 1")
+    lay.add_argument("--output-padding", help="transposed layers only (default 0)")
+    lay.add_argument("--padding-mode", choices=("zeros", "reflect", "replicate", "circular"),
+                     help="Conv layers only (default zeros)")
     lay.add_argument("--no-bias", action="store_true", help="a layer without bias")
 
 
+def _latex_options(p: argparse.ArgumentParser) -> None:
+    st = p.add_argument_group("LaTeX style (with --latex or --document)")
+    st.add_argument("--names", help="'xwb' (default), 'aWz', or roles such as "
+                    "'x=a,w=W,y=z' (roles: x w b y g a T P L)")
+    st.add_argument("--index-base", choices=("0", "1"), help="0-based (default) or 1-based")
+    st.add_argument("--nonlinearity", metavar="NAME", help="show a = NAME(T x + b)")
+    st.add_argument("--no-color", action="store_true", help="black and white")
+
+
 def _derive_arguments(d: argparse.ArgumentParser) -> None:
-    _source_options(d)
+    source_options(d)
     out = d.add_argument_group("output")
     out.add_argument("--latex", action="store_true", help="print math-mode LaTeX")
-    out.add_argument("--document", metavar="OUT.tex", help="write a complete LaTeX document")
+    out.add_argument("--document", metavar="OUT.tex", help="write a complete LaTeX document "
+                     "(it includes the backward pass)")
     out.add_argument("--gradient", action="store_true", help="also show the backward pass")
+    out.add_argument("--limit", metavar="N", help=f"print at most N outputs and gradient "
+                     f"entries (default {PRINT_OUTPUTS}; 0: all)")
+    out.add_argument("--stats", action="store_true",
+                     help="only the structure (counts, ties, zeros): no symbols, any size")
+    _latex_options(d)
 
 
 def _check_arguments(c: argparse.ArgumentParser) -> None:
@@ -181,11 +177,12 @@ def _check_arguments(c: argparse.ArgumentParser) -> None:
 
 
 def _plot_arguments(pl: argparse.ArgumentParser) -> None:
-    _source_options(pl)
+    source_options(pl)
     pl.add_argument("--kind", choices=KINDS, default="matrix", help="what to draw")
     pl.add_argument("-o", "--output", required=True, metavar="FILE",
                     help="output file: .png, .svg, .pdf, or .tex for TikZ")
-    pl.add_argument("--dpi", default="150")
+    pl.add_argument("--dpi", help=f"resolution of .png/.pdf/.svg (default 150; {DPI[0]} to "
+                    f"{DPI[1]})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -196,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 success, 1 claim not matched (check) or missing optional "
         "dependency, 2 bad option or value.",
     )
+    parser.add_argument("--version", action="version", version=f"symconv {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                 parser_class=_Parser)
     for name, command in _commands().items():
@@ -205,117 +203,158 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# ------------------------------------------------------------- commands
+# ------------------------------------------------------------- the source
 
 
-def _derivation(args: argparse.Namespace) -> Derivation:
-    from . import _layers
-    from ._signal import convolve, correlate
+def _given(args: argparse.Namespace, *names: str) -> list[str]:
+    """The options among ``names`` that were given (flags: set)."""
+    return ["--" + n.replace("_", "-") for n in names
+            if getattr(args, n, None) not in (None, False)]
 
+
+def _refuse(given: list[str], why: str) -> None:
+    if given:
+        raise UsageError(f"{given[0]} {why}")
+
+
+def derivation_from_args(args: argparse.Namespace) -> Derivation:
+    """The convolution the :func:`source_options` describe; an option that does not
+    apply is a :class:`UsageError`.  Sizes are checked before any symbol is made."""
+    layer_opts = ("in_channels", "out_channels", "kernel_size", "input_size", *LAYER_DEFAULTS,
+                  "no_bias")
     if args.layer is None:
+        _refuse(_given(args, *layer_opts), "applies to layers (--layer ...), not to a signal "
+                "(--x, --w)")
         if args.x is None or args.w is None:
             raise UsageError("give a signal (--x and --w) or a layer (--layer ...)")
-        x = _signal_operand("--x", args.x, "x")
-        w = _signal_operand("--w", args.w, "w")
-        fn = convolve if args.op == "convolve" else correlate
-        mode: Any = args.mode or ("full" if args.op == "convolve" else "valid")
-        return fn(x, w, mode=mode)
+        return _signal(args)
+    _refuse(_given(args, "x", "w", "op", "mode"), "applies to signals, not to a layer: a "
+            "layer's input and weight are symbols (give --input-size and --kernel-size)")
     if args.kernel_size is None or args.input_size is None:
         raise UsageError("--layer needs --kernel-size and --input-size")
     transposed = args.layer.startswith("convtranspose")
+    if transposed:
+        _refuse(_given(args, "padding_mode"), "applies to Conv layers only (PyTorch's "
+                "ConvTranspose layers pad with zeros)")
+    else:
+        _refuse(_given(args, "output_padding"), "applies to ConvTranspose layers only")
+    from . import _layers
+
     cls = getattr(_layers, {"conv": "Conv", "convtranspose": "ConvTranspose"}[
         args.layer[:-2]] + args.layer[-2:])
-    padding: Any = args.padding
+    opt = {k: getattr(args, k) if getattr(args, k) is not None else v
+           for k, v in LAYER_DEFAULTS.items()}
+    padding: Any = opt["padding"]
     if padding not in ("same", "valid"):
         padding = parse_ints("--padding", padding, minimum=0)
     kwargs: dict[str, Any] = dict(
-        stride=parse_ints("--stride", args.stride),
+        stride=parse_ints("--stride", opt["stride"]),
         padding=padding,
-        dilation=parse_ints("--dilation", args.dilation),
-        groups=parse_ints("--groups", args.groups),
+        dilation=parse_ints("--dilation", opt["dilation"]),
+        groups=parse_ints("--groups", opt["groups"]),
         bias=not args.no_bias,
-        padding_mode=args.padding_mode,
     )
     if transposed:
-        kwargs["output_padding"] = parse_ints("--output-padding", args.output_padding, 0)
+        kwargs["output_padding"] = parse_ints("--output-padding", opt["output_padding"], 0)
+    else:
+        kwargs["padding_mode"] = opt["padding_mode"]
     layer = cls(
-        parse_ints("--in-channels", args.in_channels),
-        parse_ints("--out-channels", args.out_channels),
+        parse_ints("--in-channels", opt["in_channels"]),
+        parse_ints("--out-channels", opt["out_channels"]),
         parse_ints("--kernel-size", args.kernel_size),
         **kwargs,
     )
     return layer.derive(input_size=parse_ints("--input-size", args.input_size))
 
 
-def _name(letter: str, flat: int, shape: tuple[int, ...]) -> str:
-    return letter + "".join(f"_{int(v)}" for v in np.unravel_index(flat, shape))
+def _signal(args: argparse.Namespace) -> Derivation:
+    """A signal: values, or sizes whose symbols are made only when a view needs them."""
+    op = args.op or "convolve"
+    mode: Any = args.mode or ("full" if op == "convolve" else "valid")
+    arrays: list[Any] = []
+    shapes: list[tuple[int, ...]] = []
+    for option, text in (("--x", args.x), ("--w", args.w)):
+        shape = size_of(text)
+        if shape is None:  # values
+            arr = to_array(option[2:], parse_values(option, text))
+            arrays.append(arr)
+            shapes.append(tuple(arr.shape))
+            continue
+        if 0 in shape:
+            raise UsageError(f"{option}: sizes must be positive, got {text!r}")
+        arrays.append(None)  # symbols, made when a view needs them
+        shapes.append(shape)
+    spec = signal_spec(shapes[0], shapes[1], op, mode)
+    return Derivation(spec, arrays[0], arrays[1])
 
 
-def _print_sums(
-    title: str, letter: str, flat: list[Any], shape: tuple[int, ...], out: TextIO, size: int
-) -> None:
-    out.write(f"{title}\n")
-    for j, v in enumerate(track(flat, len(flat), f"{letter} text", size=size)):
-        out.write(f"  {_name(letter, j, shape)} = {v}\n")
+# ------------------------------------------------------------- commands
 
 
-def _print_outputs(d: Derivation, out: TextIO) -> None:
-    """Each output; numeric ones as their sum of products, ``y_0 = 1*5 + 2*6 = 17``."""
-    from ._handcheck import _factor
-
-    out.write("outputs:\n")
-    shape = d.spec.output_shape
-    flat = d.flat_output
-    bias = d.bias
-    per_channel = int(np.prod(shape[1:])) if bias is not None else 1
-    for j, v in enumerate(track(flat, len(flat), "output text", size=len(d.taps))):
-        text = str(v)
-        if getattr(v, "is_Number", False):
-            index = tuple(int(a) for a in np.unravel_index(j, shape))
-            parts = [f"{_factor(xv)}*{_factor(wv)}" for wv, xv in d.terms(*index)]
-            if bias is not None:
-                parts.append(_factor(bias[j // per_channel]))
-            text = f"{' + '.join(parts) or '0'} = {v}"
-        out.write(f"  {_name('y', j, shape)} = {text}\n")
-
-
-def _print_matrix(d: Derivation, out: TextIO) -> None:
-    t = d.taps
-    if t.n_out * t.n_in > PRINT_ENTRIES:
-        out.write(f"T is {t.n_out:,} x {t.n_in:,}: too large to print.\n")
-        return
-    m = d.matrix
-    cells = [[str(m[r, c]) for c in range(t.n_in)] for r in range(t.n_out)]
-    width = max(len(s) for row in cells for s in row)
-    out.write("T (vec(y) = T vec(x)):\n")
-    for row in cells:
-        out.write("  [" + "  ".join(s.rjust(width) for s in row) + "]\n")
+def _style(args: argparse.Namespace) -> dict[str, Any]:
+    """The LaTeX style options given (names, index base, nonlinearity, colour)."""
+    options: dict[str, Any] = {}
+    if args.names is not None:
+        names = args.names.strip()
+        if "=" in names:
+            pairs = [item.split("=", 1) for item in names.split(",")]
+            options["names"] = {k.strip(): v.strip() for k, v in pairs}
+        else:
+            options["names"] = names
+    if args.index_base is not None:
+        options["index_base"] = int(args.index_base)
+    if args.nonlinearity is not None:
+        options["nonlinearity"] = args.nonlinearity
+    if args.no_color:
+        options["color"] = False
+    return options
 
 
 def _derive(args: argparse.Namespace, out: TextIO) -> int:
-    d = _derivation(args)
-    if args.latex or args.document:
+    from ..rendering._report import report
+
+    latex = args.latex or args.document is not None
+    style = _given(args, "names", "index_base", "nonlinearity", "no_color")
+    if not latex:
+        _refuse(style, "applies to LaTeX output (--latex or --document)")
+    else:
+        _refuse(_given(args, "limit", "stats"), "applies to the text report, not to LaTeX")
+        if not args.latex:
+            _refuse(_given(args, "gradient"), "does not apply to --document alone: the "
+                    "document always includes the backward pass")
+    if args.stats:
+        _refuse(_given(args, "gradient", "limit"), "does not combine with --stats (the "
+                "structure only)")
+    limit = PRINT_OUTPUTS if args.limit is None else parse_ints("--limit", args.limit, 0)
+    document = None if args.document is None else writable("--document", Path(args.document))
+    d = derivation_from_args(args)
+    products = count_taps(d.spec)
+    if not args.stats and products > SYMBOLIC_LIMIT:
+        raise UsageError(
+            f"this convolution has {products:,} products, over the {SYMBOLIC_LIMIT:,} a "
+            "symbolic derivation allows: --stats shows its structure (no symbols)")
+    if latex:
+        options = _style(args)
         if args.latex:
-            out.write(d.to_latex() + "\n")
-        if args.document:
-            Path(args.document).write_text(d.latex_document())
-            out.write(f"wrote {args.document}\n")
+            out.write(d.to_latex(**options) + "\n")
+            if args.gradient:
+                out.write(_gradient_latex(d, options) + "\n")
+        if document is not None:
+            write_text("--document", document, d.latex_document(**options))
+            out.write(f"wrote {document}\n")
         return 0
-    out.write(f"{d!r}\n")
-    _print_outputs(d, out)
-    _print_matrix(d, out)
-    if args.gradient:
-        g = d.gradient()
-        n = len(d.taps)
-        s = d.spec
-        _print_sums("input gradient (dL/dx):", "dx", g.flat_input, s.input_shape, out, n)
-        _print_sums("weight gradient (dL/dw):", "dw", g.flat_weight, s.weight_shape, out, n)
-        if g.bias is not None:
-            _print_sums("bias gradient (dL/db):", "db", g.flat_bias, (s.bias_size,), out, n)
-    out.write("structure:\n")
-    for line in str(d.stats()).splitlines():
-        out.write(f"  {line}\n")
+    assert isinstance(limit, int)
+    out.write(report(d, limit=limit or None, gradient=args.gradient, stats_only=args.stats,
+                     more="--limit N prints more, --limit 0 all") + "\n")
     return 0
+
+
+def _gradient_latex(d: Derivation, options: dict[str, Any]) -> str:
+    from ..rendering._latex import gradient_math
+    from ..rendering._latex_options import parse_options
+    from ..rendering._render import Printer
+
+    return gradient_math(d.gradient(), Printer(parse_options(options)))
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
@@ -336,10 +375,14 @@ def _plot(args: argparse.Namespace, out: TextIO) -> int:
     path = Path(args.output)
     if path.suffix.lower() not in FORMATS:
         raise UsageError(f"--output: the file must end in {', '.join(FORMATS)}, got {path.name!r}")
-    dpi = parse_ints("--dpi", args.dpi)
-    d = _derivation(args)
-    if path.suffix.lower() == ".tex":
-        path.write_text(_plot.to_tikz(d, args.kind, standalone=True))
+    tikz = path.suffix.lower() == ".tex"
+    if tikz:
+        _refuse(_given(args, "dpi"), "does not apply to TikZ (.tex) output")
+    dpi = parse_int_in("--dpi", args.dpi or "150", *DPI)
+    writable("--output", path)
+    d = derivation_from_args(args)
+    if tikz:
+        write_text("--output", path, _plot.to_tikz(d, args.kind, standalone=True))
     else:
         plt = _plot.pyplot()  # a helpful ImportError without matplotlib
         plt.switch_backend("Agg")  # files only, no window
@@ -348,15 +391,24 @@ def _plot(args: argparse.Namespace, out: TextIO) -> int:
         else:
             ax = _plot.plot_matrix(d, args.kind)
         fig: Any = ax.figure
-        fig.savefig(path, dpi=dpi, bbox_inches="tight")
-        plt.close(fig)
+        try:
+            fig.savefig(path, dpi=dpi, bbox_inches="tight")
+        except OSError as exc:
+            raise UsageError(f"--output: cannot write {str(path)!r}: {exc.strerror}") from None
+        finally:
+            plt.close(fig)
     out.write(f"wrote {path}\n")
     return 0
 
 
+# Kept for subcommand modules written against the first registration point.
+_source_options = source_options
+_derivation = derivation_from_args
+
 register("derive", Command(
     "every output as a sum of products, and the matrix", _derive_arguments, _derive,
-    "Derive a convolution: outputs as sums of products, the layer matrix T, or LaTeX."))
+    "Derive a convolution: outputs as sums of products, the layer matrix T, the structure, "
+    "or LaTeX."))
 register("check", Command(
     "which convention gives a hand-computed result", _check_arguments, _check,
     "Check a hand calculation against every convention."))
@@ -379,14 +431,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = sys.stdout
     try:
         try:
-            args = build_parser().parse_args(None if argv is None else list(argv))
-        except SystemExit as exc:  # --help
+            raw = list(sys.argv[1:] if argv is None else argv)
+            args = build_parser().parse_args(join_negative_values(raw, VALUE_OPTIONS))
+        except SystemExit as exc:  # --help, --version
             return int(exc.code or 0)
         return COMMANDS[args.command].run(args, out)
-    except UsageError as exc:
-        sys.stderr.write(f"symconv: error: {exc}\n")
-        return 2
-    except (ValueError, TypeError) as exc:
+    except (UsageError, ValueError, TypeError) as exc:
         sys.stderr.write(f"symconv: error: {exc}\n")
         return 2
     except ImportError as exc:
@@ -397,3 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a file a subcommand reads or writes
+        where = f" {str(exc.filename)!r}" if exc.filename else ""
+        sys.stderr.write(f"symconv: error: cannot access{where}: {exc.strerror or exc}\n")
+        return 2
