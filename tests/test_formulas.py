@@ -186,3 +186,19 @@ def test_documents_embed_the_rendered_formulas() -> None:
     doc = sc.correlate([1, 2, 3, 4], [5, 6, 7]).latex_document()
     for _, fn in F.FORMULAS:
         assert F.formula_latex(fn) in doc
+
+
+@pytest.mark.parametrize("n", range(1, 12))
+@pytest.mark.parametrize("k,s,d,p", [(1, 1, 1, 0), (3, 2, 1, 0), (3, 2, 1, 1), (2, 3, 2, 1),
+                                     (3, 3, 1, 2), (4, 2, 3, 0)])
+def test_adjoint_output_padding_gives_back_every_input(n, k, s, d, p):
+    """Law: the transposed convolution with this output padding has exactly n outputs;
+    checked against the arithmetic of both sizes and against torch's rule a < max(s, d)."""
+    from symconv.boundary._formulas import adjoint_output_padding
+
+    if n + 2 * p < d * (k - 1) + 1:
+        return  # no forward output
+    m = (n + 2 * p - d * (k - 1) - 1) // s + 1  # forward outputs, written here
+    a = adjoint_output_padding(n, k, s, d, p)
+    assert (m - 1) * s - 2 * p + d * (k - 1) + a + 1 == n  # transposed size, written here
+    assert 0 <= a < s

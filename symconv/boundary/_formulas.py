@@ -34,6 +34,21 @@ def conv_output_size(n: int, k: int, s: int, d: int, p: int, q: int) -> int:
     return (n + p + q - d * (k - 1) - 1) // s + 1
 
 
+def adjoint_output_padding(n: int, k: int, s: int, d: int, p: int) -> int:
+    """Output padding that makes a transposed convolution give back all ``n`` inputs.
+
+    The adjoint of a convolution with padding ``p`` on both sides: its
+    transposed convolution (same ``k, s, d, p``) reaches ``n - a`` inputs, the
+    ``a`` last ones skipped by the stride are restored by output padding ``a``.
+
+    Examples
+    --------
+    >>> adjoint_output_padding(7, 3, 2, 1, 0), adjoint_output_padding(8, 3, 2, 1, 0)
+    (0, 1)
+    """
+    return (n + 2 * p - d * (k - 1) - 1) % s
+
+
 def transposed_output_size(n: int, k: int, s: int, d: int, p: int, a: int) -> int:
     """Output length of a transposed convolution along one axis (``a``: output padding).
 

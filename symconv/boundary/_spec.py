@@ -23,6 +23,10 @@ Kind = Literal["signal", "conv", "transpose"]
 MODES: tuple[str, ...] = get_args(Mode)
 OPS: tuple[str, ...] = get_args(Op)
 PADDING_MODES: tuple[str, ...] = get_args(PaddingMode)
+#: Each padding mode's name in ``numpy.pad`` (the one home of this map: the references
+#: and checks read it here).
+NUMPY_PAD_MODE: dict[str, str] = {"zeros": "constant", "reflect": "reflect",
+                                  "replicate": "edge", "circular": "wrap"}
 
 
 @dataclass(frozen=True)

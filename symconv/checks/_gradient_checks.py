@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
-from ..boundary._spec import layer_params, layer_spec, mode_window, signal_spec
+from ..boundary._formulas import adjoint_output_padding
+from ..boundary._spec import NUMPY_PAD_MODE, layer_params, layer_spec, mode_window, signal_spec
 from ..core._derivation import Derivation
 from ._reference_vjp import conv_transpose_vjp, conv_vjp, signal_vjp
 from ._verify import IdentityResult, compare_sums
@@ -87,15 +88,13 @@ def _signal_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[lis
 
 
 def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[Any]]]:
-    spans = [dl * (k - 1) for k, dl in zip(s.kernel_size, s.dilation)]
     symmetric = all(lo == hi for lo, hi in s.padding)
     if s.padding_mode == "zeros" and symmetric:
         # PyTorch's ConvTranspose with the conv's padding; output_padding restores
         # the input positions a stride skipped at the end.
         pad = tuple(lo for lo, _ in s.padding)
-        op = tuple(
-            (n + 2 * lo - span - 1) % st for n, lo, span, st in zip(s.in_size, pad, spans, s.stride)
-        )
+        op = tuple(adjoint_output_padding(n, k, st, dl, lo) for n, k, st, dl, lo
+                   in zip(s.in_size, s.kernel_size, s.stride, s.dilation, pad))
         layer, dt = _layer(True, s, g, w, pad, op)
         flat = dt.flat_output
         return f"dL/dx = {layer}(g), same weight", [[(v, sympy.S.One)] for v in flat]
@@ -103,13 +102,13 @@ def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[
     # read backwards (zeros: padded positions dropped; reflect, replicate, circular:
     # each padded position added onto the input it copies).
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(s.in_size, s.padding))
-    op = tuple((m - span - 1) % st for m, span, st in zip(padded, spans, s.stride))
+    op = tuple(adjoint_output_padding(m, k, st, dl, 0) for m, k, st, dl
+               in zip(padded, s.kernel_size, s.stride, s.dilation))
     layer, dt = _layer(True, s, g, w, 0, op)
     gp = np.array(dt.flat_output, dtype=object)
     gp = gp.reshape(s.in_channels, -1)
     idx = np.arange(int(np.prod(s.in_size))).reshape(s.in_size)
-    np_mode = {"zeros": "constant", "reflect": "reflect", "replicate": "edge",
-               "circular": "wrap"}[s.padding_mode]
+    np_mode = NUMPY_PAD_MODE[s.padding_mode]
     extra = {"constant_values": -1} if np_mode == "constant" else {}
     source = np.pad(idx, s.padding, mode=np_mode, **extra).reshape(-1)  # type: ignore[call-overload]
     size = idx.size

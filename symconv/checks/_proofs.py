@@ -497,9 +497,8 @@ class _Builder:
         elif s.kind == "conv" and s.padding_mode == "zeros" and all(
                 lo == hi for lo, hi in s.padding):
             pad = [lo for lo, _ in s.padding]
-            spans = [dl * (k - 1) for k, dl in zip(s.kernel_size, s.dilation)]
-            op = [(n + 2 * lo - span - 1) % st
-                  for n, lo, span, st in zip(s.in_size, pad, spans, s.stride)]
+            op = [_formulas.adjoint_output_padding(n, k, st, dl, lo) for n, k, st, dl, lo
+                  in zip(s.in_size, s.kernel_size, s.stride, s.dilation, pad)]
             out = _reference.conv_transpose_nd(g, w, stride=s.stride, padding=pad,
                                                output_padding=op, dilation=s.dilation,
                                                groups=s.groups)

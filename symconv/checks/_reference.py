@@ -23,14 +23,11 @@ from typing import Any
 
 import numpy as np
 
+from ..boundary._spec import NUMPY_PAD_MODE
+
 __all__ = ["conv_nd", "conv_transpose_nd", "signal_nd"]
 
-_NP_PAD_MODES = {
-    "zeros": "constant",
-    "reflect": "reflect",
-    "replicate": "edge",
-    "circular": "wrap",
-}
+_NP_PAD_MODES = NUMPY_PAD_MODE  # padding-mode names in numpy.pad (one home: the spec)
 
 
 def _as_array(a: Any, name: str) -> np.ndarray:

@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
-_NP_PAD_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge",
-                 "circular": "wrap"}
+from ..boundary._spec import NUMPY_PAD_MODE
+
+_NP_PAD_MODES = NUMPY_PAD_MODE  # padding-mode names in numpy.pad (one home: the spec)
 
 
 def _unpad(dxp: np.ndarray, spatial: tuple[int, ...], pads: Any, padding_mode: str
