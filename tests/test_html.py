@@ -477,3 +477,27 @@ def test_mathml_of_general_formulas():
         "</mrow></mtd></mtr><mtr><mtd><mn>0</mn></mtd><mtd><mtext>otherwise</mtext></mtd>"
         "</mtr></mtable></mrow>")
     assert mathml(sympy.Symbol("o1")) == "<msub><mi>o</mi><mn>1</mn></msub>"
+
+
+# ---------------------------------------------------------------- networks
+
+
+def test_network_page_one_section_per_layer():
+    from symconv.core._sequential import Flatten, Sequential
+    from symconv.shell._network_layers import Linear, MaxPool1d, ReLU
+
+    net = Sequential(sc.Conv1d(1, 2, 3), ReLU(), MaxPool1d(2), Flatten(), Linear(8, 1))
+    nd = net.derive(input_size=(1, 10))
+    page = nd.to_html()
+    assert page == sc.to_html(nd) and page.count("<h3>Layer ") == 5
+    assert "http" not in page and page.count("<script") == 1
+    # The convolution is explored in full, linked as a pad-and-slide enumeration says.
+    conv = parse(page[page.index('data-mode="full"'):page.index('data-mode="layer"')])
+    tk = layer_tk((1, 10), (2, 1, 3), 1, 1, 0, "zeros")
+    taps = Counter({(o, i, k): 1 for k, o, i in zip(*np.nonzero(tk))})
+    assert Counter((n.one("data-o"), n.one("data-i"), n.one("data-k"))
+                   for n in conv.role("e")) == taps
+    assert "<mi>max</mi>" in page  # ReLU and max pooling as formulas
+    assert "sc-compact" in nd._repr_html_()
+    with pytest.raises(ValueError, match="`gradient`"):
+        nd.to_html(gradient=True)

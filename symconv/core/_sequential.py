@@ -458,3 +458,14 @@ class NetworkDerivation:
         from ..rendering._network_latex import network_document
 
         return network_document(self, **options)
+
+    def to_html(self, **options: Any) -> str:
+        """A self-contained HTML page, one section per layer: see :func:`symconv.to_html`."""
+        from ..rendering._html import to_html
+
+        return to_html(self, **options)
+
+    def _repr_html_(self) -> str:
+        from ..rendering._html import repr_html
+
+        return repr_html(self)

@@ -19,8 +19,10 @@ import numpy as np
 from ..boundary._limits import HTML_MAX_ENTRIES as MAX_ENTRIES
 from ..core._derivation import Derivation
 from ..core._general import GeneralDerivation
+from ..core._sequential import NetworkDerivation
 from ._explorer_general import general_root
 from ._explorer_large import density_map, drill_down
+from ._explorer_network import network_html
 from ._explorer_parts import (
     Model,
     entry_weights,
@@ -170,10 +172,10 @@ def _split(obj: Any) -> tuple[Any, Any]:
         return obj.derivation, obj
     if isinstance(obj, GeneralGradient):
         return obj.derivation, True
-    if isinstance(obj, (Derivation, GeneralDerivation)):
+    if isinstance(obj, (Derivation, GeneralDerivation, NetworkDerivation)):
         return obj, None
-    raise TypeError("`obj` must be a Derivation, a Gradient or their general-size versions, "
-                    f"got {type(obj).__name__}")
+    raise TypeError("`obj` must be a Derivation, a Gradient, their general-size versions or "
+                    f"a NetworkDerivation, got {type(obj).__name__}")
 
 
 def _general(g: GeneralDerivation, gradient: bool, sizes: Any, compact: bool) -> str:
@@ -223,7 +225,8 @@ def to_html(
 
     Parameters
     ----------
-    obj : Derivation, Gradient, GeneralDerivation or GeneralGradient
+    obj : Derivation, Gradient, GeneralDerivation, GeneralGradient or NetworkDerivation
+        A network shows one section per layer (its convolutions interactive).
     gradient : bool
         Also show the backward pass of a Derivation (its symbolic gradient).
     focus_output, focus_weight : tuple of int, optional
@@ -257,6 +260,12 @@ def to_html(
     if not isinstance(gradient, bool):
         raise TypeError(f"`gradient` must be True or False, got {gradient!r}")
     d, g = _split(obj)
+    if isinstance(d, NetworkDerivation):
+        if gradient or focus_output is not None or focus_weight is not None or sizes is not None:
+            raise ValueError("`gradient`, `focus_output`, `focus_weight` and `sizes` apply to "
+                             "one layer: call to_html on a layer, e.g. nd.layers[0].to_html()")
+        return _page(repr(d), network_html(
+            d, lambda ld: explorer(ld, max_entries=max_entries), compact=False))
     if isinstance(d, GeneralDerivation):
         if focus_output is not None or focus_weight is not None:
             raise ValueError("`focus_output` and `focus_weight` need numeric sizes: give "
@@ -281,7 +290,9 @@ def repr_html(obj: Any) -> str:
     (True, True)
     """
     d, g = _split(obj)
-    if isinstance(d, GeneralDerivation):
+    if isinstance(d, NetworkDerivation):
+        root = network_html(d, lambda ld: explorer(ld, compact=True), compact=True)
+    elif isinstance(d, GeneralDerivation):
         root = _general(d, g is True, None, compact=True)
     else:
         root = explorer(d, g, compact=True)

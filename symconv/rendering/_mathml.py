@@ -18,6 +18,8 @@ import sympy
 
 from ..boundary._values import SYMARRAY_NAME
 
+#: A network's parameters: ``w1_0_2`` is ``w`` of layer 1 at index ``(0, 2)``.
+_LAYERED = re.compile(r"^([A-Za-z]+)(\d+)((?:_\d+)+)$")
 #: A letter and a number: ``o1`` is ``o`` with subscript ``1``.
 _NUMBERED = re.compile(r"^([A-Za-z])(\d+)$")
 #: U+2062 INVISIBLE TIMES between the factors of a product.
@@ -49,6 +51,8 @@ def symbol(name: str) -> str:
     --------
     >>> symbol("w_0_2")
     '<msub><mi>w</mi><mn>0,2</mn></msub>'
+    >>> symbol("w1_0")
+    '<msubsup><mi>w</mi><mn>0</mn><mrow><mo>(</mo><mn>1</mn><mo>)</mo></mrow></msubsup>'
     >>> symbol("<i>")
     '<mi>&lt;i&gt;</mi>'
     """
@@ -56,6 +60,11 @@ def symbol(name: str) -> str:
     if m:
         sub = m.group(2)[1:].replace("_", ",")
         return f"<msub><mi>{escape(m.group(1))}</mi><mn>{sub}</mn></msub>"
+    m = _LAYERED.match(name)
+    if m:  # w1_0_2: a network's layer-1 weight, w^(1) with subscript 0,2
+        sub = m.group(3)[1:].replace("_", ",")
+        return (f"<msubsup><mi>{escape(m.group(1))}</mi><mn>{sub}</mn>"
+                f"<mrow><mo>(</mo><mn>{m.group(2)}</mn><mo>)</mo></mrow></msubsup>")
     m = _NUMBERED.match(name)
     if m:  # o1, j2: index symbols of the general formulas
         return f"<msub><mi>{escape(m.group(1))}</mi><mn>{m.group(2)}</mn></msub>"
@@ -131,9 +140,10 @@ def _general(e: Any) -> str:
         return "<mrow>" + f"<mo>{_CONNECTIVES[name]}</mo>".join(parts) + "</mrow>"
     if e is sympy.true or e is sympy.false:
         return f"<mtext>{str(e).lower()}</mtext>"
-    if isinstance(e, sympy.Function) and e.args:
+    if e.args and (isinstance(e, sympy.Function) or name in ("Max", "Min")):
         args = "<mo>,</mo>".join(mathml(a) for a in e.args)
-        return f"<mrow>{_name(name)}<mo>(</mo>{args}<mo>)</mo></mrow>"
+        fn = name.lower() if name in ("Max", "Min") else name
+        return f"<mrow>{_name(fn)}<mo>(</mo>{args}<mo>)</mo></mrow>"
     return f"<mtext>{escape(e)}</mtext>"
 
 
