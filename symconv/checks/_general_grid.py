@@ -108,7 +108,8 @@ class Evaluator:
         self.arrays = dict(arrays)
         self.G = G
         self.gidx = np.arange(G).reshape((G,) + (1,) * len(index_axes))
-        self._active: set[Any] = set()  # summation variables being looped over
+        self._active: set[Any] = set()  # summation variables in scope
+        self._depth = 0  # leading axes of the summation variables in scope
         self._free: dict[Any, frozenset[Any]] = {}
         self._memo: dict[Any, Any] = {}  # values of nodes free of every active variable
 
@@ -210,25 +211,33 @@ class Evaluator:
         return np.where(ok, got, 0.0)
 
     def _sum(self, f: Any, limits: list[Any]) -> Any:
+        """A sum as one vectorised reduction: its variable gets a new leading axis."""
         if not limits:
             return self.eval(f)
         var, lo, hi = limits[-1]
         a, b = np.asarray(self.eval(lo)), np.asarray(self.eval(hi))
         if a.size == 0 or b.size == 0:
             return 0.0
-        total: Any = 0.0
+        first, last = int(np.min(a)), int(np.max(b))
+        if last < first:
+            return 0.0
+        nd = self.ndim + self._depth
+        vals = np.arange(first, last + 1, dtype=float).reshape((last - first + 1,) + (1,) * nd)
         saved = self.env.get(var)
+        self.env[var] = vals
         self._active.add(var)
-        for v in range(int(np.min(a)), int(np.max(b)) + 1):
-            self.env[var] = float(v)
+        self._depth += 1
+        try:
             term = self._sum(f, limits[:-1])
-            total = total + np.where((v >= a) & (v <= b), term, 0.0)
-        self._active.discard(var)
-        if saved is None:
-            self.env.pop(var, None)
-        else:
-            self.env[var] = saved
-        return total
+        finally:
+            self._depth -= 1
+            self._active.discard(var)
+            if saved is None:
+                self.env.pop(var, None)
+            else:
+                self.env[var] = saved
+        term = np.where((vals >= a) & (vals <= b), term, 0.0)
+        return term.sum(axis=0)
 
 
 def random_arrays(grid: Grid, bases: Sequence[IndexedBase], seed: int = 0

@@ -21,7 +21,7 @@ Reusable (issue 14): :class:`GeneralStep`, :class:`GeneralProof`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import sympy
@@ -134,8 +134,8 @@ class _Chain:
     def close(self, target: Any, rule: str = "algebra") -> tuple[GeneralStep, ...]:
         """End at ``target``: a final algebra step unless already there."""
         if self.current != target:
-            ok = same(self.current, target)
-            self.to(target, rule if ok or rule != "algebra" else "indices in range", "algebra")
+            ok = rule != "algebra" or same(self.current, target)
+            self.to(target, rule if ok else "indices in range", "algebra")
         return tuple(self.steps)
 
 
@@ -518,7 +518,14 @@ def verify_general(gd: GeneralDerivation, *, seed: int = 0) -> GeneralVerificati
 
     key = (gd.spec, seed)
     if key not in _VERIFIED:
-        _VERIFIED[key] = run(gd, general_proofs(gd), law_of(gd), seed=seed)
+        parts = [run(gd, general_proofs(gd, a), law_of(gd, a), seed=seed)
+                 for a in range(gd.spec.ndim)]
+        if len(parts) == 1:
+            _VERIFIED[key] = parts[0]
+        else:  # N-D: the law of every axis, theorems labelled by axis
+            reports = tuple(replace(r, proof=replace(r.proof, key=f"{r.proof.key} (axis {a + 1})"))
+                            for a, part in enumerate(parts) for r in part.reports)
+            _VERIFIED[key] = GeneralVerification(reports, parts[0].grid, parts[0].sizes)
     return _VERIFIED[key]
 
 

@@ -284,9 +284,10 @@ def interval_count(low: Any, high: Any, step: Any, m: Any) -> Any:
     >>> interval_count(-2, 7, 2, 10)
     4
     """
-    top = sympy.Min(m - 1, floor(sympy.sympify(high) / step))
-    bottom = sympy.Max(0, ceiling(sympy.sympify(low) / step))
-    return sympy.Max(0, top - bottom + 1)
+    top = sympy.Min(m - 1, floor(sympy.sympify(high) / step), evaluate=False)
+    bottom = sympy.Max(0, ceiling(sympy.sympify(low) / step), evaluate=False)
+    out = sympy.Max(0, top - bottom + 1, evaluate=False)
+    return out.doit() if not out.free_symbols else out
 
 
 def algebra(expr: Any) -> Any:
