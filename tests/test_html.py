@@ -179,6 +179,39 @@ CASES = [pytest.param(signal_case, c, id=f"{c[0]}-{c[1]}-{c[2]}") for c in SIGNA
     pytest.param(layer_case, c, id=f"conv{len(c[7])}d-{c[6]}-s{c[3]}-d{c[5]}") for c in LAYERS]
 
 
+def transpose_forward(x, w, stride, padding, output_padding):
+    """ConvTranspose1d (groups=1) by scattering: y[co, s*i + j - p] += w[ci, co, j] x[ci, i]."""
+    c_in, n = x.shape
+    c_out, k = w.shape[1], w.shape[2]
+    m = (n - 1) * stride - 2 * padding + k + output_padding
+    full = np.zeros((c_out, (n - 1) * stride + k + output_padding))
+    for ci in range(c_in):
+        for i in range(n):
+            for co in range(c_out):
+                for j in range(k):
+                    full[co, stride * i + j] += w[ci, co, j] * x[ci, i]
+    return full[:, padding:padding + m]
+
+
+def transpose_tk(c_in, c_out, k, n, stride, padding, output_padding):
+    n_in, n_k = c_in * n, c_in * c_out * k
+    cols = []
+    for kk in range(n_k):
+        wk = np.zeros(n_k)
+        wk[kk] = 1
+        per_input = []
+        for i in range(n_in):
+            xi = np.zeros(n_in)
+            xi[i] = 1
+            per_input.append(transpose_forward(xi.reshape(c_in, n), wk.reshape(c_in, c_out, k),
+                                               stride, padding, output_padding).ravel())
+        cols.append(np.stack(per_input, axis=1))
+    return np.rint(np.stack(cols)).astype(int)
+
+
+TRANSPOSED = [(2, 2, 3, 3, 2, 1, 1), (1, 2, 2, 4, 1, 0, 0)]  # c_in, c_out, k, n, s, p, op
+
+
 # ----------------------------------------------------------------- tests
 
 
@@ -203,6 +236,26 @@ def test_layer_reference_matches_torch(torch):
             conv.weight.copy_(torch.from_numpy(w))
             got = conv(torch.from_numpy(x)[None])[0].numpy()
         assert np.array_equal(layer_forward(x, w, s, dil, p, pm), got)
+
+
+def test_transpose_reference_matches_torch(torch):
+    rng = np.random.default_rng(1)
+    for c_in, c_out, k, n, s, p, op in TRANSPOSED:
+        x = rng.integers(-3, 4, (c_in, n)).astype(float)
+        w = rng.integers(-3, 4, (c_in, c_out, k)).astype(float)
+        got = torch.nn.functional.conv_transpose1d(
+            torch.from_numpy(x)[None], torch.from_numpy(w), stride=s, padding=p,
+            output_padding=op)[0].numpy()
+        assert np.array_equal(transpose_forward(x, w, s, p, op), got)
+
+
+def transpose_case(c_in, c_out, k, n, s, p, op):
+    d = sc.ConvTranspose1d(c_in, c_out, k, stride=s, padding=p, output_padding=op,
+                           bias=False).derive(input_size=n)
+    return d, transpose_tk(c_in, c_out, k, n, s, p, op)
+
+
+CASES += [pytest.param(transpose_case, c, id=f"transpose1d-s{c[4]}-p{c[5]}") for c in TRANSPOSED]
 
 
 @pytest.mark.parametrize(("make", "case"), CASES)
