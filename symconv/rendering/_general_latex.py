@@ -48,6 +48,7 @@ class _Printer:
 
     def __init__(self, names: dict[str, str], index_base: int, free: tuple[Any, ...]) -> None:
         self.names, self.base, self.free = names, index_base, free
+        self._done: dict[Any, str] = {}  # a step's rhs is the next step's lhs: print once
 
     def prepare(self, e: Any) -> Any:
         e = sympy.sympify(e)
@@ -61,6 +62,11 @@ class _Printer:
         return e.xreplace(reps) if reps else e
 
     def __call__(self, e: Any) -> str:
+        if e not in self._done:
+            self._done[e] = self._print(e)
+        return self._done[e]
+
+    def _print(self, e: Any) -> str:
         e = self.prepare(e)
         names = {s: symbol_name(s.name) for s in e.atoms(sympy.Symbol)
                  if len(s.name) > 1 and "'" not in s.name}
