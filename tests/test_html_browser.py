@@ -219,3 +219,28 @@ def test_general_sizes_page_with_an_instance(browser, tmp_path):
 def expected_weight_plain(tk: np.ndarray, k: int) -> set:
     """:func:`expected_weight` without the gradient's elements."""
     return {e for e in expected_weight(tk, k) if e[0] not in ("g", "gterm", "gw")}
+
+
+def test_large_layer_drill_down_selection(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    d = sc.Conv2d(1, 1, 3, padding=1, bias=False).derive(input_size=(40, 40))
+    load(browser, tmp_path, d.to_html(focus_output=(0, 5, 7)))
+
+    def shown():
+        return [h.get_attribute("data-hood")
+                for h in browser.find_elements(By.CSS_SELECTOR, ".sc-hood") if h.is_displayed()]
+
+    assert shown() == ["0"]
+    pick = Select(browser.find_element(By.CSS_SELECTOR, ".sc-pick"))
+    assert pick.first_selected_option.text == "output y[0, 5, 7]"
+    n = len(pick.options)
+    pick.select_by_index(n - 1)
+    assert shown() == [str(n - 1)]
+    chip = browser.find_elements(By.CSS_SELECTOR, f'.sc-hood[data-hood="{n - 1}"] button')[0]
+    k = chip.get_attribute("data-k")
+    browser.execute_script("arguments[0].focus()", chip)
+    visible_cells = [e for e in browser.find_elements(By.CSS_SELECTOR, '.sc-hl[data-role="t"]')
+                     if e.is_displayed()]
+    assert visible_cells and all(e.get_attribute("data-k") == k for e in visible_cells)
