@@ -426,6 +426,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     [38, 56] matches 1 convention:
       - correlate, mode='valid': cross-correlation (kernel not flipped; what deep-learning
         layers compute); only the positions where x and w overlap completely
+          y_0 = 1*5 + 2*6 + 3*7 = 38
+          y_1 = 2*5 + 3*6 + 4*7 = 56
     0
     """
     out = sys.stdout

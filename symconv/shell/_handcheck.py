@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import sympy
@@ -51,7 +51,16 @@ SLIPS: dict[str, str] = {
     "off_by_one": "window off by one",
     "stride_skipped": "stride skipped",
     "stride_applied": "every s-th element taken (a stride applied)",
+    "reversed": "outputs in reverse order",
+    "swapped": "x and w swapped (correlation is not symmetric in them)",
+    "one_element": "one element of a convention",
 }
+
+#: The order in which a single claimed number is looked for: the smallest windows first.
+_LOCATE_MODES = ("valid", "same", "same_torch", "full")
+
+#: A match lists the sums of products of at most this many of its elements.
+SHOWN_PRODUCTS = 6
 
 
 def describe(op: str, mode: str) -> str:
@@ -63,7 +72,15 @@ def describe(op: str, mode: str) -> str:
     convolve, mode='valid': true convolution (kernel flipped); only the positions
     where x and w overlap completely
     """
-    return f"{op}, mode={mode!r}: {_OP_WORDS[op]}; {_MODE_WORDS[mode]}"
+    if mode in _MODE_WORDS:
+        return f"{op}, mode={mode!r}: {_OP_WORDS[op]}; {_MODE_WORDS[mode]}"
+    return f"{op}, {mode}: {_OP_WORDS[op]}; zero padding (low, high) per axis"
+
+
+def _phrase(op: str, mode: str) -> str:
+    """``valid correlation``, ``full convolution``, ``correlation with padding=(0, 1)``."""
+    noun = "convolution" if op == "convolve" else "correlation"
+    return f"{mode} {noun}" if mode in _MODE_WORDS else f"{noun} with {mode}"
 
 
 @dataclass(frozen=True)
@@ -139,6 +156,9 @@ class HandCheck:
         The claimed and the right value of that element.
     products : str or None
         That element's sum of products, e.g. ``"y_0 = 1*7 + 2*6 + 3*5 = 34"``.
+    match_products : dict
+        For each match, the sums of products of its first ``SHOWN_PRODUCTS``
+        elements, e.g. ``["y_0 = 1*5 + 2*6 + 3*7 = 38", ...]``.
 
     Examples
     --------
@@ -165,6 +185,7 @@ class HandCheck:
     claimed_value: Basic | None = None
     right_value: Basic | None = None
     products: str | None = None
+    match_products: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.matches)
@@ -176,7 +197,11 @@ class HandCheck:
         if self.matches:
             n = len(self.matches)
             head = f"{claim} matches {n} convention{'s' if n > 1 else ''}{with_stride}:"
-            return "\n".join([head, *(f"  - {describe(*c)}" for c in self.matches)])
+            lines = [head]
+            for c in self.matches:
+                lines.append(f"  - {describe(*c)}")
+                lines += [f"      {p}" for p in self.match_products.get(c, [])]
+            return "\n".join(lines)
         lines = [f"{claim} matches no convention tried{with_stride}."]
         if self.closest is not None:
             lines.append(f"Closest: {describe(*self.closest)}.")
@@ -186,7 +211,7 @@ class HandCheck:
             lines.append(f"Likely slip: {SLIPS[self.slip]}: {self.slip_detail}.")
         if self.index is not None:
             lines.append(f"First wrong element: {self.products}, not {self.claimed_value}.")
-        elif self.closest is not None:
+        elif self.closest is not None and self.slip != "one_element":
             right = self.results[self.closest]
             lines.append(
                 f"The sizes differ: the claim has {_size(self.claimed.shape)}, "
@@ -203,6 +228,8 @@ def check_hand(
     stride: object = None,
     op: str | None = None,
     mode: str | None = None,
+    padding: object = None,
+    dilation: object = None,
 ) -> HandCheck:
     """Find the conventions under which ``claimed`` is the convolution of ``x`` and ``w``.
 
@@ -227,6 +254,15 @@ def check_hand(
         becomes a recognised slip.  Default: both.
     mode : {"full", "valid", "same", "same_torch"}, optional
         The mode intended; likewise.  Default: all of them.
+    padding : int, tuple or "SAME", optional
+        Instead of a mode, the zero padding of a layer: one integer, one per
+        axis, or ``(low, high)`` pairs per axis (asymmetric; in 1-D a pair of
+        integers is ``(low, high)``), or ``"SAME"`` for
+        TensorFlow's rule (output ``ceil(n / stride)``, the odd padding at the
+        end).  The conventions are then the two operations with that padding.
+    dilation : int or tuple of int, optional
+        Spacing of the kernel taps (``dilation - 1`` zeros between them), as in
+        PyTorch and TensorFlow.  Default 1.
 
     Returns
     -------
@@ -274,8 +310,6 @@ def check_hand(
     'y_0 = 1*7 + 2*6 + 3*5 = 34'
     """
     xa, wa = to_array("x", x), to_array("w", w)
-    derivations = {"convolve": convolve(xa, wa, "full"), "correlate": correlate(xa, wa, "full")}
-    full = {name: _values(d) for name, d in derivations.items()}
     ca = sympify_array(to_array("claimed", claimed))
     nd = xa.ndim
     if ca.ndim != nd or ca.size == 0:
@@ -284,12 +318,25 @@ def check_hand(
             f"got shape {ca.shape}"
         )
     step = (1,) * nd if stride is None else as_tuple("stride", stride, nd, minimum=1)
+    dil = (1,) * nd if dilation is None else as_tuple("dilation", dilation, nd, minimum=1)
+    if wa.ndim == nd and any(v > 1 for v in dil):
+        wa = _dilate(wa, dil)
+    derivations = {"convolve": convolve(xa, wa, "full"), "correlate": correlate(xa, wa, "full")}
+    full = {name: _values(d) for name, d in derivations.items()}
+    full.update({f"{name}~": np.flip(v) for name, v in list(full.items())})
     ops = OPS if op is None else (check_choice("op", op, OPS),)
+    if padding is not None and mode is not None:
+        raise ValueError(f"give `mode` or `padding`, not both; got mode={mode!r} and "
+                         f"padding={padding!r}")
     modes = HAND_MODES if mode is None else (check_choice("mode", mode, HAND_MODES),)
     n, k = xa.shape, wa.shape
 
     windows: dict[tuple[str, str], _Window] = {}
     for o in ops:
+        if padding is not None:
+            label, padded = _padding_window(padding, n, k, step)
+            windows[(o, label)] = padded
+            continue
         for m in modes:
             win = _mode_window(m, n, k, step, explicit=mode is not None)
             if win is not None:
@@ -303,8 +350,23 @@ def check_hand(
     results = {c: _array(v) for c, v in cut.items() if v is not None}
     matches = [c for c, v in cut.items() if v is not None and _equal(v, ca)]
     claim = _array(ca)
+    gaps = any(v > 1 for v in dil)
     if matches:
-        return HandCheck(claim, matches, results, step)
+        shown = {c: [_products(j, derivations[c[0]], windows[c].full_index(j), ca[j], gaps)
+                     for j in itertools.islice(np.ndindex(*ca.shape), SHOWN_PRODUCTS)]
+                 for c in matches}
+        for c in matches:
+            if ca.size > SHOWN_PRODUCTS:
+                shown[c].append(f"... {ca.size - SHOWN_PRODUCTS} more")
+        return HandCheck(claim, matches, results, step, match_products=shown)
+    if ca.size == 1:
+        found = _locate(windows, full, ca.flat[0])
+        if found is not None:
+            c, j = found
+            terms = _products(j, derivations[c[0]], windows[c].full_index(j), ca.flat[0], gaps)
+            detail = f"{ca.flat[0]} is {_name(j)} of {_phrase(*c)} = {terms.split(' = ')[1]}"
+            return HandCheck(claim, [], results, step, c, "one_element", detail,
+                             products=terms)
 
     closest, slip, detail = _find_slip(windows, full, ca, n, k, step)
     if closest is None:
@@ -316,7 +378,7 @@ def check_hand(
         index = tuple(int(v) for v in np.unravel_index(wrong[0], ca.shape))
         claimed_value, right_value = ca[index], right[index]
         at = windows[closest].full_index(index)
-        products = _products(index, derivations[closest[0]], at, right_value)
+        products = _products(index, derivations[closest[0]], at, right_value, gaps)
     return HandCheck(
         claim, [], results, step, closest, slip, detail, index, claimed_value, right_value,
         products,
@@ -362,6 +424,17 @@ def _variants(
     """``(slip, operation, window, plain words)`` for each slip of one convention."""
     slip = "not_flipped" if op == "convolve" else "flipped"
     yield slip, other, win, f"the claim is {other}, mode={mode!r}"
+    m_full = tuple(a + b - 1 for a, b in zip(n, k))
+    mirrored = tuple(m - 1 - (a + (c - 1) * s)
+                     for m, a, c, s in zip(m_full, win.start, win.shape, win.step))
+    yield "reversed", op + "~", win.replace(start=mirrored), (
+        f"the claim is {op}, mode={mode!r} read backwards")
+    if mode in _MODE_WORDS:
+        swapped = _mode_window(mode, k, n, step, explicit=True)
+        if swapped is not None and (op == "correlate" or swapped != win):
+            source = op + "~" if op == "correlate" else op
+            yield "swapped", source, swapped, (
+                f"the claim is {op}(w, x), mode={mode!r} instead of {op}(x, w)")
     for m in HAND_MODES:
         alt = _mode_window(m, n, k, step, explicit=False)
         if m == mode or alt is None:
@@ -425,11 +498,77 @@ def _nearest(cut: dict[tuple[str, str], np.ndarray | None], claim: np.ndarray) -
     return best[1]
 
 
+def _dilate(w: np.ndarray, dilation: tuple[int, ...]) -> np.ndarray:
+    """``w`` with ``dilation - 1`` zeros between its taps along each axis."""
+    shape = tuple(d * (k - 1) + 1 for k, d in zip(w.shape, dilation))
+    out = np.full(shape, sympy.Integer(0), dtype=object)
+    out[tuple(slice(None, None, d) for d in dilation)] = sympify_array(w)
+    return out
+
+
+def _padding_window(
+    padding: object, n: tuple[int, ...], k: tuple[int, ...], step: tuple[int, ...]
+) -> tuple[str, _Window]:
+    """``(label, window)`` of a zero-padded layer: output ``o`` is full index ``s*o + K-1-lo``."""
+    nd = len(n)
+    if isinstance(padding, str):
+        if padding != "SAME":
+            raise ValueError(f"`padding` must be an integer, (low, high) pairs or 'SAME' "
+                             f"(TensorFlow), got {padding!r}")
+        pads: list[tuple[int, ...]] = []
+        for a, b, s in zip(n, k, step):
+            total = max((-(-a // s) - 1) * s + b - a, 0)
+            pads.append((total // 2, total - total // 2))
+        label = "padding='SAME' (TensorFlow)"
+    else:
+        items = padding if isinstance(padding, (tuple, list)) else (padding,) * nd
+        if nd == 1 and len(items) == 2 and not any(isinstance(v, (tuple, list)) for v in items):
+            items = (tuple(items),)  # 1-D: (low, high)
+        if len(items) != nd:
+            raise ValueError(f"`padding` must have one entry per axis ({nd}), got {padding!r}")
+        pads = []
+        for item in items:
+            lo_hi = item if isinstance(item, (tuple, list)) else (item, item)
+            if len(lo_hi) != 2:
+                raise ValueError(f"`padding` entries must be integers or (low, high) pairs, "
+                                 f"got {item!r}")
+            pads.append(tuple(int(as_tuple("padding", v, 1, minimum=0)[0]) for v in lo_hi))
+        shown = pads[0] if nd == 1 else tuple(pads)
+        label = f"padding={shown}"
+    start = tuple(b - 1 - lo for b, (lo, _) in zip(k, pads))
+    span = tuple(a + lo + hi - b + 1 for a, b, (lo, hi) in zip(n, k, pads))
+    if any(v <= 0 for v in span) or any(v < 0 for v in start):
+        raise ValueError(f"`padding` {padding!r} leaves no output reading the input "
+                         f"(x shape {n}, kernel extent {k})")
+    return label, _Window(start, span, step)
+
+
+def _locate(
+    windows: dict[tuple[str, str], _Window], full: dict[str, np.ndarray], value: Basic
+) -> tuple[tuple[str, str], tuple[int, ...]] | None:
+    """The first convention (smallest windows first) with an element equal to ``value``."""
+    order = sorted(windows, key=lambda c: (_LOCATE_MODES.index(c[1])
+                                           if c[1] in _LOCATE_MODES else -1))
+    for c in order:
+        values = windows[c].cut(full[c[0]])
+        if values is None:
+            continue
+        for j in np.ndindex(*values.shape):
+            if _same(values[j], value):
+                return c, tuple(int(v) for v in j)
+    return None
+
+
 def _products(
-    index: tuple[int, ...], d: Derivation, at: tuple[int, ...], value: Basic
+    index: tuple[int, ...], d: Derivation, at: tuple[int, ...], value: Basic,
+    gaps: bool = False,
 ) -> str:
-    """``y_i = x*w + ... = value`` for output ``at`` of the full derivation ``d``."""
-    terms = " + ".join(f"{_factor(xv)}*{_factor(wv)}" for wv, xv in d.terms(*at)) or "0"
+    """``y_i = x*w + ... = value`` for output ``at`` of the full derivation ``d``.
+
+    With a dilated kernel (``gaps``) the zero taps between its weights are left out.
+    """
+    pairs = [(wv, xv) for wv, xv in d.terms(*at) if not (gaps and wv == 0)]
+    terms = " + ".join(f"{_factor(xv)}*{_factor(wv)}" for wv, xv in pairs) or "0"
     shown = str(value)
     tail = "" if shown == terms else f" = {shown}"
     return f"{_name(index)} = {terms}{tail}"
