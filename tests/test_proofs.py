@@ -112,7 +112,8 @@ def test_output_size_steps_match_the_reference_shape() -> None:
     ref = _reference.conv_nd(np.zeros((1, 9, 5)), np.zeros((1, 1, 3, 2)), stride=(2, 1),
                              padding=((1, 1), (0, 0)), dilation=(2, 1))
     steps = sc.proofs(d)[3].steps
-    assert [int(s.rhs) for s in steps] == list(ref.shape[1:])
+    assert [int(s.rhs) for s in steps[:-1]] == list(ref.shape[1:])  # one step per axis
+    assert steps[-1].rhs.free_symbols  # then the general formula, checked at those sizes
 
 
 def test_dimension_count_is_the_rank_of_the_weight_map() -> None:
@@ -192,3 +193,43 @@ def test_proofs_are_deterministic() -> None:
 def test_proofs_seed_must_be_an_integer() -> None:
     with pytest.raises(TypeError, match="`seed` must be an integer, got 'a'"):
         sc.proofs(_seed(), seed="a")
+
+
+# ------------------------------------------------- truthiness: a closed, checked chain
+
+def test_empty_proof_is_falsy():
+    a = sympy.Symbol("a")
+    assert not sc.Proof("nothing", a, a, ())
+
+
+def test_broken_chain_is_falsy():
+    """Every step checks, but they do not lead from the statement's left side to its right."""
+    a, b, c = sympy.symbols("a b c")
+    steps = (sc.Step(a + b, b + a, "commute", [a + b], [b + a]),
+             sc.Step(c, c, "unrelated", [c], [c]))
+    assert not sc.Proof("gap", a + b, c, steps)
+    assert sc.Proof("closed", a + b, b + a, steps)
+
+
+def test_unchecked_step_is_falsy():
+    a, b = sympy.symbols("a b")
+    assert not sc.Proof("no values", a + b, b + a, (sc.Step(a + b, b + a, "commute"),))
+
+
+def test_chain_relations_compose():
+    one, two, three = sympy.Integer(1), sympy.Integer(2), sympy.Integer(3)
+    steps = (sc.Step(one, two, "less", [one], [two], relation="<"),
+             sc.Step(two, three, "at most", [two], [three], relation="<="))
+    assert sc.Proof("strict", one, three, steps, relation="<")
+    assert not sc.Proof("claims equality", one, three, steps, relation="=")
+
+
+@pytest.mark.parametrize("make", [
+    lambda: sc.correlate(sympy.symarray("x", 4), sympy.symarray("w", 3)),
+    lambda: sc.Conv2d(2, 2, 2, stride=2, padding=1).derive(input_size=(3, 3)),
+    lambda: sc.ConvTranspose1d(1, 1, 3, stride=2, output_padding=1).derive(input_size=3),
+], ids=["signal", "conv2d", "transposed"])
+def test_every_built_proof_is_a_closed_checked_chain(make):
+    for proof in sc.proofs(make()):
+        assert proof, proof.title
+        assert proof.chain() == proof.relation

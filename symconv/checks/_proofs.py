@@ -171,7 +171,45 @@ class Proof:
         object.__setattr__(self, "checks", checks)
 
     def __bool__(self) -> bool:
-        return True  # a Proof that exists has been checked
+        """True only when every step was checked and the steps lead from lhs to rhs.
+
+        Examples
+        --------
+        >>> import sympy
+        >>> a, b, c = sympy.symbols("a b c")
+        >>> bool(Proof("empty", a, a, ()))
+        False
+        >>> s1 = Step(a + b, b + a, "commute", [a + b], [b + a])
+        >>> s2 = Step(b + a, c * 0 + a + b, "add zero", [b + a], [a + b])
+        >>> bool(Proof("chain", a + b, a + b, (s1, s2)))
+        True
+        >>> bool(Proof("broken", a + b, c, (s1,)))
+        False
+        """
+        if not self.steps or len(self.checks) != len(self.steps):
+            return False
+        if not all(c.compared or c.cited for c in self.checks):
+            return False
+        return self.chain() is not None
+
+    def chain(self) -> str | None:
+        """The relation the steps establish from ``lhs`` to ``rhs`` (None: no chain).
+
+        Steps are followed in order: a step applies where its left side is an
+        expression already reached from ``lhs``; the relations compose (``=``
+        with ``=`` is ``=``, any ``<`` makes ``<``, otherwise ``<=``).  The chain
+        must reach ``rhs`` with a relation at least as strong as the statement's.
+        Steps outside the chain (instances, lemmas) are allowed.
+        """
+        reached: list[tuple[Any, str]] = [(self.lhs, "=")]
+        for step in self.steps:
+            for expr, rel in list(reached):
+                if _same(step.lhs, expr):
+                    reached.append((step.rhs, _compose(rel, step.relation)))
+        for expr, rel in reached:
+            if _same(expr, self.rhs) and _implies(rel, self.relation):
+                return rel
+        return None
 
     def __str__(self) -> str:
         lines = [f"{self.title}: {self.lhs} {self.relation} {self.rhs}"]
@@ -187,6 +225,23 @@ class Proof:
         from ..rendering._latex import repr_latex
 
         return repr_latex(self)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Structural equality of two displayed sides (SymPy objects, matrices or numbers)."""
+    if isinstance(a, MatrixBase) != isinstance(b, MatrixBase):
+        return False
+    return bool(a == b)
+
+
+def _compose(first: str, second: str) -> str:
+    if "<" in (first, second):
+        return "<"
+    return "=" if first == second == "=" else "<="
+
+
+def _implies(got: str, wanted: str) -> bool:
+    return got == wanted or wanted == "<=" or (wanted == "<" and got == "<")
 
 
 def _holds(relation: str, a: Any, b: Any) -> bool:
@@ -401,6 +456,14 @@ class _Builder:
                 steps.append(Step(Symbol("m"), inst, f"transposed layer, axis {a}: its output "
                                   "is the forward convolution's input",
                                   [Integer(s.in_size[a])] * 2, [inst, Integer(py)]))
+        # The general statement, checked at the sizes of every axis above.
+        at = [formula.subs({n: Integer(s.in_size[a]), k: Integer(s.kernel_size[a]),
+                            st: Integer(s.stride[a]), dl: Integer(s.dilation[a]),
+                            p: Integer(s.padding[a][0]), q: Integer(s.padding[a][1])})
+              for a in range(s.ndim)]
+        steps.append(Step(n_out, formula, "the general formula, checked at the sizes of "
+                          f"the {s.ndim} ax{'is' if s.ndim == 1 else 'es'} above",
+                          [Integer(v) for v in s.out_size], at))
         return Proof("Output size", n_out, formula, tuple(steps), seed=self.seed)
 
     def gradient_proofs(self) -> list[Proof]:
