@@ -322,3 +322,87 @@ def test_stretch_errors() -> None:
 def test_structure_check_str() -> None:
     r = StructureCheck("a = b", "exact", 3, "y[0]: 1 != 2")
     assert not r and "FAILS" in str(r)
+
+
+# ------------------------------------------------------------- rendering
+
+
+def test_structure_latex_block_partition_and_labels() -> None:
+    d = sc.correlate(sympy.symarray("x", (3, 4)), sympy.symarray("w", (2, 2)))
+    out = sc.structure_latex(d)
+    # 2 x 3 blocks of 3 x 4: the column spec has two block separators
+    assert r"\begin{array}{cccc|cccc|cccc}" in out
+    assert out.count(r"\hline") == 1
+    assert "W_{0} & W_{1} & 0" in out and "0 & W_{0} & W_{1}" in out
+    assert out == sc.structure_latex(d)  # deterministic
+
+
+def test_structure_latex_escapes_names() -> None:
+    evil = sympy.Symbol(r"\input{/etc/passwd}")
+    d = sc.convolve(sympy.symarray("x", 3), [evil, 1], mode="circular")
+    out = sc.structure_latex(d)
+    assert r"\input{" not in out and r"\textbackslash{}input" in out
+
+
+@pytest.mark.latex
+def test_structure_latex_compiles(tmp_path, pdflatex: str) -> None:
+    import subprocess
+
+    d = sc.Conv2d(1, 1, 2, bias=False).derive(input_size=(3, 3))
+    c = sc.convolve(sympy.symarray("x", 4), sympy.symarray("w", 2), mode="circular")
+    body = "\n".join(r"\[" + sc.structure_latex(v) + r"\]" for v in (d, c))
+    tikz = sc.arithmetic_tikz(sc.ConvTranspose2d(1, 1, 3, stride=2).derive(input_size=(2, 2)))
+    tex = (r"\documentclass{article}\usepackage{amsmath}\usepackage{tikz}"
+           r"\usepackage[landscape,margin=1cm]{geometry}\begin{document}" + body + tikz
+           + r"\end{document}")
+    (tmp_path / "s.tex").write_text(tex, encoding="utf-8")
+    run = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "s.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_arithmetic_grid_of_transposed_conv_is_torchs_zero_insertion() -> None:
+    """The drawn stretched input: inputs every s cells, d(k-1) - p padding, a on the right."""
+    from symconv.rendering._structure_plot import INPUT, PAD, ZERO, arithmetic_grid
+
+    i_, k, s, p, a = 3, 3, 2, 1, 1
+    g = arithmetic_grid(sc.ConvTranspose2d(1, 1, k, stride=s, padding=p, output_padding=a)
+                        .derive(input_size=(i_, i_)))
+    lo = k - 1 - p
+    side = (i_ - 1) * s + 1 + 2 * lo + a
+    assert g.cells.shape == (side, side)
+    rows = [r for r in range(side) if (g.cells[r] == INPUT).any()]
+    assert rows == [lo + s * t for t in range(i_)]
+    assert (g.cells == INPUT).sum() == i_ * i_
+    assert (g.cells == ZERO).sum() == ((i_ - 1) * s + 1) ** 2 - i_ * i_
+    assert g.cells[0, 0] == PAD and g.cells[-1, -1] == PAD
+    # torch's output size
+    out = (i_ - 1) * s - 2 * p + (k - 1) + a + 1
+    assert g.out_size == (out, out)
+    assert sorted(g.reads) == [(r, c) for r in range(k) for c in range(k)]
+
+
+def test_arithmetic_grid_of_padded_dilated_conv() -> None:
+    from symconv.rendering._structure_plot import INPUT, PAD, arithmetic_grid
+
+    g = arithmetic_grid(sc.Conv2d(1, 1, 3, stride=2, padding=1, dilation=2).derive(
+        input_size=(5, 5)))
+    assert g.cells.shape == (7, 7) and (g.cells == INPUT).sum() == 25
+    assert (g.cells == PAD).sum() == 49 - 25
+    assert g.out_size == ((5 + 2 - 2 * 2 - 1) // 2 + 1,) * 2
+    assert (2, 4) in g.reads and (1, 1) not in g.reads
+    with pytest.raises(ValueError, match="`d` must be a one-channel 2-D convolution"):
+        arithmetic_grid(sc.Conv1d(1, 1, 2).derive(input_size=4))
+
+
+def test_plot_arithmetic_draws_every_cell() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    d = sc.Conv2d(1, 1, 2, padding=1).derive(input_size=(3, 3))
+    ax = sc.plot_arithmetic(d)
+    # 5x5 padded grid + 4 shaded taps + 4x4 output grid
+    assert len(ax.patches) == 25 + 4 + 16
+    plt.close("all")

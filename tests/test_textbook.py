@@ -16,12 +16,18 @@ from symconv.rendering import _textbook
 from symconv.shell._cli import main
 
 MAKERS = tc.Makers(sc.convolve, sc.correlate, sc.Conv2d, sc.ConvTranspose2d,
-                   sc.LocallyConnected2d, sc.TiledConv2d, sc.MaxPool2d)
+                   sc.LocallyConnected2d, sc.TiledConv2d, sc.MaxPool2d, sc.Conv1d,
+                   sc.ConvTranspose1d)
 
 
 @pytest.fixture(scope="module")
 def doc() -> str:
     return sc.textbook()
+
+
+@pytest.fixture(scope="module")
+def evidence() -> dict[str, tc.Evidence]:
+    return tc.run_all(MAKERS)
 
 
 def test_every_equation_and_relationship_is_numbered_and_labelled(doc: str) -> None:
@@ -35,8 +41,7 @@ def test_every_equation_and_relationship_is_numbered_and_labelled(doc: str) -> N
         assert f"\\label{{{label}}}" in doc, label
 
 
-def test_check_counts_in_the_document_match_the_evidence(doc: str) -> None:
-    evidence = tc.run_all(MAKERS)
+def test_check_counts_in_the_document_match_the_evidence(doc: str, evidence) -> None:
     counts = [int(n) for n in re.findall(r"(\d+) instance comparisons, all agreeing", doc)]
     assert counts == [ev.checks for ev in evidence.values()]
     assert all(ev.checks >= 3 for ev in evidence.values())
@@ -47,8 +52,7 @@ def test_check_counts_in_the_document_match_the_evidence(doc: str) -> None:
     assert doc.count(r"\textsc{proved}:") == n_proved
 
 
-def test_torch_is_a_reference_when_installed(torch) -> None:
-    evidence = tc.run_all(MAKERS)
+def test_torch_is_a_reference_when_installed(torch, evidence) -> None:
     with_torch = [k for k, ev in evidence.items()
                   if any("torch" in r for r in ev.references)]
     assert {"gbc-9.6", "gbc-9.7", "gbc-9.11", "gbc-9.12", "gbc-9.13", "dv-1", "dv-7",
@@ -95,13 +99,35 @@ def test_a_wrong_size_formula_fails_its_proof_and_its_checks() -> None:
     assert sympy.simplify(rel.formula - wrong.formula) != 0
 
 
-def test_a_failing_claim_stops_the_document(monkeypatch) -> None:
-    real = tc.run_all
+def test_general_size_engine_is_cited_with_its_statuses(evidence) -> None:
+    engine_steps = [s for k in tc.ENGINE_CITES for s in evidence[k].steps
+                    if s.text.startswith("general-size engine")]
+    assert engine_steps
+    assert {s.status for s in engine_steps} == {"proved", "checked"}
+    assert all(s.count > 0 for s in engine_steps if s.status == "checked")
 
+
+def test_a_failing_engine_theorem_fails_the_claim(evidence) -> None:
+    class Report:  # an engine report whose statement disagreed with the enumeration
+        def __init__(self, real):
+            self.proof, self.steps, self.reference = real.proof, real.steps, 0
+
+        ok = False
+
+    class Verification:
+        def __init__(self, real):
+            self.reports = [Report(r) for r in real.reports]
+
+    engine = tc.general_engine(MAKERS)
+    broken = {k: Verification(v) for k, v in engine.items()}
+    ev = tc.Evidence("gbc-9.11", checks=1)
+    tc.cite_engine(ev, broken)
+    assert not ev and "general-size engine" in ev.failures[0]
+
+
+def test_a_failing_claim_stops_the_document(monkeypatch) -> None:
     def broken(mk, tamper=tc._identity):
-        out = real(mk)
-        out["dv-3"].failures.append("planted")
-        return out
+        return {"dv-3": tc.Evidence("dv-3", checks=1, failures=["planted"])}
 
     monkeypatch.setattr(_textbook, "run_all", broken)
     with pytest.raises(ProofError, match="dv-3"):

@@ -56,6 +56,8 @@ class Makers:
     LocallyConnected2d: Any
     TiledConv2d: Any
     MaxPool2d: Any
+    Conv1d: Any = None  # with the next one: the general-size engine's derivations
+    ConvTranspose1d: Any = None
 
 
 @dataclass(frozen=True)
@@ -502,7 +504,7 @@ def dv(mk: Makers, number: int, tamper: Tamper = _identity) -> Evidence:
     ev = Evidence(f"dv-{number}")
     if rel.kind == "transpose":
         return _dv_transpose(mk, rel, ev, tamper)
-    general = conv_out_size(_i, _k, _s, _d, _p, _p)
+    general: Any = conv_out_size(_i, _k, _s, _d, _p, _p)
     ev.prove("the general output law o = floor((i + 2p - d(k-1) - 1)/s) + 1 in this setting "
              "is the relationship", general.subs(rel.subs) - rel.formula)
     grid = _size_grid(rel.valid)
@@ -554,7 +556,7 @@ def dv(mk: Makers, number: int, tamper: Tamper = _identity) -> Evidence:
 def _dv_transpose(mk: Makers, rel: Relationship, ev: Evidence, tamper: Tamper) -> Evidence:
     from . import _reference
 
-    general = transpose_out_size(_i, _k, _s, _d, _p, _a)
+    general: Any = transpose_out_size(_i, _k, _s, _d, _p, _a)
     ev.prove("the transposed output law o' = (i'-1)s - 2p + d(k-1) + a + 1 in this setting "
              "is the relationship", general.subs(rel.subs) - rel.formula)
     t, j, o = (sympy.Symbol(c, integer=True) for c in "tjo")
@@ -614,7 +616,8 @@ def kronecker(mk: Makers, tamper: Tamper = _identity) -> Evidence:
         "[i1 = s1*o1 + d1*j1 - p1][i2 = s2*o2 + d2*j2 - p2] is the entry of S_j1 (x) S_j2; "
         "channels add the outer factor E_(q,c)", "definition"))
     rng = np.random.default_rng(5)
-    cases = [(1, 1, (4, 5), (2, 3), 1, 0, 1), (2, 3, (5, 4), (3, 2), 2, 1, 1),
+    cases: list[tuple[Any, ...]] = [
+             (1, 1, (4, 5), (2, 3), 1, 0, 1), (2, 3, (5, 4), (3, 2), 2, 1, 1),
              (1, 2, (6, 6), (2, 2), 1, 1, 2), (2, 2, (4, 4), (3, 3), (1, 2), 1, 1)]
     for ci, co, size, ks, s, p, d in cases:
         x, w = _ints(rng, ci, *size), _ints(rng, co, ci, *ks)
@@ -683,8 +686,9 @@ def stretching(mk: Makers, tamper: Tamper = _identity) -> Evidence:
              "s*o of the stride-1 conv reads",
              (1 * (_s * o) + _d * j - _p) - (_s * o + _d * j - _p))
     rng = np.random.default_rng(3)
-    for size, ks, s, p, d in [((7, 8), (2, 3), (2, 3), 1, (3, 2)), ((6, 6), (3, 3), 2, 0, 1),
-                              ((5, 7), (2, 2), 3, 1, 2)]:
+    cases: list[tuple[Any, ...]] = [((7, 8), (2, 3), (2, 3), 1, (3, 2)),
+                                    ((6, 6), (3, 3), 2, 0, 1), ((5, 7), (2, 2), 3, 1, 2)]
+    for size, ks, s, p, d in cases:
         x, w = _ints(rng, 1, *size), _ints(rng, 2, 1, *ks)
         dd = mk.Conv2d(1, 2, ks, stride=s, padding=p, dilation=d, bias=False).derive(
             x=x, weight=w)
@@ -710,9 +714,63 @@ STRUCTURE: dict[str, Callable[..., Evidence]] = {
 }
 
 
+# ------------------------------------------------------- the general-size engine
+
+#: Which theorems of the general-size engine (``GeneralDerivation.verify()``) each claim
+#: cites: (derivation, theorem key).  "conv" is Conv1d(1, 1, k, s, p, d) on n inputs,
+#: "transpose" ConvTranspose1d(1, 1, k, s, p, d) on n inputs, all sizes symbolic.
+ENGINE_CITES: dict[str, tuple[tuple[str, str], ...]] = {
+    "gbc-9.7": (("conv", "a"), ("conv", "b")),
+    "gbc-9.8": (("conv", "a"), ("conv", "h")),
+    "gbc-9.11": (("conv", "e1"),),
+    "gbc-9.12": (("conv", "e2"), ("conv", "c")),
+    "gbc-9.13": (("transpose", "a"), ("transpose", "c")),
+    "dv-6": (("conv", "f"),),
+    "dv-15": (("conv", "f"),),
+    "dv-14": (("transpose", "f"), ("transpose", "a")),
+}
+
+
+def general_engine(mk: Makers) -> dict[str, Any]:
+    """The engine's verification of a general Conv1d and ConvTranspose1d (symbolic sizes)."""
+    if mk.Conv1d is None or mk.ConvTranspose1d is None:
+        return {}
+    i, k, s, d, p = _i, _k, _s, _d, _p
+    conv = mk.Conv1d(1, 1, kernel_size=k, stride=s, padding=p, dilation=d, bias=False)
+    tconv = mk.ConvTranspose1d(1, 1, kernel_size=k, stride=s, padding=p, dilation=d,
+                               bias=False)
+    return {"conv": conv.derive(input_size=(i,)).verify(),
+            "transpose": tconv.derive(input_size=(i,)).verify()}
+
+
+def cite_engine(ev: Evidence, engine: dict[str, Any]) -> None:
+    """Add the engine's theorems that ``ev`` cites as proof steps, with their status."""
+    for which, key in ENGINE_CITES.get(ev.key, ()):
+        if which not in engine:
+            continue
+        report = next(r for r in engine[which].reports if r.proof.key == key)
+        grid = report.steps[0].grid if report.steps else 0
+        for step, status in zip(report.proof.steps, report.steps):
+            layer = "ConvTranspose1d" if which == "transpose" else "Conv1d"
+            text = (f"general-size engine, {layer}"
+                    f" ({key}) {report.proof.title}: {step.rule}")
+            if status.proved:
+                ev.steps.append(ProofStep(text, "proved"))
+            else:
+                ev.steps.append(ProofStep(text, "checked", status.checked))
+        ev.steps.append(ProofStep(
+            f"general-size engine ({key}): the statement against a brute-force enumeration "
+            f"of the index law", "checked", report.reference))
+        if not report.ok or grid == 0:
+            ev.failures.append(f"general-size engine theorem ({key}) does not agree")
+
+
 def run_all(mk: Makers, tamper: Tamper = _identity) -> dict[str, Evidence]:
     """Every claim's evidence, keyed ``gbc-9.4`` ... ``dv-15``, ``kronecker`` ..."""
     out = {f"gbc-{k}": f(mk, tamper) for k, f in GBC.items()}
     out.update({f"dv-{n}": dv(mk, n, tamper) for n in RELATIONSHIPS})
     out.update({k: f(mk, tamper) for k, f in STRUCTURE.items()})
+    engine = general_engine(mk)
+    for ev in out.values():
+        cite_engine(ev, engine)
     return out

@@ -75,6 +75,13 @@ class KroneckerTerm:
         0/1 matrices whose Kronecker product is the term's pattern: the channel
         block ``E`` first (layers only), then one selection per spatial axis.
         For a transposed layer they are the forward convolution's, transposed.
+
+    Examples
+    --------
+    >>> import symconv as sc
+    >>> t = sc.kronecker_form(sc.Conv1d(1, 1, 2).derive(input_size=3)).terms[1]
+    >>> t.index, t.weight, [f.tolist() for f in t.factors]
+    ((0, 0, 1), w_0_0_1, [[[1]], [[0, 1, 0], [0, 0, 1]]])
     """
 
     index: tuple[int, ...]

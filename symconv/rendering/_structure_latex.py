@@ -97,10 +97,10 @@ def block_labels(d: Derivation) -> str:
     T = \begin{bmatrix}
     """
     kf = kronecker_form(d)
-    if len(kf.axis_sizes) != 2 or (d.spec.has_channels and kf.terms[0].factors[0].size > 1):
-        raise ValueError("`d` must be a one-channel 2-D convolution for block labels")
     off = 1 if d.spec.has_channels else 0
-    m1, n1 = kf.axis_sizes[0]
+    if d.spec.ndim != 2 or (off and kf.terms[0].factors[0].size > 1):
+        raise ValueError("`d` must be a one-channel 2-D convolution for block labels")
+    m1, n1 = kf.axis_sizes[off]
     label: dict[tuple[int, int], int] = {}
     blocks: dict[int, Any] = {}
     for term in kf.terms:

@@ -128,7 +128,11 @@ proof marked \textsc{proved} (SymPy establishes the step with symbolic sizes),
 number is given) or \textsc{definition}; and each is backed by instance checks run while
 this document was built: a concrete convolution derived by symconv compared with an
 independent reference (loops written from the textbook formula, NumPy, SciPy, and PyTorch
-when installed).  A failing check stops the build, so a claim printed here held at every
+when installed).  Steps marked ``general-size engine'' are theorems of symconv's
+general-size engine: \texttt{Conv1d} and \texttt{ConvTranspose1d} derived with every size
+symbolic ($n, k, s, d, p$) and verified step by step, each step \textsc{proved} by SymPy or
+\textsc{checked} on a grid, each statement compared with a brute-force enumeration of the
+index law.  A failing check stops the build, so a claim printed here held at every
 instance listed.  Indices in symconv are 0-based and flattening is C order; the textbook
 equations keep their authors' 1-based notation.  References: I.~Goodfellow, Y.~Bengio,
 A.~Courville, \emph{Deep Learning}, MIT Press, 2016, ch.~9 (GBC); V.~Dumoulin, F.~Visin,

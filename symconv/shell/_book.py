@@ -8,7 +8,7 @@ this function hands them symconv's own constructors.
 from __future__ import annotations
 
 from ..rendering._textbook import build_textbook, textbook_makers
-from ._layers import Conv2d, ConvTranspose2d
+from ._layers import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from ._network_layers import LocallyConnected2d, MaxPool2d, TiledConv2d
 from ._signal import convolve, correlate
 
@@ -44,4 +44,5 @@ def textbook() -> str:
     return build_textbook(textbook_makers(
         convolve=convolve, correlate=correlate, Conv2d=Conv2d, ConvTranspose2d=ConvTranspose2d,
         LocallyConnected2d=LocallyConnected2d, TiledConv2d=TiledConv2d, MaxPool2d=MaxPool2d,
+        Conv1d=Conv1d, ConvTranspose1d=ConvTranspose1d,
     ))
