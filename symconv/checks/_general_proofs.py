@@ -116,8 +116,8 @@ class _Chain:
         if at is not None:
             new = cur.replace(lambda e: isinstance(e, Sum) and at in [lm[0] for lm in e.limits],
                               lambda e: fn(e, *args))
-        else:
-            sums = [t for t in sympy.Add.make_args(cur) if isinstance(t, Sum)]
+        else:  # the first outermost sum (preorder), wherever it sits
+            sums = [t for t in sympy.preorder_traversal(cur) if isinstance(t, Sum)]
             if not sums:
                 new = fn(cur, *args)
             else:
@@ -394,14 +394,13 @@ def _loss(L: Law) -> tuple[Any, Any, Any, Any]:
 def proof_e(L: Law) -> list[GeneralProof]:
     """(e) the kernel, input and bias gradients (GBC 9.11-9.13 generalised)."""
     q, o, c, i, t = L.q, L.o, L.c, L.i, L.t
-    loss, _, cc, _ = _loss(L)
+    loss, _, cc, jj = _loss(L)
     out = []
     wt = L.W(q, c, t)
     lhs = Derivative(loss, wt)
     ch = chain(lhs).to(sympy.diff(loss, wt), "differentiation", "rewrite", applied=True)
     tgt = Sum(L.G(q, o) * L.X(c, L.read(o, L.ax.tap(t))), (o, 0, L.m - 1))
-    ch.to(RULES["unit delta summation"].apply(ch.current), "unit delta summation",
-          applied=True)
+    ch.by("unit delta summation", at=jj)  # the inner sums over c', j' (unit deltas)
     out.append(GeneralProof("e1", "kernel gradient dL/dw", lhs, tgt,
                             ch.close(tgt, "indices in range"), "GBC eq. 9.11",
                             {q: L.Q, c: L.C, t: L.ax.k} if L.ch else {t: L.ax.k}, "dw"))
@@ -464,13 +463,12 @@ def proof_g(L: Law) -> list[GeneralProof]:
     ch = chain(zeros).to(L.m * ax.n - Sum(ind, (i, 0, ax.n - 1), (o, 0, L.m - 1)), "algebra")
     deltas = Sum(KroneckerDelta(i, e), (t, 0, ax.k - 1), (i, 0, ax.n - 1), (o, 0, L.m - 1))
     ch.to(L.m * ax.n - deltas, "injectivity of taps", "lemma")
-    swapped = Sum(KroneckerDelta(i, e), (i, 0, ax.n - 1), (t, 0, ax.k - 1), (o, 0, L.m - 1))
-    ch.to(L.m * ax.n - swapped, "exchange of finite sums")
+    ch.by("exchange of finite sums", (1, 0, 2))
     inner = Sum(KroneckerDelta(i, e), (i, 0, ax.n - 1))
     done = RULES["unit delta summation"].apply(inner)
     ch.to(L.m * ax.n - Sum(done, (t, 0, ax.k - 1), (o, 0, L.m - 1)), "unit delta summation",
           applied=True)
-    ch.to(L.m * ax.n - Sum(done, (o, 0, L.m - 1), (t, 0, ax.k - 1)), "exchange of finite sums")
+    ch.by("exchange of finite sums")
     tgt = L.m * ax.n - Sum(cnt, (t, 0, ax.k - 1))
     g2 = GeneralProof("g2", "structural zeros of T (one channel block)", zeros, tgt,
                       ch.close(tgt, "counting an interval"), "", {}, "zeros")
