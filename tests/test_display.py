@@ -60,3 +60,19 @@ def test_stats_displays():
     assert tex.startswith("$$\\begin{array}{ll}") and tex.endswith("\\end{array}$$")
     assert r"\text{products} & \text{144} \\" in tex
     assert r"\%" in tex  # "50% of entries" escaped for LaTeX
+
+
+def test_handcheck_displays_escape_user_names():
+    a = sympy.Symbol("a<b&c")
+    evil = sympy.Symbol(r"\input{/etc/passwd}")
+    rep = sc.check_hand([a, evil], [2, 3], [2 * a, 3 * a + 2 * evil, 3 * evil])
+    assert rep
+    h = rep._repr_html_()
+    assert h.startswith('<pre class="symconv-handcheck"') and h.endswith("</pre>")
+    assert "a&lt;b&amp;c" in h and "a<b&c" not in h
+    assert html.unescape(h[h.index(">") + 1:-len("</pre>")]) == str(rep)
+    tex = rep._repr_latex_()
+    assert r"\input" not in tex.replace(r"\textbackslash{}input", "")
+    assert tex.count(r"\text{") == len(str(rep).splitlines())
+    bad = sc.check_hand([1, 2, 3, 4], [5, 6, 7], [38, 57])
+    assert "#b2182b" in bad._repr_html_() and "#1b7837" in rep._repr_html_()

@@ -190,6 +190,21 @@ class HandCheck:
     def __bool__(self) -> bool:
         return bool(self.matches)
 
+    def _repr_html_(self) -> str:
+        """The report as escaped preformatted HTML (Jupyter), green or red by the verdict."""
+        import html
+
+        colour = "#1b7837" if self else "#b2182b"
+        return (f'<pre class="symconv-handcheck" style="border-left: 4px solid {colour}; '
+                f'padding-left: 0.6em">{html.escape(str(self))}</pre>')
+
+    def _repr_latex_(self) -> str:
+        """The report as LaTeX text lines (every character escaped) for Jupyter."""
+        from ..rendering._tex import text
+
+        rows = " \\\\\n".join(text(line) for line in str(self).splitlines())
+        return "$$\\begin{array}{l}\n" + rows + "\n\\end{array}$$"
+
     def __str__(self) -> str:
         claim = _show(self.claimed)
         strided = any(s != 1 for s in self.stride)
