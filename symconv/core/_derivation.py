@@ -19,6 +19,7 @@ from sympy import Add, Basic
 from ..boundary._limits import SYMBOLIC_LIMIT, TABLE_LIMIT_BYTES
 from ..boundary._spec import ConvSpec, check_trials_seed
 from ..boundary._values import require_finite, symbols, sympify_array
+from ._numeric_outputs import numeric_outputs
 from ._symbolic import rows_of, sparse, sums_of_products, to_matrix
 from ._taps import TapTable, build_taps, count_taps, table_peak_bytes
 
@@ -403,11 +404,25 @@ class Derivation:
 
     @cached_property
     def _output_flat(self) -> list[Basic]:
+        numeric = self._numeric_outputs()
+        if numeric is not None:
+            return numeric
         self._guard_symbolic("output")
         t = self.taps
         xs, ws = self._x.reshape(-1).tolist(), self._w.reshape(-1).tolist()
         bs = self._bias_of_outputs()
         return sums_of_products(xs, ws, bs, t.i.tolist(), t.k.tolist(), t.starts.tolist())
+
+    def _numeric_outputs(self) -> list[Basic] | None:
+        """All-numeric input, weight and bias: the outputs by NumPy (``_numeric_outputs``)."""
+        s, raw = self.spec, self._raw
+        if raw["x"] is None or raw["w"] is None or (s.bias and raw["b"] is None):
+            return None
+        if int(np.prod(s.output_shape)) > SYMBOLIC_LIMIT:
+            return None  # refused by the symbolic guard, with its message
+        per_channel = int(np.prod(s.output_shape[1:])) if s.kind != "signal" else 1
+        return numeric_outputs(raw["x"], raw["w"], raw["b"] if s.bias else None, per_channel,
+                               self.taps)
 
     @property
     def output(self) -> sympy.Array:
