@@ -37,8 +37,9 @@ def to_array(name: str, value: object) -> np.ndarray:
     else:
         try:
             arr = np.asarray(value)
-        except ValueError as exc:  # ragged nesting
-            raise ValueError(f"`{name}` must be a rectangular array: {exc}") from None
+        except ValueError:  # ragged nesting
+            raise ValueError(f"`{name}` must be a rectangular array (every row of the same "
+                             "length), got ragged nesting") from None
     if arr.dtype.kind in "biuf":
         if arr.dtype.kind == "b":
             raise TypeError(f"`{name}` must hold numbers, got booleans")
