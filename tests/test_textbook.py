@@ -168,3 +168,29 @@ def test_textbook_compiles_with_pdflatex(doc: str, tmp_path: Path, pdflatex: str
     assert "undefined" not in log.lower().replace("undefined references", "")
     assert "Overfull" not in log
     assert (tmp_path / "textbook.pdf").stat().st_size > 50_000
+
+
+def test_general_stretching_steps_hold_and_a_wrong_view_would_fail(evidence) -> None:
+    import sympy
+    from sympy import Eq, Mod, Piecewise, Sum
+
+    from symconv.checks._general_grid import compare, make_grid
+
+    steps = [s.text for s in evidence["stretching"].steps]
+    assert any("Sum.change_index" in t for t in steps)
+    assert any("Sum.change_index" in s.text for s in evidence["dv-12"].steps)
+    # the same machinery rejects the view without the kernel flip
+    n, k, s, d = sympy.symbols("n k s d", integer=True, positive=True)
+    p = sympy.Symbol("p", integer=True, nonnegative=True)
+    o, j = sympy.Symbol("o", integer=True), sympy.Symbol("j", integer=True)
+    gt = sc.ConvTranspose1d(1, 1, kernel_size=k, stride=s, padding=p, dilation=d,
+                            bias=False).derive(input_size=(n,))
+    x, w = gt.input, gt.weight
+    e = o + d * j - (d * (k - 1) - p)
+    unflipped = Sum(Piecewise((w[0, 0, j] * x[0, e / s], Eq(Mod(e, s), 0)), (0, True)),
+                    (j, 0, k - 1))
+    moved = unflipped.change_index(j, k - 1 - j)
+    assert sympy.simplify(moved.function - gt.output[0, o].function) != 0
+    grid = make_grid([n, k, s, d, p], lambda v: (v[p] <= v[d] * (v[k] - 1)))
+    assert compare(grid, gt.output[0, o], unflipped, {o: gt.output_size[0]}, [x, w]) \
+        < grid.size

@@ -765,6 +765,73 @@ def cite_engine(ev: Evidence, engine: dict[str, Any]) -> None:
             ev.failures.append(f"general-size engine theorem ({key}) does not agree")
 
 
+def general_stretching(mk: Makers) -> dict[str, list[tuple[ProofStep, bool]]]:
+    """The zero-stretching views for general sizes, on the engine's general derivations.
+
+    Returns, per view, proof steps with whether each held: SymPy's
+    ``Sum.change_index`` and ``simplify`` where they close the identity, the
+    engine's grid evaluator (random operands) everywhere.
+    """
+    if mk.Conv1d is None or mk.ConvTranspose1d is None:
+        return {}
+    from sympy import Eq, Mod, Piecewise, Sum
+
+    from ._general_grid import compare, make_grid
+
+    n, k, s, d, p = _i, _k, _s, _d, _p
+    o, j = sympy.Symbol("o", integer=True), sympy.Symbol("j", integer=True)
+    out: dict[str, list[tuple[ProofStep, bool]]] = {}
+
+    def valid(v: Any) -> Any:
+        big = (v[n] - 1) * v[s] - 2 * v[p] + v[d] * (v[k] - 1) + 1
+        return (big >= 1) & (v[p] <= v[d] * (v[k] - 1)) & \
+            (v[n] + 2 * v[p] >= v[d] * (v[k] - 1) + 1)
+
+    grid = make_grid([n, k, s, d, p], valid)
+    # transposed = direct conv of the stretched input (flipped kernel, stride 1, dilation d)
+    gt = mk.ConvTranspose1d(1, 1, kernel_size=k, stride=s, padding=p, dilation=d,
+                            bias=False).derive(input_size=(n,))
+    x, w = gt.input, gt.weight
+    e = o + d * j - (d * (k - 1) - p)  # position read in the stretched input
+    direct = Sum(Piecewise((w[0, 0, k - 1 - j] * x[0, e / s], Eq(Mod(e, s), 0)), (0, True)),
+                 (j, 0, k - 1))
+    lhs = gt.output[0, o]
+    moved = direct.change_index(j, k - 1 - j)
+    same = moved.limits == lhs.limits and sympy.simplify(moved.function - lhs.function) == 0
+    hits = compare(grid, lhs, direct, {o: gt.output_size[0]}, [x, w])
+    out["stretched_input"] = [
+        (ProofStep("general sizes: the direct convolution of the stretched input, reindexed "
+                   "j -> k-1-j (SymPy Sum.change_index), has the same summand and range as "
+                   "the engine's general ConvTranspose1d output y[o] (SymPy simplify)",
+                   "proved"), bool(same)),
+        (ProofStep("general sizes: both sides evaluated with random operands by the "
+                   "engine's grid evaluator", "checked", hits), hits == grid.size > 0),
+    ]
+    # strided = stride-1 conv read at s*o; dilated = conv with the stretched kernel
+    gs = mk.Conv1d(1, 1, kernel_size=k, stride=s, padding=p, dilation=d,
+                   bias=False).derive(input_size=(n,))
+    g1 = mk.Conv1d(1, 1, kernel_size=k, stride=1, padding=p, dilation=d,
+                   bias=False).derive(input_size=(n,))
+    strided, read = gs.output[0, o], g1.output[0, s * o]
+    same = strided.limits == read.limits and sympy.simplify(
+        strided.function - read.function.subs(g1.input, gs.input)
+        .subs(g1.weight, gs.weight)) == 0
+    xs, ws = gs.input, gs.weight
+    t = sympy.Symbol("t", integer=True)
+    stretched = Sum(Piecewise((ws[0, 0, t / d] * xs[0, s * o + t - p], Eq(Mod(t, d), 0)),
+                              (0, True)), (t, 0, d * (k - 1)))
+    hits_k = compare(grid, strided, stretched, {o: gs.output_size[0]}, [xs, ws])
+    out["stretching"] = [
+        (ProofStep("general sizes: output o of the strided conv and output s*o of the "
+                   "stride-1 conv are the same sum (SymPy simplify of the engine's general "
+                   "Conv1d outputs)", "proved"), bool(same)),
+        (ProofStep("general sizes: the dilated conv equals the undilated conv with the "
+                   "zero-stretched kernel, both evaluated by the engine's grid evaluator",
+                   "checked", hits_k), hits_k == grid.size > 0),
+    ]
+    return out
+
+
 def run_all(mk: Makers, tamper: Tamper = _identity) -> dict[str, Evidence]:
     """Every claim's evidence, keyed ``gbc-9.4`` ... ``dv-15``, ``kronecker`` ..."""
     out = {f"gbc-{k}": f(mk, tamper) for k, f in GBC.items()}
@@ -773,4 +840,13 @@ def run_all(mk: Makers, tamper: Tamper = _identity) -> dict[str, Evidence]:
     engine = general_engine(mk)
     for ev in out.values():
         cite_engine(ev, engine)
+    general = general_stretching(mk)
+    for key, steps in general.items():
+        targets = [key] if key == "stretching" else ["stretching"] + [
+            f"dv-{n}" for n, r in RELATIONSHIPS.items() if r.kind == "transpose"]
+        for target in targets:
+            for step, held in steps:
+                out[target].steps.append(step)
+                if not held:
+                    out[target].failures.append(f"general-size step fails: {step.text}")
     return out
