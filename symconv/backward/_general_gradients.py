@@ -21,8 +21,8 @@ from sympy import Expr, IndexedBase, Integer, Sum
 
 from ..core._general import (
     GeneralDerivation,
-    _Indexer,
-    _tuple_index,
+    Indexer,
+    tuple_index,
     adjoint_sum,
     at,
     forward_sum,
@@ -58,9 +58,9 @@ class GeneralGradient:
     def __init__(self, derivation: GeneralDerivation, name: str = "g") -> None:
         self.derivation = derivation
         self.output = IndexedBase(name, shape=derivation.output_shape)
-        self.input = _Indexer("input gradient", self._input, "dL/dx at an index.")
-        self.weight = _Indexer("weight gradient", self._weight, "dL/dw at an index.")
-        self.bias = (_Indexer("bias gradient", self._bias, "dL/db at an index.")
+        self.input = Indexer("input gradient", self._input, "dL/dx at an index.")
+        self.weight = Indexer("weight gradient", self._weight, "dL/dw at an index.")
+        self.bias = (Indexer("bias gradient", self._bias, "dL/db at an index.")
                      if derivation.bias is not None else None)
 
     def __repr__(self) -> str:
@@ -69,7 +69,7 @@ class GeneralGradient:
     def _input(self, idx: Any) -> Expr:
         d = self.derivation
         spec = d.spec
-        full = _tuple_index("idx", idx, len(d.input_shape))
+        full = tuple_index("idx", idx, len(d.input_shape))
         if spec.kind == "transpose":
             q, *pos = full
             return forward_sum(spec, self.output, d.weight, q, pos)
@@ -81,7 +81,7 @@ class GeneralGradient:
     def _weight(self, idx: Any) -> Expr:
         d = self.derivation
         spec = d.spec
-        full = _tuple_index("idx", idx, len(spec.weight_shape))
+        full = tuple_index("idx", idx, len(spec.weight_shape))
         if spec.has_channels:
             q, c, *js = full
         else:
@@ -103,7 +103,7 @@ class GeneralGradient:
 
     def _bias(self, idx: Any) -> Expr:
         d = self.derivation
-        (q,) = _tuple_index("idx", idx, 1)
+        (q,) = tuple_index("idx", idx, 1)
         taken = set(q.free_symbols) | d.spec.symbols()
         os_ = fresh("o", taken, d.spec.ndim)
         limits = [(o, 0, m - 1) for o, m in zip(os_, d.output_size)]

@@ -204,7 +204,7 @@ class GeneralSpec:
         return out
 
 
-class _Indexer:
+class Indexer:
     """``obj[idx]`` through a function of the index tuple (``output``, ``matrix``, ...)."""
 
     def __init__(self, name: str, fn: Callable[[Any], Expr], doc: str) -> None:
@@ -235,7 +235,7 @@ def as_index(name: str, value: Any) -> Expr:
                     f"(declare symbols with integer=True), got {value!r}")
 
 
-def _tuple_index(name: str, idx: Any, length: int) -> tuple[Expr, ...]:
+def tuple_index(name: str, idx: Any, length: int) -> tuple[Expr, ...]:
     items = idx if isinstance(idx, tuple) else (idx,)
     if len(items) != length:
         raise ValueError(f"`{name}` needs {length} ind{'ex' if length == 1 else 'ices'}, "
@@ -397,8 +397,8 @@ class GeneralDerivation:
         self.input = IndexedBase(nm["x"], shape=in_shape)
         self.weight = IndexedBase(nm["w"], shape=s.weight_shape)
         self.bias = IndexedBase(nm["b"], shape=(s.output_channels,)) if s.bias else None
-        self.output = _Indexer("output", self._output, "One output element, a Sum over taps.")
-        self.matrix = _Indexer("matrix", self._matrix, "One entry T[o, i] of the layer matrix.")
+        self.output = Indexer("output", self._output, "One output element, a Sum over taps.")
+        self.matrix = Indexer("matrix", self._matrix, "One entry T[o, i] of the layer matrix.")
 
     def __repr__(self) -> str:
         s = self.spec
@@ -437,7 +437,7 @@ class GeneralDerivation:
     # --------------------------------------------------------------- views
 
     def _index(self, idx: Any, name: str, shape_len: int) -> tuple[Expr, ...]:
-        return _tuple_index(name, idx, shape_len)
+        return tuple_index(name, idx, shape_len)
 
     def _output(self, idx: Any) -> Expr:
         s = self.spec
@@ -462,7 +462,7 @@ class GeneralDerivation:
             self.spec.in_channels == 1 and self.spec.out_channels == 1))
         if flat and not isinstance(row, tuple) and self.spec.has_channels:
             row, col = (0, row), (0, col)
-        return _tuple_index("row", row, out_len), _tuple_index("column", col, in_len)
+        return tuple_index("row", row, out_len), tuple_index("column", col, in_len)
 
     def _matrix(self, idx: Any) -> Expr:
         row, col = self._split(idx)

@@ -17,6 +17,8 @@ from typing import Any, TextIO
 import sympy
 
 from ._cli import Command, UsageError, writable, write_text
+from ._layers import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from ._signal import convolve, correlate
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,15}$")
 _INT = re.compile(r"^[0-9]{1,6}$")
@@ -75,8 +77,6 @@ def _one(option: str, sizes: tuple[Any, ...]) -> Any:
 
 
 def _build(args: argparse.Namespace) -> Any:
-    import symconv as sc
-
     if args.op in ("correlate", "convolve"):
         for opt in ("kernel_size", "stride", "padding", "dilation", "output_padding",
                     "in_channels", "out_channels", "input_size"):
@@ -87,13 +87,13 @@ def _build(args: argparse.Namespace) -> Any:
             raise UsageError(f"{args.op} needs --x-shape and --w-shape")
         x = sympy.IndexedBase("x", shape=parse_sizes("--x-shape", args.x_shape))
         w = sympy.IndexedBase("w", shape=parse_sizes("--w-shape", args.w_shape))
-        return getattr(sc, args.op)(x, w, mode=args.mode)
+        return (convolve if args.op == "convolve" else correlate)(x, w, mode=args.mode)
     if args.x_shape is not None or args.w_shape is not None:
         raise UsageError("--x-shape/--w-shape apply to correlate and convolve only")
     if args.kernel_size is None or args.input_size is None:
         raise UsageError(f"{args.op} needs --kernel-size and --input-size")
-    cls = {o.lower(): o for o in ("Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d",
-                                  "ConvTranspose2d", "ConvTranspose3d")}[args.op]
+    cls = {c.__name__.lower(): c for c in (Conv1d, Conv2d, Conv3d, ConvTranspose1d,
+                                           ConvTranspose2d, ConvTranspose3d)}[args.op]
     kw: dict[str, Any] = {}
     for opt in ("kernel_size", "stride", "padding", "dilation", "output_padding"):
         text = getattr(args, opt)
@@ -104,7 +104,7 @@ def _build(args: argparse.Namespace) -> Any:
         raise UsageError("--output-padding applies to transposed layers only")
     cin = parse_size("--in-channels", args.in_channels or "1")
     cout = parse_size("--out-channels", args.out_channels or "1")
-    layer = getattr(sc, cls)(cin, cout, bias=not args.no_bias, **kw)
+    layer = cls(cin, cout, bias=not args.no_bias, **kw)
     return layer.derive(input_size=parse_sizes("--input-size", args.input_size))
 
 
