@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..core._derivation import Derivation, Stats
-from ._mathml import escape, math, mathml, product, written_sum
+from ._mathml import cell, escape, math, mathml, product
 from ._plot import colour
 
 
@@ -28,12 +28,17 @@ class Flat:
 
     def __init__(self, arr: Any) -> None:
         self.arr, self.shape = arr, tuple(arr.shape)
+        self._seen: dict[int, Any] = {}  # SymPy's Array indexing costs ~0.5 ms per read
 
     def __len__(self) -> int:
         return int(np.prod(self.shape))
 
     def __getitem__(self, index: int) -> Any:
-        return self.arr[tuple(int(v) for v in np.unravel_index(index, self.shape))]
+        value = self._seen.get(index)
+        if value is None:
+            value = self.arr[tuple(int(v) for v in np.unravel_index(index, self.shape))]
+            self._seen[index] = value
+        return value
 
     def __iter__(self) -> Iterator[Any]:
         return (self[i] for i in range(len(self)))
@@ -195,7 +200,7 @@ def t_cell(m: Model, o: int, i: int, ks: list[int] | None) -> str:
     cls = "sc-t sc-fold" if len(ks) > 1 else "sc-t"
     return (f'<td class="{cls}" data-role="t" data-act="1" tabindex="0" data-o="{o}" '
             f'data-i="{i}" data-k="{tokens(ks)}"{style} aria-label="{escape(aria)}">'
-            f"{math(written_sum([m.ws[k] for k in ks]))}</td>")
+            f"{cell([m.ws[k] for k in ks])}</td>")
 
 
 def _table(caption: str, cls: str, col_heads: list[str], rows: list[tuple[str, list[str]]]) -> str:
@@ -234,7 +239,7 @@ def matrix_p(m: Model) -> str:
             aria = f"P[{o}, {k}] = {' + '.join(str(m.xs[i]) for i in ins)}"
             row.append(f'<td class="sc-p" data-role="p" data-o="{o}" data-k="{k}" '
                        f'data-i="{tokens(ins)}" aria-label="{escape(aria)}">'
-                       f"{math(written_sum([m.xs[i] for i in ins]))}</td>")
+                       f"{cell([m.xs[i] for i in ins])}</td>")
         rows.append((m.y_label(o), row))
     cap = "P, rows y, columns w"
     return _table(cap, "sc-P", [m.w_label(k) for k in range(t.n_weight)], rows)
@@ -310,7 +315,7 @@ def gradient_parts(m: Model, g: Any, entries: dict[tuple[int, int], list[int]]) 
         row = []
         for i in range(t.n_in):
             ks = entries.get((o, i))
-            body = math(product(gs[o], m.xs[i]))
+            body = cell([m.xs[i]], times=gs[o])
             if not ks:
                 aria = f"G[{o}, {i}] = {gs[o]} * {m.xs[i]}: discarded (structural zero of T)"
                 row.append(f'<td class="sc-discard" data-role="g0" data-o="{o}" data-i="{i}" '

@@ -213,3 +213,53 @@ def written_sum(values: list[Any]) -> str:
     if len(values) == 1:
         return mathml(values[0])
     return "<mrow>" + "<mo>+</mo>".join(_atom(v) for v in values) + "</mrow>"
+
+
+# ------------------------------------------------ light HTML for matrix cells
+
+#: Symbols, integers, products and sums of them are written as HTML in the grids
+#: (italic letter, <sub> index): thousands of MathML cells take seconds to lay out.
+
+
+def _light(e: Any) -> str | None:
+    """HTML of a symbol or an integer, or None for anything else."""
+    if e.is_Symbol:
+        for pattern, layered in ((_LAYERED, True), (SYMARRAY_NAME, False), (_NUMBERED, False)):
+            m = pattern.match(e.name)
+            if m:
+                sub = (m.group(3) if layered else m.group(2)).lstrip("_").replace("_", ",")
+                sup = f"<sup>({m.group(2)})</sup>" if layered else ""
+                return f"<i>{escape(m.group(1))}</i><sub>{sub}</sub>{sup}"
+        return f"<i>{escape(e.name)}</i>"
+    if e.is_Integer:
+        return f"&#x2212;{-int(e)}" if e < 0 else str(int(e))
+    return None
+
+
+def cell(values: list[Any], times: Any = None) -> str:
+    """A grid cell: ``values`` joined by ``+`` (each times ``times`` when given).
+
+    Light HTML when every factor is a symbol or an integer, MathML otherwise.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> cell([sympy.Symbol("w_0"), sympy.Symbol("w_2")])
+    '<i>w</i><sub>0</sub> + <i>w</i><sub>2</sub>'
+    >>> cell([sympy.Symbol("x_1")], times=sympy.Symbol("g_0"))
+    '<i>g</i><sub>0</sub><i>x</i><sub>1</sub>'
+    """
+    vals = [sympy.sympify(v) for v in values]
+    factor = None if times is None else sympy.sympify(times)
+    parts = []
+    for v in vals:
+        a, b = (factor, v) if factor is not None else (None, v)
+        lb = _light(b)
+        la = "" if a is None else _light(a)
+        if lb is None or la is None:
+            inner = written_sum(vals) if factor is None else (
+                "<mrow>" + "<mo>+</mo>".join(product(factor, x) for x in vals) + "</mrow>")
+            return math(inner)
+        sep = " &#xB7; " if a is not None and (a.is_Number or b.is_Number) else ""
+        parts.append(f"{la}{sep}{lb}")
+    return " + ".join(parts)
