@@ -728,6 +728,7 @@ ENGINE_CITES: dict[str, tuple[tuple[str, str], ...]] = {
     "dv-6": (("conv", "f"),),
     "dv-15": (("conv", "f"),),
     "dv-14": (("transpose", "f"), ("transpose", "a")),
+    "kronecker": (("conv", "a"), ("conv", "h")),  # 1-D: T[o, i] = sum_j w_j S_j[o, i]
 }
 
 

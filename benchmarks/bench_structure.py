@@ -1,0 +1,42 @@
+"""Timings of the structure views and the textbook (run by hand: python benchmarks/bench_structure.py).
+
+Not a test: numbers for docs, measured on whatever machine runs it.
+"""
+
+from __future__ import annotations
+
+import time
+
+import sympy
+
+import symconv as sc
+from symconv.checks._structure_checks import check_kronecker, prove_diagonalization
+
+
+def timed(label: str, fn, repeat: int = 3) -> None:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    print(f"{label:<60} {best * 1e3:9.1f} ms")
+
+
+def main() -> None:
+    d = sc.Conv2d(2, 3, 3, padding=1).derive(input_size=(6, 6))
+    timed("kronecker_form, Conv2d(2, 3, 3) on 6x6 (54 terms, 108x72)",
+          lambda: sc.kronecker_form(d))
+    timed("check_kronecker (exact, every entry), same layer",
+          lambda: check_kronecker(sc.Conv2d(2, 3, 3, padding=1).derive(input_size=(6, 6))))
+    for n in (8, 16):
+        c = sc.convolve(sympy.symarray("x", n), sympy.symarray("w", 3), mode="circular")
+        timed(f"diagonalize + cyclotomic proof, circular n={n}",
+              lambda c=c: prove_diagonalization(c, sc.diagonalize(c)))
+    t = sc.ConvTranspose2d(2, 2, 3, stride=2, padding=1).derive(input_size=(4, 4))
+    timed("stretched_input output, ConvTranspose2d(2, 2, 3, s=2) on 4x4",
+          lambda: sc.stretched_input(t).output)
+    timed("textbook() (every claim checked, general-size engine)", sc.textbook, repeat=1)
+
+
+if __name__ == "__main__":
+    main()
