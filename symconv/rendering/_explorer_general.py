@@ -11,8 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core._general import GeneralDerivation, fresh
+import sympy
+
+from ..core._general import GeneralDerivation
 from ._mathml import escape, math, mathml
+
+
+def fresh(base: str, taken: set[Any], count: int = 1) -> list[sympy.Symbol]:
+    """``count`` non-negative integer index symbols named after ``base``, not in ``taken``."""
+    names = {str(v) for v in taken}
+    stem = base
+    while True:
+        cands = [stem] if count == 1 else [f"{stem}{a + 1}" for a in range(count)]
+        if not names & set(cands):
+            return [sympy.Symbol(c, integer=True, nonnegative=True) for c in cands]
+        stem += "'"
 
 
 def _indices(g: GeneralDerivation) -> dict[str, tuple[Any, ...]]:
