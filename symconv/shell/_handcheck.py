@@ -13,35 +13,37 @@ another step (stride skipped or applied).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 import sympy
 from sympy import Basic
 
-from ..boundary._spec import OPS, as_tuple, check_choice, mode_window
+from ..boundary._spec import OPS, as_tuple, check_choice
 from ..boundary._values import sympify_array, to_array
 from ..core._derivation import Derivation
 from ..core._derivation import to_sympy_array as _array
+from ._handcheck_windows import (
+    HAND_MODES,
+    MODE_WORDS,
+    Window,
+    convention_window,
+    dilate,
+    equal,
+    find_slip,
+    locate,
+    nearest,
+    padding_window,
+    same_value,
+    size_text,
+    tup,
+)
 from ._signal import convolve, correlate
-
-#: The modes ``check_hand`` tries: scipy.signal's three, and PyTorch's ``'same'``
-#: window, which differs from scipy's along axes where the kernel is even.
-HAND_MODES: tuple[str, ...] = ("full", "valid", "same", "same_torch")
 
 _OP_WORDS = {
     "convolve": "true convolution (kernel flipped)",
     "correlate": "cross-correlation (kernel not flipped; what deep-learning layers compute)",
 }
-_MODE_WORDS = {
-    "full": "every position where x and w overlap, n + K - 1 entries per axis",
-    "valid": "only the positions where x and w overlap completely",
-    "same": "the n central entries of full, starting at (K - 1) // 2 as scipy/numpy",
-    "same_torch": "the n central entries of full, starting at K // 2 as PyTorch's "
-    "padding='same'",
-}
-
 #: The slips ``check_hand`` recognises, by name.
 SLIPS: dict[str, str] = {
     "not_flipped": "kernel not flipped (or flipped twice)",
@@ -56,9 +58,6 @@ SLIPS: dict[str, str] = {
     "one_element": "one element of a convention",
 }
 
-#: The order in which a single claimed number is looked for: the smallest windows first.
-_LOCATE_MODES = ("valid", "same", "same_torch", "full")
-
 #: A match lists the sums of products of at most this many of its elements.
 SHOWN_PRODUCTS = 6
 
@@ -72,56 +71,15 @@ def describe(op: str, mode: str) -> str:
     convolve, mode='valid': true convolution (kernel flipped); only the positions
     where x and w overlap completely
     """
-    if mode in _MODE_WORDS:
-        return f"{op}, mode={mode!r}: {_OP_WORDS[op]}; {_MODE_WORDS[mode]}"
+    if mode in MODE_WORDS:
+        return f"{op}, mode={mode!r}: {_OP_WORDS[op]}; {MODE_WORDS[mode]}"
     return f"{op}, {mode}: {_OP_WORDS[op]}; zero padding (low, high) per axis"
 
 
 def _phrase(op: str, mode: str) -> str:
     """``valid correlation``, ``full convolution``, ``correlation with padding=(0, 1)``."""
     noun = "convolution" if op == "convolve" else "correlation"
-    return f"{mode} {noun}" if mode in _MODE_WORDS else f"{noun} with {mode}"
-
-
-@dataclass(frozen=True)
-class _Window:
-    """Per axis: first index into the full result, unstrided span, and step."""
-
-    start: tuple[int, ...]
-    span: tuple[int, ...]
-    step: tuple[int, ...]
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return tuple((n - 1) // s + 1 for n, s in zip(self.span, self.step))
-
-    def cut(self, full: np.ndarray) -> np.ndarray | None:
-        """The window's entries of ``full``, or None when it leaves ``full``."""
-        if any(a < 0 or a + n > m for a, n, m in zip(self.start, self.span, full.shape)):
-            return None
-        return full[tuple(slice(a, a + n, s) for a, n, s in zip(self.start, self.span, self.step))]
-
-    def full_index(self, index: tuple[int, ...]) -> tuple[int, ...]:
-        return tuple(a + j * s for a, j, s in zip(self.start, index, self.step))
-
-    def replace(self, **changes: tuple[int, ...]) -> _Window:
-        fields = {"start": self.start, "span": self.span, "step": self.step, **changes}
-        return _Window(**fields)
-
-
-def _mode_window(
-    mode: str, n: tuple[int, ...], k: tuple[int, ...], step: tuple[int, ...], explicit: bool
-) -> _Window | None:
-    """The window of ``mode`` (scipy.signal's rules; PyTorch's for ``same_torch``)."""
-    if mode in ("full", "same", "valid"):
-        if mode == "valid" and not (all(a >= b for a, b in zip(n, k))
-                                    or all(b >= a for a, b in zip(n, k))):
-            return None  # scipy.signal refuses mixed sizes in valid mode
-        starts, lengths = zip(*(mode_window(mode, a, b) for a, b in zip(n, k)))
-        return _Window(tuple(starts), tuple(lengths), step)
-    if all(b % 2 for b in k) and not explicit:
-        return None  # identical to scipy's "same" for odd kernels
-    return _Window(tuple(b // 2 for b in k), n, step)
+    return f"{mode} {noun}" if mode in MODE_WORDS else f"{noun} with {mode}"
 
 
 @dataclass(frozen=True)
@@ -208,7 +166,7 @@ class HandCheck:
     def __str__(self) -> str:
         claim = _show(self.claimed)
         strided = any(s != 1 for s in self.stride)
-        with_stride = f" with stride {_tup(self.stride)}" if strided else ""
+        with_stride = f" with stride {tup(self.stride)}" if strided else ""
         if self.matches:
             n = len(self.matches)
             head = f"{claim} matches {n} convention{'s' if n > 1 else ''}{with_stride}:"
@@ -229,8 +187,8 @@ class HandCheck:
         elif self.closest is not None and self.slip != "one_element":
             right = self.results[self.closest]
             lines.append(
-                f"The sizes differ: the claim has {_size(self.claimed.shape)}, "
-                f"{self.closest[0]}/{self.closest[1]} gives {_size(right.shape)}."
+                f"The sizes differ: the claim has {size_text(self.claimed.shape)}, "
+                f"{self.closest[0]}/{self.closest[1]} gives {size_text(right.shape)}."
             )
         return "\n".join(lines)
 
@@ -335,7 +293,7 @@ def check_hand(
     step = (1,) * nd if stride is None else as_tuple("stride", stride, nd, minimum=1)
     dil = (1,) * nd if dilation is None else as_tuple("dilation", dilation, nd, minimum=1)
     if wa.ndim == nd and any(v > 1 for v in dil):
-        wa = _dilate(wa, dil)
+        wa = dilate(wa, dil)
     derivations = {"convolve": convolve(xa, wa, "full"), "correlate": correlate(xa, wa, "full")}
     full = {name: _values(d) for name, d in derivations.items()}
     full.update({f"{name}~": np.flip(v) for name, v in list(full.items())})
@@ -346,14 +304,14 @@ def check_hand(
     modes = HAND_MODES if mode is None else (check_choice("mode", mode, HAND_MODES),)
     n, k = xa.shape, wa.shape
 
-    windows: dict[tuple[str, str], _Window] = {}
+    windows: dict[tuple[str, str], Window] = {}
     for o in ops:
         if padding is not None:
-            label, padded = _padding_window(padding, n, k, step)
+            label, padded = padding_window(padding, n, k, step)
             windows[(o, label)] = padded
             continue
         for m in modes:
-            win = _mode_window(m, n, k, step, explicit=mode is not None)
+            win = convention_window(m, n, k, step, explicit=mode is not None)
             if win is not None:
                 windows[(o, m)] = win
     if not windows:
@@ -363,7 +321,7 @@ def check_hand(
         )
     cut = {c: win.cut(full[c[0]]) for c, win in windows.items()}
     results = {c: _array(v) for c, v in cut.items() if v is not None}
-    matches = [c for c, v in cut.items() if v is not None and _equal(v, ca)]
+    matches = [c for c, v in cut.items() if v is not None and equal(v, ca)]
     claim = _array(ca)
     gaps = any(v > 1 for v in dil)
     if matches:
@@ -375,7 +333,7 @@ def check_hand(
                 shown[c].append(f"... {ca.size - SHOWN_PRODUCTS} more")
         return HandCheck(claim, matches, results, step, match_products=shown)
     if ca.size == 1:
-        found = _locate(windows, full, ca.flat[0])
+        found = locate(windows, full, ca.flat[0])
         if found is not None:
             c, j = found
             terms = _products(j, derivations[c[0]], windows[c].full_index(j), ca.flat[0], gaps)
@@ -383,13 +341,13 @@ def check_hand(
             return HandCheck(claim, [], results, step, c, "one_element", detail,
                              products=terms)
 
-    closest, slip, detail = _find_slip(windows, full, ca, n, k, step)
+    closest, slip, detail = find_slip(windows, full, ca, n, k, step)
     if closest is None:
-        closest = _nearest(cut, ca)
+        closest = nearest(cut, ca)
     right = cut[closest]
     index = claimed_value = right_value = products = None
     if right is not None and right.shape == ca.shape:
-        wrong = [j for j, (a, b) in enumerate(zip(right.flat, ca.flat)) if not _same(a, b)]
+        wrong = [j for j, (a, b) in enumerate(zip(right.flat, ca.flat)) if not same_value(a, b)]
         index = tuple(int(v) for v in np.unravel_index(wrong[0], ca.shape))
         claimed_value, right_value = ca[index], right[index]
         at = windows[closest].full_index(index)
@@ -398,180 +356,6 @@ def check_hand(
         claim, [], results, step, closest, slip, detail, index, claimed_value, right_value,
         products,
     )
-
-
-def _find_slip(
-    windows: dict[tuple[str, str], _Window],
-    full: dict[str, np.ndarray],
-    claim: np.ndarray,
-    n: tuple[int, ...],
-    k: tuple[int, ...],
-    step: tuple[int, ...],
-) -> tuple[tuple[str, str] | None, str | None, str]:
-    """The first convention (in order) that one recognised slip turns into the claim.
-
-    Sub-windows (``edges_trimmed`` with an arbitrary cut) explain almost any short
-    claim, so they are tried only after every other slip of every convention.
-    """
-    for sub_windows in (False, True):
-        for (op, mode), win in windows.items():
-            other = "correlate" if op == "convolve" else "convolve"
-            if sub_windows:
-                variants = _sub_windows(op, mode, win, claim.shape)
-            else:
-                variants = _variants(op, other, mode, win, n, k, step)
-            for slip, variant_op, variant, what in variants:
-                values = variant.cut(full[variant_op])
-                if values is not None and _equal(values, claim):
-                    return (op, mode), slip, what
-    return None, None, ""
-
-
-def _variants(
-    op: str,
-    other: str,
-    mode: str,
-    win: _Window,
-    n: tuple[int, ...],
-    k: tuple[int, ...],
-    step: tuple[int, ...],
-) -> Iterator[tuple[str, str, _Window, str]]:
-    """``(slip, operation, window, plain words)`` for each slip of one convention."""
-    slip = "not_flipped" if op == "convolve" else "flipped"
-    yield slip, other, win, f"the claim is {other}, mode={mode!r}"
-    m_full = tuple(a + b - 1 for a, b in zip(n, k))
-    mirrored = tuple(m - 1 - (a + (c - 1) * s)
-                     for m, a, c, s in zip(m_full, win.start, win.shape, win.step))
-    yield "reversed", op + "~", win.replace(start=mirrored), (
-        f"the claim is {op}, mode={mode!r} read backwards")
-    if mode in _MODE_WORDS:
-        swapped = _mode_window(mode, k, n, step, explicit=True)
-        if swapped is not None and (op == "correlate" or swapped != win):
-            source = op + "~" if op == "correlate" else op
-            yield "swapped", source, swapped, (
-                f"the claim is {op}(w, x), mode={mode!r} instead of {op}(x, w)")
-    for m in HAND_MODES:
-        alt = _mode_window(m, n, k, step, explicit=False)
-        if m == mode or alt is None:
-            continue
-        size, alt_size = int(np.prod(win.shape)), int(np.prod(alt.shape))
-        name = "edges_trimmed" if alt_size < size else "edges_kept"
-        if alt_size == size:
-            name = "off_by_one"
-        yield name, op, alt, f"the claim is {op}, mode={m!r}"
-    for delta in itertools.product((-1, 0, 1), repeat=len(n)):
-        if any(delta):
-            start = tuple(a + d for a, d in zip(win.start, delta))
-            yield "off_by_one", op, win.replace(start=start), (
-                f"the claim is {op}, mode={mode!r} with the window shifted by "
-                f"{_tup(delta)} (first full-result index {_tup(start)})"
-            )
-    for s in range(1, max(win.span) + 1):
-        new = (s,) * len(n)
-        if new == step:
-            continue
-        if s == 1:
-            yield "stride_skipped", op, win.replace(step=new), (
-                f"the claim is {op}, mode={mode!r} without the stride {_tup(step)}"
-            )
-        else:
-            yield "stride_applied", op, win.replace(step=new), (
-                f"the claim is every {_ordinal(s)} element of {op}, mode={mode!r} "
-                f"(stride {s}, not {_tup(step)})"
-            )
-
-
-def _sub_windows(
-    op: str, mode: str, win: _Window, claim_shape: tuple[int, ...]
-) -> Iterator[tuple[str, str, _Window, str]]:
-    """Every cut of the window to the claim's (smaller) shape: ``edges_trimmed``."""
-    shape = win.shape
-    if claim_shape != shape and all(c <= m for c, m in zip(claim_shape, shape)):
-        ranges = [range(m - c + 1) for c, m in zip(claim_shape, shape)]
-        for offset in itertools.product(*ranges):
-            start = tuple(a + j * s for a, j, s in zip(win.start, offset, win.step))
-            span = tuple((c - 1) * s + 1 for c, s in zip(claim_shape, win.step))
-            cut = ", ".join(f"{j}:{j + c}" for j, c in zip(offset, claim_shape))
-            yield "edges_trimmed", op, _Window(start, span, win.step), (
-                f"the claim is y[{cut}] of {op}, mode={mode!r}, which has {_size(shape)}"
-            )
-
-
-def _nearest(cut: dict[tuple[str, str], np.ndarray | None], claim: np.ndarray) -> tuple[str, str]:
-    """The convention of the claim's shape with the fewest wrong entries, else nearest size."""
-    best: tuple[tuple[int, int], tuple[str, str]] | None = None
-    for c, v in cut.items():
-        if v is None:
-            continue
-        if v.shape == claim.shape:
-            score = (0, sum(not _same(a, b) for a, b in zip(v.flat, claim.flat)))
-        else:
-            score = (1, abs(v.size - claim.size))
-        if best is None or score < best[0]:
-            best = (score, c)
-    assert best is not None
-    return best[1]
-
-
-def _dilate(w: np.ndarray, dilation: tuple[int, ...]) -> np.ndarray:
-    """``w`` with ``dilation - 1`` zeros between its taps along each axis."""
-    shape = tuple(d * (k - 1) + 1 for k, d in zip(w.shape, dilation))
-    out = np.full(shape, sympy.Integer(0), dtype=object)
-    out[tuple(slice(None, None, d) for d in dilation)] = sympify_array(w)
-    return out
-
-
-def _padding_window(
-    padding: object, n: tuple[int, ...], k: tuple[int, ...], step: tuple[int, ...]
-) -> tuple[str, _Window]:
-    """``(label, window)`` of a zero-padded layer: output ``o`` is full index ``s*o + K-1-lo``."""
-    nd = len(n)
-    if isinstance(padding, str):
-        if padding != "SAME":
-            raise ValueError(f"`padding` must be an integer, (low, high) pairs or 'SAME' "
-                             f"(TensorFlow), got {padding!r}")
-        pads: list[tuple[int, ...]] = []
-        for a, b, s in zip(n, k, step):
-            total = max((-(-a // s) - 1) * s + b - a, 0)
-            pads.append((total // 2, total - total // 2))
-        label = "padding='SAME' (TensorFlow)"
-    else:
-        items = padding if isinstance(padding, (tuple, list)) else (padding,) * nd
-        if nd == 1 and len(items) == 2 and not any(isinstance(v, (tuple, list)) for v in items):
-            items = (tuple(items),)  # 1-D: (low, high)
-        if len(items) != nd:
-            raise ValueError(f"`padding` must have one entry per axis ({nd}), got {padding!r}")
-        pads = []
-        for item in items:
-            lo_hi = item if isinstance(item, (tuple, list)) else (item, item)
-            if len(lo_hi) != 2:
-                raise ValueError(f"`padding` entries must be integers or (low, high) pairs, "
-                                 f"got {item!r}")
-            pads.append(tuple(int(as_tuple("padding", v, 1, minimum=0)[0]) for v in lo_hi))
-        shown = pads[0] if nd == 1 else tuple(pads)
-        label = f"padding={shown}"
-    start = tuple(b - 1 - lo for b, (lo, _) in zip(k, pads))
-    span = tuple(a + lo + hi - b + 1 for a, b, (lo, hi) in zip(n, k, pads))
-    if any(v <= 0 for v in span) or any(v < 0 for v in start):
-        raise ValueError(f"`padding` {padding!r} leaves no output reading the input "
-                         f"(x shape {n}, kernel extent {k})")
-    return label, _Window(start, span, step)
-
-
-def _locate(
-    windows: dict[tuple[str, str], _Window], full: dict[str, np.ndarray], value: Basic
-) -> tuple[tuple[str, str], tuple[int, ...]] | None:
-    """The first convention (smallest windows first) with an element equal to ``value``."""
-    order = sorted(windows, key=lambda c: (_LOCATE_MODES.index(c[1])
-                                           if c[1] in _LOCATE_MODES else -1))
-    for c in order:
-        values = windows[c].cut(full[c[0]])
-        if values is None:
-            continue
-        for j in np.ndindex(*values.shape):
-            if _same(values[j], value):
-                return c, tuple(int(v) for v in j)
-    return None
 
 
 def _products(
@@ -596,23 +380,8 @@ def _factor(v: Basic) -> str:
     return f"({v})"
 
 
-def _ordinal(s: int) -> str:
-    suffix = "th" if 10 <= s % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(s % 10, "th")
-    return f"{s}{suffix}"
-
-
 def _name(index: tuple[int, ...]) -> str:
     return "y_" + "_".join(str(j) for j in index)
-
-
-def _size(shape: tuple[int, ...]) -> str:
-    if len(shape) == 1:
-        return f"{shape[0]} entr{'y' if shape[0] == 1 else 'ies'}"
-    return f"shape {shape}"
-
-
-def _tup(t: tuple[int, ...]) -> str:
-    return str(t[0]) if len(t) == 1 else str(tuple(t))
 
 
 def _show(a: sympy.Array) -> str:
@@ -623,13 +392,3 @@ def _values(d: Derivation) -> np.ndarray:
     out = np.empty(len(d.flat_output), dtype=object)
     out[:] = d.flat_output
     return out.reshape(d.spec.output_shape)
-
-
-def _same(a: Basic, b: Basic) -> bool:
-    return bool(a == b) or sympy.expand(a - b) == 0
-
-
-def _equal(values: np.ndarray, claim: np.ndarray) -> bool:
-    return values.shape == claim.shape and all(
-        _same(a, b) for a, b in zip(values.flat, claim.flat)
-    )
