@@ -22,7 +22,7 @@ import sympy
 from _timing import fmt, once
 
 import symconv as sc
-from symconv.checks import _general_proofs
+from symconv.checks import _general_theorems as _general_proofs
 
 n, k, s, d, C, Q, h, w, k1, k2 = sympy.symbols("n k s d C Q h w k1 k2", integer=True,
                                                positive=True)

@@ -6,7 +6,8 @@ import pytest
 import sympy
 
 import symconv as sc
-from symconv.checks._general_proofs import GeneralProof, GeneralStep, general_proofs, law_of
+from symconv.checks._general_proofs import GeneralProof, GeneralStep
+from symconv.checks._general_theorems import general_proofs, law_of
 from symconv.checks._general_verify import run
 
 n, k, s, d, C, Q = sympy.symbols("n k s d C Q", integer=True, positive=True)

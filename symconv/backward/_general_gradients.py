@@ -19,15 +19,15 @@ from typing import Any
 import sympy
 from sympy import Expr, IndexedBase, Integer, Sum
 
-from ..core._general import (
-    GeneralDerivation,
+from ..core._general import GeneralDerivation
+from ..core._general_law import (
     Indexer,
-    tuple_index,
     adjoint_sum,
     at,
     forward_sum,
     fresh,
     group_of,
+    tuple_index,
 )
 
 

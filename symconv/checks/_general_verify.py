@@ -17,7 +17,8 @@ import sympy
 
 from ..core._general import GeneralDerivation
 from ._general_grid import Evaluator, Grid, enumerate_taps, index_env, make_grid, random_arrays
-from ._general_proofs import GeneralProof, GeneralVerification, Law, ProofReport, StepStatus
+from ._general_proofs import GeneralProof, GeneralVerification, ProofReport, StepStatus
+from ._general_theorems import Law
 
 #: Grid points compared with the instance engine (each builds a SymPy instance).
 ENGINE_POINTS = 6

@@ -27,7 +27,8 @@ from ..boundary._spec import (
     signal_spec,
 )
 from ._derivation import Derivation
-from ._general import GENERAL_PADDING_MODES, AxisLaw, GeneralDerivation, GeneralSpec
+from ._general import GeneralDerivation
+from ._general_law import GENERAL_PADDING_MODES, AxisLaw, GeneralSpec
 
 __all__ = ["GeneralLayer", "derive_general", "derive_layer", "derive_signal", "general_layer",
            "is_general", "is_indexed", "is_symbolic"]
