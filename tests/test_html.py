@@ -445,6 +445,14 @@ def test_bad_options_name_the_parameter():
         sc.to_html("<derivation>")
 
 
+def test_options_are_checked_before_the_tap_table():
+    huge = sc.Conv2d(3, 512, 3).derive(input_size=(2000, 2000))  # far beyond the table limit
+    with pytest.raises(ValueError, match="`focus_output` must be a tuple of 3"):
+        huge.to_html(focus_output=(0, 1))
+    with pytest.raises(ValueError, match="`max_entries`"):
+        huge.to_html(max_entries=-1)
+
+
 def test_repr_html_is_the_compact_explorer():
     d = sc.Conv1d(1, 1, 3, padding=1, padding_mode="replicate").derive(input_size=4)
     small, full = parse(d._repr_html_()), parse(d.to_html())

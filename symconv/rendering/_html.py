@@ -109,9 +109,9 @@ def explorer(
     if isinstance(max_entries, bool) or not isinstance(max_entries, (int, np.integer)) or (
             max_entries < 1):
         raise ValueError(f"`max_entries` must be a positive integer, got {max_entries!r}")
+    fo = _focus("focus_output", focus_output, d.spec.output_shape)  # before any table
+    fw = _focus("focus_weight", focus_weight, d.spec.weight_shape)
     t = d.taps
-    fo = _focus("focus_output", focus_output, t.out_shape)
-    fw = _focus("focus_weight", focus_weight, t.weight_shape)
     m = Model.of(d)
     large = t.n_out * t.n_in > max_entries or len(t) > max_entries
     skipped = ""
