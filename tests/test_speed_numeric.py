@@ -112,3 +112,13 @@ def test_a_large_numeric_output_beyond_the_symbolic_product_limit():
     want = scipy.signal.correlate(x, w, mode="same", method="direct")
     got = np.array([int(v) for v in d.flat_output]).reshape(want.shape)
     assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("re", [sympy.Integer(3), sympy.Integer(0), sympy.Rational(1, 2),
+                                sympy.Float(2.5), sympy.Float(-1.0)])
+@pytest.mark.parametrize("im", [sympy.Integer(2), sympy.Integer(1), sympy.Integer(-1),
+                                sympy.Rational(-3, 7), sympy.Float(1.0), sympy.Float(-2.5)])
+def test_complex_results_are_what_sympy_arithmetic_gives(re, im):
+    from symconv.core._symbolic import complex_number
+
+    assert sympy.srepr(complex_number(re, im)) == sympy.srepr(re + im * sympy.I)

@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 import sympy
-from sympy import Float, I, Integer, Rational
+from sympy import Add, Float, I, Integer, Mul, Rational
 
+from ._symbolic import complex_number, float_number
 from ._taps import TapTable
 
 #: Taps multiplied per NumPy step (bounds the temporary arrays).
@@ -73,7 +74,7 @@ def _read(raw: np.ndarray) -> tuple[_Part, _Part] | None:
             continue
         if not isinstance(e, sympy.Expr) or not e.is_number or e.free_symbols:
             return None
-        r, j = e.as_real_imag()
+        r, j = _real_imag(e)
         if not (isinstance(r, _NUMBER) and isinstance(j, _NUMBER)):
             return None
         re.append(r)
@@ -84,6 +85,27 @@ def _read(raw: np.ndarray) -> tuple[_Part, _Part] | None:
     den = math.lcm(1, *{int(v.q) for v in re + im})
     return (_Part(_ints([int(v.p) * (den // int(v.q)) for v in re]), den),
             _Part(_ints([int(v.p) * (den // int(v.q)) for v in im]), den))
+
+
+def _imaginary(e: Any) -> Any:
+    """``n`` for ``I`` or ``n*I`` with a number ``n``, else None."""
+    if e is I:
+        return Integer(1)
+    if type(e) is Mul and len(e.args) == 2 and e.args[1] is I and isinstance(e.args[0], _NUMBER):
+        return e.args[0]
+    return None
+
+
+def _real_imag(e: Any) -> tuple[Any, Any]:
+    """The parts of a complex number; ``a + n*I`` read directly (``as_real_imag`` is slow)."""
+    j = _imaginary(e)
+    if j is not None:
+        return Integer(0), j
+    if type(e) is Add and len(e.args) == 2 and isinstance(e.args[0], _NUMBER):
+        j = _imaginary(e.args[1])
+        if j is not None:
+            return e.args[0], j
+    return e.as_real_imag()
 
 
 def _ints(values: list[int]) -> np.ndarray:
@@ -187,8 +209,8 @@ def _to_sympy(re: np.ndarray, im: np.ndarray | None, den: int, exact: bool
             return real
         imag = [Integer(v) if den == 1 else Rational(v, den) for v in im.tolist()]
     else:
-        real = [Float(v) for v in re.tolist()]
+        real = [float_number(v) for v in re.tolist()]
         if im is None:
             return real
-        imag = [Float(v) for v in im.tolist()]
-    return [r + j * I if j else r for r, j in zip(real, imag)]
+        imag = [float_number(v) for v in im.tolist()]
+    return [complex_number(r, j) for r, j in zip(real, imag)]
