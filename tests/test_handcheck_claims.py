@@ -126,3 +126,65 @@ def test_padding_and_mode_together_are_refused():
         sc.check_hand(X, W, [38], padding="same")
     with pytest.raises(ValueError, match=r"`dilation` must be positive"):
         sc.check_hand(X, W, [38], dilation=0)
+
+
+# ------------------------------------------------------------------ channels
+
+RNG = np.random.default_rng(7)
+XC = RNG.integers(-3, 4, size=(2, 6))
+WC = RNG.integers(-3, 4, size=(3, 2, 3))
+
+
+def _layer(x: np.ndarray, w: np.ndarray, pad: tuple[int, int] = (0, 0), stride: int = 1,
+           flip: bool = False) -> np.ndarray:
+    """A multi-channel 1-D layer by its definition, in NumPy (no batch)."""
+    c_out, c_in = w.shape[:2]
+    kern = w[..., ::-1] if flip else w
+    return np.stack([sum(np.correlate(np.pad(x[ci], pad), kern[co, ci], "valid")
+                         for ci in range(c_in))[::stride] for co in range(c_out)])
+
+
+def test_channels_match_with_products_over_every_input_channel():
+    claim = _layer(XC, WC)
+    rep = sc.check_hand(XC, WC, claim, channels=True)
+    assert rep.matches == [("correlate", "valid")]
+    first = rep.match_products[("correlate", "valid")][0]
+    pairs = [f"{XC[ci, j]}*{WC[0, ci, j]}" for ci in range(2) for j in range(3)]
+    assert first.startswith("y_0_0 = ") and first.endswith(f" = {claim[0, 0]}")
+    assert first.count("*") == len(pairs) == 6
+
+
+@pytest.mark.parametrize(("pad", "stride"), [((1, 1), 1), ((0, 2), 2), ((2, 1), 3)])
+def test_channels_with_padding_and_stride(pad, stride):
+    claim = _layer(XC, WC, pad, stride)
+    rep = sc.check_hand(XC, WC, claim, channels=True, padding=pad, stride=stride,
+                        op="correlate")
+    assert rep, str(rep)
+
+
+def test_channels_slips_flipped_and_reversed():
+    flipped = _layer(XC, WC, flip=True)  # true convolution per channel pair
+    rep = sc.check_hand(XC, WC, flipped, channels=True, op="correlate", mode="valid")
+    assert rep.slip == "flipped"
+    rev = _layer(XC, WC)[:, ::-1]
+    assert sc.check_hand(XC, WC, rev, channels=True).slip == "reversed"
+
+
+@pytest.mark.torch
+def test_channels_against_torch_conv1d(torch):
+    x = torch.tensor(XC, dtype=torch.float64)
+    w = torch.tensor(WC, dtype=torch.float64)
+    for padding, stride, dilation in [(0, 1, 1), (1, 2, 1), (2, 1, 2)]:
+        ref = torch.nn.functional.conv1d(x[None], w, padding=padding, stride=stride,
+                                         dilation=dilation)[0]
+        rep = sc.check_hand(XC, WC, ref.numpy().astype(int), channels=True, padding=padding,
+                            stride=stride, dilation=dilation, op="correlate")
+        assert rep, (padding, stride, dilation, str(rep))
+
+
+def test_channels_shapes_are_checked():
+    with pytest.raises(ValueError, match=r"with `channels`, `x` must have shape "
+                                         r"\(in_channels, \*spatial\)"):
+        sc.check_hand(XC, WC[:, :1], [[1]], channels=True)
+    with pytest.raises(TypeError, match=r"`channels` must be True or False"):
+        sc.check_hand(XC, WC, [[1]], channels="yes")

@@ -13,6 +13,7 @@ another step (stride skipped or applied).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -203,6 +204,7 @@ def check_hand(
     mode: str | None = None,
     padding: object = None,
     dilation: object = None,
+    channels: bool = False,
 ) -> HandCheck:
     """Find the conventions under which ``claimed`` is the convolution of ``x`` and ``w``.
 
@@ -236,6 +238,11 @@ def check_hand(
     dilation : int or tuple of int, optional
         Spacing of the kernel taps (``dilation - 1`` zeros between them), as in
         PyTorch and TensorFlow.  Default 1.
+    channels : bool
+        Several channels, as a layer (PyTorch's shapes, no batch): ``x`` is
+        ``(in_channels, *spatial)``, ``w`` is ``(out_channels, in_channels,
+        *kernel)`` and the claim ``(out_channels, *spatial)``; each output
+        channel sums the convolutions of every input channel with its kernel.
 
     Returns
     -------
@@ -284,30 +291,42 @@ def check_hand(
     """
     xa, wa = to_array("x", x), to_array("w", w)
     ca = sympify_array(to_array("claimed", claimed))
-    nd = xa.ndim
-    if ca.ndim != nd or ca.size == 0:
+    if not isinstance(channels, bool):
+        raise TypeError(f"`channels` must be True or False, got {channels!r}")
+    nd = xa.ndim - 1 if channels else xa.ndim
+    if channels:
+        if nd < 1 or wa.ndim != nd + 2 or wa.shape[1] != xa.shape[0]:
+            raise ValueError(
+                f"with `channels`, `x` must have shape (in_channels, *spatial) and `w` shape "
+                f"(out_channels, in_channels, *kernel), got x {xa.shape} and w {wa.shape}")
+    if ca.ndim != xa.ndim or ca.size == 0:
         raise ValueError(
-            f"`claimed` must be a non-empty array with as many dimensions as `x` ({nd}), "
+            f"`claimed` must be a non-empty array with as many dimensions as `x` ({xa.ndim}), "
             f"got shape {ca.shape}"
         )
     step = (1,) * nd if stride is None else as_tuple("stride", stride, nd, minimum=1)
     dil = (1,) * nd if dilation is None else as_tuple("dilation", dilation, nd, minimum=1)
-    if wa.ndim == nd and any(v > 1 for v in dil):
-        wa = dilate(wa, dil)
-    derivations = {"convolve": convolve(xa, wa, "full"), "correlate": correlate(xa, wa, "full")}
-    full = {name: _values(d) for name, d in derivations.items()}
-    full.update({f"{name}~": np.flip(v) for name, v in list(full.items())})
+    if any(v > 1 for v in dil):
+        wa = _dilate_kernels(wa, dil, channels)
+    terms_of, full = _full_results(xa, wa, channels)
+    spatial = tuple(range(int(channels), xa.ndim))  # read backwards along these axes
+    full.update({f"{name}~": np.flip(v, axis=spatial) for name, v in list(full.items())})
     ops = OPS if op is None else (check_choice("op", op, OPS),)
     if padding is not None and mode is not None:
         raise ValueError(f"give `mode` or `padding`, not both; got mode={mode!r} and "
                          f"padding={padding!r}")
     modes = HAND_MODES if mode is None else (check_choice("mode", mode, HAND_MODES),)
     n, k = xa.shape, wa.shape
+    if channels:  # the channel axis: C_out outputs, all of them in every window
+        n, k = (wa.shape[0], *xa.shape[1:]), (1, *wa.shape[2:])
+        step = (1, *step)
 
     windows: dict[tuple[str, str], Window] = {}
     for o in ops:
         if padding is not None:
-            label, padded = padding_window(padding, n, k, step)
+            label, padded = padding_window(padding, n[-nd:], k[-nd:], step[-nd:])
+            if channels:
+                padded = Window((0, *padded.start), (n[0], *padded.span), step)
             windows[(o, label)] = padded
             continue
         for m in modes:
@@ -325,7 +344,7 @@ def check_hand(
     claim = _array(ca)
     gaps = any(v > 1 for v in dil)
     if matches:
-        shown = {c: [_products(j, derivations[c[0]], windows[c].full_index(j), ca[j], gaps)
+        shown = {c: [_products(j, terms_of[c[0]](windows[c].full_index(j)), ca[j], gaps)
                      for j in itertools.islice(np.ndindex(*ca.shape), SHOWN_PRODUCTS)]
                  for c in matches}
         for c in matches:
@@ -336,12 +355,12 @@ def check_hand(
         found = locate(windows, full, ca.flat[0])
         if found is not None:
             c, j = found
-            terms = _products(j, derivations[c[0]], windows[c].full_index(j), ca.flat[0], gaps)
+            terms = _products(j, terms_of[c[0]](windows[c].full_index(j)), ca.flat[0], gaps)
             detail = f"{ca.flat[0]} is {_name(j)} of {_phrase(*c)} = {terms.split(' = ')[1]}"
             return HandCheck(claim, [], results, step, c, "one_element", detail,
                              products=terms)
 
-    closest, slip, detail = find_slip(windows, full, ca, n, k, step)
+    closest, slip, detail = find_slip(windows, full, ca, n, k, step, lead=int(channels))
     if closest is None:
         closest = nearest(cut, ca)
     right = cut[closest]
@@ -351,26 +370,72 @@ def check_hand(
         index = tuple(int(v) for v in np.unravel_index(wrong[0], ca.shape))
         claimed_value, right_value = ca[index], right[index]
         at = windows[closest].full_index(index)
-        products = _products(index, derivations[closest[0]], at, right_value, gaps)
+        products = _products(index, terms_of[closest[0]](at), right_value, gaps)
     return HandCheck(
         claim, [], results, step, closest, slip, detail, index, claimed_value, right_value,
         products,
     )
 
 
-def _products(
-    index: tuple[int, ...], d: Derivation, at: tuple[int, ...], value: Basic,
-    gaps: bool = False,
-) -> str:
-    """``y_i = x*w + ... = value`` for output ``at`` of the full derivation ``d``.
+Pairs = list[tuple[Basic, Basic]]
+
+
+def _full_results(
+    xa: np.ndarray, wa: np.ndarray, channels: bool
+) -> tuple[dict[str, Callable[[tuple[int, ...]], Pairs]], dict[str, np.ndarray]]:
+    """Per operation: the ``(weight, input)`` pairs of a full-result index, and the full result.
+
+    With ``channels`` output channel ``co`` of the full result sums, over the input
+    channels ``ci``, the full result of ``x[ci]`` with ``w[co, ci]``.
+    """
+    fns = {"convolve": convolve, "correlate": correlate}
+    terms_of: dict[str, Callable[[tuple[int, ...]], Pairs]] = {}
+    full: dict[str, np.ndarray] = {}
+    for op, fn in fns.items():
+        if not channels:
+            d = fn(xa, wa, "full")
+            terms_of[op] = _TermsOf([[d]], channels=False)
+            full[op] = _values(d)
+            continue
+        c_out, c_in = wa.shape[:2]
+        grid = [[fn(xa[ci], wa[co, ci], "full") for ci in range(c_in)] for co in range(c_out)]
+        full[op] = np.stack([sum((_values(d) for d in row[1:]), _values(row[0]))
+                             for row in grid])
+        terms_of[op] = _TermsOf(grid, channels=True)
+    return terms_of, full
+
+
+class _TermsOf:
+    """The ``(weight, input)`` pairs of one index of the full result (all input channels)."""
+
+    def __init__(self, grid: list[list[Derivation]], channels: bool) -> None:
+        self.grid, self.channels = grid, channels
+
+    def __call__(self, at: tuple[int, ...]) -> Pairs:
+        if not self.channels:
+            return self.grid[0][0].terms(*at)
+        return [t for d in self.grid[at[0]] for t in d.terms(*at[1:])]
+
+
+def _dilate_kernels(w: np.ndarray, dil: tuple[int, ...], channels: bool) -> np.ndarray:
+    if not channels:
+        return dilate(w, dil)
+    out = np.empty(w.shape[:2], dtype=object)
+    for idx in np.ndindex(*w.shape[:2]):
+        out[idx] = dilate(w[idx], dil)
+    return np.array(out.tolist(), dtype=object)
+
+
+def _products(index: tuple[int, ...], terms: Pairs, value: Basic, gaps: bool = False) -> str:
+    """``y_i = x*w + ... = value`` from the ``(weight, input)`` pairs of one output.
 
     With a dilated kernel (``gaps``) the zero taps between its weights are left out.
     """
-    pairs = [(wv, xv) for wv, xv in d.terms(*at) if not (gaps and wv == 0)]
-    terms = " + ".join(f"{_factor(xv)}*{_factor(wv)}" for wv, xv in pairs) or "0"
+    pairs = [(wv, xv) for wv, xv in terms if not (gaps and wv == 0)]
+    text = " + ".join(f"{_factor(xv)}*{_factor(wv)}" for wv, xv in pairs) or "0"
     shown = str(value)
-    tail = "" if shown == terms else f" = {shown}"
-    return f"{_name(index)} = {terms}{tail}"
+    tail = "" if shown == text else f" = {shown}"
+    return f"{_name(index)} = {text}{tail}"
 
 
 def _factor(v: Basic) -> str:

@@ -86,6 +86,8 @@ def find_slip(
     n: tuple[int, ...],
     k: tuple[int, ...],
     step: tuple[int, ...],
+    *,
+    lead: int = 0,
 ) -> tuple[tuple[str, str] | None, str | None, str]:
     """The first convention (in order) that one recognised slip turns into the claim.
 
@@ -98,7 +100,7 @@ def find_slip(
             if cuts:
                 tried = sub_windows(op, mode, win, claim.shape)
             else:
-                tried = variants(op, other, mode, win, n, k, step)
+                tried = variants(op, other, mode, win, n, k, step, lead=lead)
             for slip, variant_op, variant, what in tried:
                 values = variant.cut(full[variant_op])
                 if values is not None and equal(values, claim):
@@ -114,16 +116,24 @@ def variants(
     n: tuple[int, ...],
     k: tuple[int, ...],
     step: tuple[int, ...],
+    *,
+    lead: int = 0,
 ) -> Iterator[tuple[str, str, Window, str]]:
-    """``(slip, operation, window, plain words)`` for each slip of one convention."""
+    """``(slip, operation, window, plain words)`` for each slip of one convention.
+
+    The first ``lead`` axes (a channel axis) are never shifted or strided, and with
+    them ``x`` and ``w`` swapped is not tried (meaningless across channels).
+    """
     slip = "not_flipped" if op == "convolve" else "flipped"
     yield slip, other, win, f"the claim is {other}, mode={mode!r}"
     m_full = tuple(a + b - 1 for a, b in zip(n, k))
-    mirrored = tuple(m - 1 - (a + (c - 1) * s)
-                     for m, a, c, s in zip(m_full, win.start, win.shape, win.step))
+    mirrored = win.start[:lead] + tuple(
+        m - 1 - (a + (c - 1) * s)
+        for m, a, c, s in zip(m_full[lead:], win.start[lead:], win.shape[lead:],
+                              win.step[lead:]))
     yield "reversed", op + "~", win.replace(start=mirrored), (
         f"the claim is {op}, mode={mode!r} read backwards")
-    if mode in MODE_WORDS:
+    if not lead and mode in MODE_WORDS:
         swapped = convention_window(mode, k, n, step, explicit=True)
         if swapped is not None and (op == "correlate" or swapped != win):
             source = op + "~" if op == "correlate" else op
@@ -138,15 +148,16 @@ def variants(
         if alt_size == size:
             name = "off_by_one"
         yield name, op, alt, f"the claim is {op}, mode={m!r}"
-    for delta in itertools.product((-1, 0, 1), repeat=len(n)):
+    for shift in itertools.product((-1, 0, 1), repeat=len(n) - lead):
+        delta = (0,) * lead + shift
         if any(delta):
             start = tuple(a + d for a, d in zip(win.start, delta))
             yield "off_by_one", op, win.replace(start=start), (
                 f"the claim is {op}, mode={mode!r} with the window shifted by "
                 f"{tup(delta)} (first full-result index {tup(start)})"
             )
-    for s in range(1, max(win.span) + 1):
-        new = (s,) * len(n)
+    for s in range(1, max(win.span[lead:]) + 1):
+        new = step[:lead] + (s,) * (len(n) - lead)
         if new == step:
             continue
         if s == 1:
