@@ -353,7 +353,9 @@ class Gradient:
            ``ConvTranspose`` layer (same weight) for a ``Conv`` layer, the
            matching ``Conv`` layer for a ``ConvTranspose``, and for signals the
            other operation (``convolve`` <-> ``correlate``) in the right mode;
-        3. ``dL/dw[k]`` is the sum of ``G = g x^T`` over the tie group of ``w[k]``;
+        3. ``dL/dw[k]`` is the sum of ``G = g x^T`` over the tie group of ``w[k]``,
+           and, independently of that grouping, ``sum_o g[o] dy[o]/dw[k]`` read off
+           the forward sums of a fresh symbolic derivation (the chain rule);
         4. the tie groups are exactly the positions of each weight in T, and
            the structural zeros exactly its empty entries (they get nothing);
         5. ``dL/db`` is the channel sum of ``g`` (layers with a bias).
@@ -372,6 +374,8 @@ class Gradient:
         same weight: holds (4 outputs, 6 monomial coefficients compared)
         dL/dw[k] = sum of G = g x^T over the tie group of w[k]: holds
         (3 outputs, 6 monomial coefficients compared)
+        dL/dw[k] = sum over outputs of g[o] dy[o]/dw[k] (the forward sums, differentiated):
+        holds (3 outputs, 6 monomial coefficients compared)
         tie groups = positions of each weight in T; structural zeros = empty entries of T:
         holds (8 entries of T, 6 weight positions compared)
         """

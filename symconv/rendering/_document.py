@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from . import _tex as tex
 from ._latex import gradient_math, proof_lines, proof_statement
 from ._latex_options import DOCUMENT_PALETTE, Options, parse_options
@@ -281,7 +279,7 @@ def latex_document(d: Derivation, **options: Any) -> str:
         f"entries of the dense gradient {_m('G = ' + L['g'] + ' ' + L['x'] + top)} at "
         f"every position of {_m(L['T'])} it occupies; the structural zeros of {_m(L['T'])} "
         "receive no gradient, "
-        f"so they stay zero ({int(np.count_nonzero(gr.structural_zeros)):,} entries of "
+        f"so they stay zero ({st.structural_zeros:,} entries of "
         f"{_m('G')} are discarded).")
     out.append(_breakable(gradient_math(gr, p)))
 
