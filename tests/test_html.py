@@ -451,6 +451,8 @@ def test_options_are_checked_before_the_tap_table():
         huge.to_html(focus_output=(0, 1))
     with pytest.raises(ValueError, match="`max_entries`"):
         huge.to_html(max_entries=-1)
+    note = huge._repr_html_()  # Jupyter shows a line, not a traceback
+    assert "no explorer" in note and "too large" in note and "<script" not in note
 
 
 def test_repr_html_is_the_compact_explorer():

@@ -282,6 +282,8 @@ def to_html(
 def repr_html(obj: Any) -> str:
     """``_repr_html_`` of a Derivation or Gradient: the explorer sized down for a notebook cell.
 
+    A layer whose tap table is too large to build gets one line saying so.
+
     Examples
     --------
     >>> import symconv as sc
@@ -295,6 +297,10 @@ def repr_html(obj: Any) -> str:
     elif isinstance(d, GeneralDerivation):
         root = _general(d, g is True, None, compact=True)
     else:
-        root = explorer(d, g, compact=True)
+        try:
+            root = explorer(d, g, compact=True)
+        except ValueError as exc:  # a table too large to build: say so instead of failing
+            return (f"<p>{escape(repr(d))}: no explorer "
+                    f"({escape(exc)})</p>")
     css, js = _asset("_explorer.css"), _asset("_explorer.js")
     return f"<style>{css}</style>{root}<script>{js}</script>"
