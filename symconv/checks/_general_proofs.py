@@ -62,7 +62,12 @@ class GeneralStep:
     def symbolic(self) -> bool:
         """SymPy establishes this step: a symbolic rule, and its rhs is the rule's output
         on its lhs (``applied``) or SymPy shows the sides equal (:func:`same`)."""
-        return RULES[self.rule].symbolic and (self.applied or same(self.lhs, self.rhs))
+        rule = RULES[self.rule]
+        if not rule.symbolic:
+            return False
+        if rule.certify is not None:
+            return rule.certify(self.lhs, self.rhs)
+        return self.applied or same(self.lhs, self.rhs)
 
 
 @dataclass(frozen=True)

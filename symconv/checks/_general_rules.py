@@ -138,6 +138,49 @@ def zero_padding_as_delta(expr: Any, read: Any, position: int, var: Any, size: A
     return expr.xreplace({read: new})
 
 
+def certify_sift(lhs: Any, rhs: Any) -> bool:
+    """SymPy sums every delta sum new in ``rhs`` back, and gets ``lhs`` again.
+
+    Each ``Sum(f(v) [v = e], (v, 0, N-1))`` of ``rhs`` not in ``lhs`` is replaced by
+    SymPy's unit-coefficient delta summation (its in-range branch); the result must
+    equal ``lhs`` (:func:`same`), or, for a symbol ``e`` with a numeric range, equal
+    it case by case.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> q, r = sympy.symbols("q r", integer=True)
+    >>> Q = sympy.Symbol("Q", integer=True, positive=True)
+    >>> w = sympy.IndexedBase("w")
+    >>> certify_sift(w[q], introduce_delta(w[q], r, q, Q))
+    True
+    >>> certify_sift(w[q + 1], introduce_delta(w[q], r, q, Q))
+    False
+    """
+    old = lhs.atoms(Sum) if isinstance(lhs, sympy.Basic) else set()
+    reps, cases = {}, []
+    for s in rhs.atoms(Sum):
+        if s in old or len(s.limits) != 1:
+            continue
+        var, lo, hi = s.limits[0]
+        deltas = [t for t in sympy.Mul.make_args(s.function)
+                  if isinstance(t, KroneckerDelta) and var in t.free_symbols]
+        if len(deltas) != 1:
+            continue
+        value = next(a for a in deltas[0].args if a != var)
+        back = sympy_sum(s)
+        reps[s] = back.args[0][0] if isinstance(back, Piecewise) else back
+        if isinstance(value, sympy.Symbol) and lo.is_Integer and hi.is_Integer:
+            cases.append((value, int(lo), int(hi)))
+    if not reps:
+        return False
+    summed = rhs.xreplace(reps)
+    if same(summed, lhs):
+        return True
+    return bool(cases) and all(same(summed.subs(v, n), lhs.subs(v, n))
+                               for v, a, b in cases for n in range(a, b + 1))
+
+
 def eliminate_delta(expr: Any, var: Any) -> Any:
     """Kronecker-delta elimination under divisibility, for the limit of ``var``.
 
@@ -310,6 +353,9 @@ class Rule:
     apply : callable
     cite : str
         Where the lemma or the law comes from.
+    certify : callable, optional
+        ``(lhs, rhs) -> bool``: SymPy establishes this application (else the step
+        is only checked).
     """
 
     name: str
@@ -317,6 +363,7 @@ class Rule:
     symbolic: bool
     apply: Callable[..., Any]
     cite: str = ""
+    certify: Callable[[Any, Any], bool] | None = None
 
 
 RULES: dict[str, Rule] = {r.name: r for r in (
@@ -329,10 +376,12 @@ RULES: dict[str, Rule] = {r.name: r for r in (
     Rule("linearity", "factors free of the summation variables move out of the sum", True,
          split_sum),
     Rule("zero padding as a delta sum",
-         "a read outside 0..n-1 is 0, so x~[e] = sum_i x[i] [i = e]", True,
-         zero_padding_as_delta),
-    Rule("introduce a Kronecker delta", "f(q) = sum_r [r = q] f(r) for q in range", True,
-         introduce_delta),
+         "a read outside 0..n-1 is 0, so x~[e] = sum_i x[i] [i = e] (each application "
+         "summed back by SymPy)", True,
+         zero_padding_as_delta, certify=certify_sift),
+    Rule("introduce a Kronecker delta", "f(q) = sum_r [r = q] f(r) for q in range (each "
+         "application summed back by SymPy)", True,
+         introduce_delta, certify=certify_sift),
     Rule("unit delta summation", "SymPy's delta summation with unit coefficients", True,
          sympy_sum),
     Rule("Kronecker-delta elimination under divisibility",
