@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse
 
 from ..boundary._spec import check_trials_seed
 from ..core._gc import without_gc
@@ -206,6 +205,8 @@ class _SparseParts:
     def apply(self, vals: np.ndarray, v: np.ndarray, b: np.ndarray | None, spec: Any
               ) -> np.ndarray:
         """``M v + b`` per trial, given the distinct entries' values ``vals``."""
+        import scipy.sparse  # imported when used: `import symconv` stays light
+
         out = np.empty((self.shape[0], v.shape[1]), dtype=np.result_type(vals, v))
         for t in range(v.shape[1]):
             m = scipy.sparse.csr_array((vals[self.which, t], (self.rows, self.cols)),

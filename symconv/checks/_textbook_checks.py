@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-import scipy.signal
 import sympy
 
 from ..boundary._spec import conv_out_size, transpose_out_size
@@ -225,6 +224,8 @@ def _gbc_sizes() -> list[tuple[tuple[int, int], tuple[int, int]]]:
 
 
 def gbc_94(mk: Makers, tamper: Tamper = _identity) -> Evidence:
+    import scipy.signal  # imported when used: `import symconv` stays light
+
     ev = Evidence("gbc-9.4")
     ev.steps.append(ProofStep("symconv's convolve(mode='full') is y[m] = sum_k x[m - k] "
                               "w[k] over the k with 0 <= m - k < n, per axis", "definition"))
@@ -257,6 +258,8 @@ def gbc_95(mk: Makers, tamper: Tamper = _identity) -> Evidence:
 
 
 def gbc_96(mk: Makers, tamper: Tamper = _identity) -> Evidence:
+    import scipy.signal  # imported when used: `import symconv` stays light
+
     ev = Evidence("gbc-9.6")
     ev.steps.append(ProofStep("correlate(mode='valid') is y[m] = sum_k x[m + k] w[k]: the "
                               "tap law i = o + j with stride 1, no padding", "definition"))

@@ -15,12 +15,13 @@ import numbers
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import scipy.sparse
 
 from ..boundary._limits import EXPORT_DENSE_LIMIT as DENSE_LIMIT
 from ..boundary._spec import check_choice
 
 if TYPE_CHECKING:
+    import scipy.sparse
+
     from ._derivation import Derivation
 
 Which = Literal["matrix", "patches"]
@@ -80,6 +81,8 @@ def to_scipy(d: Derivation, which: Which = "matrix") -> scipy.sparse.csr_array:
         data, indices, n_cols = values.reshape(-1)[t.i], t.k, t.n_weight
     n_rows = t.n_out
     idx = np.int32 if max(n_rows, n_cols, len(t)) < 2**31 else np.int64
+    import scipy.sparse  # imported when used: `import symconv` stays light
+
     m = scipy.sparse.csr_array(
         (data, indices.astype(idx), t.starts.astype(idx)), shape=(n_rows, n_cols)
     )
