@@ -225,3 +225,31 @@ def test_latex_style_options_reach_the_latex(capsys):
     assert main([*base, "--names", "x=u,w=k"]) == 0
     assert capsys.readouterr().out.strip() == d.to_latex(names={"x": "u", "w": "k"})
     _fails([*base, "--names", "nope"], capsys, r"`names` must be one of the presets")
+
+
+# ------------------------------------------------------ check: layer claims
+
+
+def test_check_with_padding_dilation_and_channels(capsys):
+    x, w = np.array([1, 2, 3, 4, 5]), np.array([1, 2])
+    padded = np.correlate(np.pad(x, (0, 1)), w, "valid")
+    assert main(["check", "--x", "1,2,3,4,5", "--w", "1,2", "--op", "correlate",
+                 "--padding", "0:1", "--claimed", ",".join(map(str, padded))]) == 0
+    assert "correlate, padding=(0, 1)" in capsys.readouterr().out
+    tf = np.correlate(np.pad(x, (0, 1)), w, "valid")[::2]  # SAME, stride 2: pad (0, 1)
+    assert main(["check", "--x", "1,2,3,4,5", "--w", "1,2", "--op", "correlate",
+                 "--padding", "SAME", "--stride", "2", "--claimed",
+                 ",".join(map(str, tf))]) == 0
+    capsys.readouterr()
+    dilated = np.correlate(x, [1, 0, 2], "valid")
+    assert main(["check", "--x", "1,2,3,4,5", "--w", "1,2", "--dilation", "2", "--claimed",
+                 ",".join(map(str, dilated))]) == 0
+    capsys.readouterr()
+    xc, wc = np.array([[1, 2, 3], [0, 1, 0]]), np.array([[[1, 1], [2, 0]]])
+    ref = np.stack([sum(np.correlate(xc[c], wc[0, c], "valid") for c in range(2))])
+    claim = "[[" + ",".join(map(str, ref[0])) + "]]"
+    assert main(["check", "--x", "[[1,2,3],[0,1,0]]", "--w", "[[[1,1],[2,0]]]",
+                 "--claimed", claim, "--channels"]) == 0
+    assert f"y_0_1 = 2*1 + 3*1 + 1*2 + 0*0 = {ref[0, 1]}" in capsys.readouterr().out
+    _fails(["check", "--x", "1,2,3", "--w", "1,2", "--claimed", "3", "--padding", "1",
+            "--mode", "valid"], capsys, r"give `mode` or `padding`, not both")

@@ -174,6 +174,12 @@ def _check_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--op", choices=("convolve", "correlate"), help="the operation intended")
     c.add_argument("--mode", choices=("full", "valid", "same", "same_torch"),
                    help="the mode intended")
+    c.add_argument("--padding", help="instead of a mode, a layer's zero padding: 1, one per "
+                   "axis (1,2; in 1-D low,high), low:high pairs per axis (0:1,1:0), or SAME "
+                   "(TensorFlow)")
+    c.add_argument("--dilation", help="spacing of the kernel taps (default 1)")
+    c.add_argument("--channels", action="store_true", help="x is (in_channels, *spatial), w "
+                   "is (out_channels, in_channels, *kernel), as a layer")
 
 
 def _plot_arguments(pl: argparse.ArgumentParser) -> None:
@@ -361,12 +367,29 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     from ._handcheck import check_hand
 
     stride = None if args.stride is None else parse_ints("--stride", args.stride)
+    dilation = None if args.dilation is None else parse_ints("--dilation", args.dilation)
     rep = check_hand(
         parse_values("--x", args.x), parse_values("--w", args.w),
         parse_values("--claimed", args.claimed), stride=stride, op=args.op, mode=args.mode,
+        padding=_padding(args.padding), dilation=dilation, channels=args.channels,
     )
     out.write(f"{rep}\n")
     return 0 if rep else 1
+
+
+def _padding(text: str | None) -> Any:
+    """``--padding`` of ``check``: None, ``"SAME"``, ints, or ``low:high`` pairs per axis."""
+    if text is None or text.strip() == "SAME":
+        return None if text is None else "SAME"
+    items = []
+    for item in text.split(","):
+        if ":" in item:
+            lo, hi = item.split(":", 1)
+            pair = parse_ints("--padding", f"{lo},{hi}", minimum=0)
+            items.append(pair)
+        else:
+            items.append(parse_ints("--padding", item, minimum=0))
+    return items[0] if len(items) == 1 else tuple(items)
 
 
 def _plot(args: argparse.Namespace, out: TextIO) -> int:
