@@ -70,6 +70,45 @@ def exchange_sums(expr: Any, order: tuple[int, ...] | None = None) -> Any:
     return Sum(expr.function, *[lims[a] for a in order])
 
 
+def certify_exchange(lhs: Any, rhs: Any) -> bool:
+    """SymPy's own ``Sum.reorder_limit`` turns each changed sum of ``lhs`` into ``rhs``'s.
+
+    SymPy refuses (``ReorderError``) limits that depend on each other.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> a, b, n = sympy.symbols("a b n", integer=True)
+    >>> x = sympy.IndexedBase("x")
+    >>> s = sympy.Sum(x[a, b], (a, 0, n), (b, 0, n))
+    >>> certify_exchange(s, exchange_sums(s)), certify_exchange(s, sympy.Sum(x[a, b], (a, 0, n)))
+    (True, False)
+    """
+    from sympy.concrete.expr_with_intlimits import ReorderError
+
+    before = [t for t in lhs.atoms(Sum) if t not in rhs.atoms(Sum)]
+    after = [t for t in rhs.atoms(Sum) if t not in lhs.atoms(Sum)]
+    if not before or len(before) != len(after):
+        return False
+    reps = {}
+    for old in before:
+        match = [new for new in after if new.function == old.function
+                 and sorted(map(str, new.limits)) == sorted(map(str, old.limits))]
+        if len(match) != 1:
+            return False
+        target, cur = match[0], old
+        try:
+            for pos, lim in enumerate(target.limits):
+                at = list(cur.limits).index(lim)
+                while at > pos:
+                    cur = cur.reorder_limit(at - 1, at)
+                    at -= 1
+        except ReorderError:
+            return False
+        reps[old] = cur
+    return bool(lhs.xreplace(reps) == rhs)
+
+
 def merge_sums(expr: Any) -> Any:
     """Nested sums as one: ``Sum(c * Sum(f, L1), L2) -> Sum(c * f, L1, L2)`` (linearity).
 
@@ -369,8 +408,8 @@ class Rule:
 RULES: dict[str, Rule] = {r.name: r for r in (
     Rule("definition", "the definition of the operation (the index law)", True,
          lambda e, *a: e),
-    Rule("exchange of finite sums", "finite sums with independent bounds commute", True,
-         exchange_sums),
+    Rule("exchange of finite sums", "finite sums with independent bounds commute (SymPy's "
+         "reorder_limit)", True, exchange_sums, certify=certify_exchange),
     Rule("merge sums", "a factor times a sum is the sum of the factor times its terms", True,
          merge_sums),
     Rule("linearity", "factors free of the summation variables move out of the sum", True,
