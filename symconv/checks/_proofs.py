@@ -36,15 +36,33 @@ SAMPLE = 300
 
 
 
-_PLAIN = {"$": "", "\\top": "T", "\\times": "x", "\\operatorname{vec}": "vec",
-          "_{o,i}": "[o, i]", "_{(o,i),k}": "[(o, i), k]"}
+#: A justification: words (``str``) and math (SymPy objects), in reading order.  Only the
+#: renderers know notation: LaTeX (symconv.rendering._latex) or plain text (:func:`plain`).
+Why = tuple[Any, ...]
+
+# The letters of the justifications, by role (the renderer applies ``names``).
+_o, _i, _k = sympy.symbols("o i k", integer=True)
+_x, _w, _g, _G, _T, _A = (sympy.IndexedBase(Symbol(n)) for n in ("x", "w", "g", "G", "T", "A"))
+_P, _Tm = Symbol("P"), Symbol("T")
 
 
-def _plain(text: str) -> str:
-    """A justification as plain text: its ``$...$`` math without LaTeX markup."""
-    for tex_, plain in _PLAIN.items():
-        text = text.replace(tex_, plain)
-    return text
+def plain(why: str | Why) -> str:
+    """A justification as plain text (SymPy's ``str`` for its math).
+
+    Examples
+    --------
+    >>> print(plain(("entry ", _T[_o, _i], " of T")))
+    entry T[o, i] of T
+    """
+    if isinstance(why, str):
+        return why
+    return "".join(p if isinstance(p, str) else _plain_math(p) for p in why)
+
+
+def _plain_math(v: Any) -> str:
+    if isinstance(v, sympy.Equality):
+        return f"{sympy.sstr(v.lhs)} = {sympy.sstr(v.rhs)}"
+    return sympy.sstr(v)
 
 
 class ProofError(AssertionError):
@@ -70,8 +88,8 @@ class Step:
     ----------
     lhs, rhs : sympy.Basic
         What is displayed (symbols, concrete expressions, matrix symbols).
-    justification : str
-        Why the step holds, in words.
+    justification : str or tuple
+        Why the step holds: words, or words (``str``) and math (SymPy objects).
     left, right : sequence of sympy values
         The concrete instances compared (entry by entry) for this derivation.
     evidence : object, optional
@@ -89,7 +107,7 @@ class Step:
 
     lhs: Any
     rhs: Any
-    justification: str
+    justification: str | Why
     left: Sequence[Any] = ()
     right: Sequence[Any] = ()
     evidence: Any = None
@@ -215,7 +233,7 @@ class Proof:
         lines = [f"{self.title}: {self.lhs} {self.relation} {self.rhs}"]
         for n, (s, c) in enumerate(zip(self.steps, self.checks), 1):
             lines.append(
-                f"  {n}. {s.lhs} {s.relation} {s.rhs}  [{_plain(s.justification)}; {c}]")
+                f"  {n}. {s.lhs} {s.relation} {s.rhs}  [{plain(s.justification)}; {c}]")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -255,7 +273,7 @@ def _holds(relation: str, a: Any, b: Any) -> bool:
 
 
 def _check(title: str, n: int, step: Step, rng: np.random.Generator) -> StepCheck:
-    where = f"proof {title!r}, step {n} ({step.justification})"
+    where = f"proof {title!r}, step {n} ({plain(step.justification)})"
     cited = None
     if step.evidence is not None:
         if not step.evidence:
@@ -300,6 +318,20 @@ def _mat(name: str, rows: int, cols: int = 1) -> MatrixSymbol:
 
 def _indexed(prefix: str, idx: Sequence[Any]) -> Symbol:
     return Symbol(prefix + "".join(f"_{int(v)}" for v in idx))
+
+
+def _sizes(vals: dict[Any, int]) -> list[Any]:
+    """``n = 7, k = 3, ...`` as words and equations."""
+    out: list[Any] = []
+    for j, (sym, v) in enumerate(vals.items()):
+        out += [", "] if j else []
+        out.append(sympy.Eq(sym, Integer(v), evaluate=False))
+    return out
+
+
+def _outer(m: int, n: int) -> Any:
+    """``G = g x^T`` as matrix symbols (the dense layer's weight gradient)."""
+    return sympy.Eq(_mat("G", m, n), _mat("g", m) * _mat("x", n).T, evaluate=False)
 
 
 def _shown_product(a: Any, b: Any) -> Any:
@@ -368,10 +400,12 @@ class _Builder:
         tx = [Add(*[e * self.xs[i] for i, e in rep.get(r, {}).items()],
                   *([] if self.bias is None else [self.bias[r]])) for r in self.rows]
         steps = (
-            Step(self._y_sym(o), shown, f"definition: the {len(self._taps_of(o))} products "
-                 "of this output, one per tap $(o, i, k)$", [d.flat_output[o]], [value]),
-            Step(shown, _shown_sum(grouped + b), "group the products by input: $T_{o,i}$ is the "
-                 "sum of the weights that multiply $x_i$ in output $o$", [value],
+            Step(self._y_sym(o), shown, (f"definition: the {len(self._taps_of(o))} products "
+                 "of this output, one per tap ", sympy.Tuple(_o, _i, _k)),
+                 [d.flat_output[o]], [value]),
+            Step(shown, _shown_sum(grouped + b), ("group the products by input: ", _T[_o, _i],
+                 " is the sum of the weights that multiply ", _x[_i], " in output ", _o),
+                 [value],
                  [Add(*[e * self.xs[i] for i, e in row.items()], *b)]),
             Step(lhs, rhs, "the same grouping holds for every output",
                  [d.flat_output[r] for r in self.rows], tx, self.verification.results[0]),
@@ -390,8 +424,9 @@ class _Builder:
                   *([] if self.bias is None else [self.bias[r]])) for r in self.rows]
         steps = (
             Step(self._y_sym(o), shown, "definition", [d.flat_output[o]], [value]),
-            Step(shown, _shown_sum(grouped + b), "row $o$ of $P$ is the patch of inputs that "
-                 "output $o$ reads, in the column of the weight that multiplies each (im2col)",
+            Step(shown, _shown_sum(grouped + b), ("row ", _o, " of ", _P, " is the patch of "
+                 "inputs that output ", _o, " reads, in the column of the weight that "
+                 "multiplies each (im2col)"),
                  [value],
                  [Add(*[e * self.ws[k] for k, e in row.items()], *b)]),
             Step(lhs, rhs, "the same for every output",
@@ -415,7 +450,8 @@ class _Builder:
         fw = flipped.reshape(-1).tolist()
         steps = (
             Step(flip(w), sympy.Matrix(fw) if self.K <= 12 else Symbol("w_flipped"),
-                 "reverse the kernel in every spatial axis: tap $k$ becomes $K - 1 - k$",
+                 ("reverse the kernel in every spatial axis: tap ", _k, " becomes ",
+                  Symbol("K") - 1 - _k),
                  [self.ws[k] for k in range(self.K)],
                  [np.flip(flipped, axis=spatial).reshape(-1)[k] for k in range(self.K)]),
             Step(lhs, rhs, "the reversed kernel read in the other order meets the same inputs: "
@@ -440,9 +476,8 @@ class _Builder:
             instance = formula.subs({v: Integer(c) for v, c in vals.items()})
             steps.append(Step(
                 _indexed("n_out", [a]) if s.ndim > 1 else n_out, instance,
-                f"axis {a}: $n={vals[n]}$, $k={vals[k]}$, $s={vals[st]}$, $d={vals[dl]}$, "
-                f"$p={vals[p]}$, $q={vals[q]}$; the last window starts at most "
-                "$n + p + q - d(k - 1) - 1$",
+                (f"axis {a}: ", *_sizes(vals), "; the last window starts at most ",
+                 n + p + q - dl * (k - 1) - 1),
                 [Integer(s.out_size[a]), Integer(s.out_size[a])],
                 [instance, Integer(py)]))
         if s.kind == "transpose":
@@ -497,15 +532,17 @@ class _Builder:
         tied_rhs = _mat("P", self.M, self.K).T * _mat("g", self.M)
         tied = Proof(
             "Gradient of a tied weight", grad_wk, _shown_sum(G), (
-                Step(grad_wk, _shown_sum(G), "chain rule: this weight occupies "
-                     f"{group.count} entries of $T$, so its gradient sums those entries of "
-                     "$G = g x^\\top$ (structural zeros of $T$ are in no sum: they stay zero)",
+                Step(grad_wk, _shown_sum(G), ("chain rule: this weight occupies "
+                     f"{group.count} entries of ", _Tm, ", so its gradient sums those entries of ",
+                     _outer(self.M, self.N), " (structural zeros of ", _Tm, " are in no sum: "
+                     "they stay zero)"),
                      [gr.flat_weight[k_star]], [g_sum],
                      res.get("dL/dw[k] = sum of G = g x^T over the tie group of w[k]")),
-                Step(_shown_sum(G), _shown_sum(gsum), "$G_{o,i} = g_o x_i$",
+                Step(_shown_sum(G), _shown_sum(gsum),
+                     (sympy.Eq(_G[_o, _i], _g[_o] * _x[_i], evaluate=False),),
                      [g_sum], [gr.flat_weight[k_star]]),
-                Step(_mat("grad_w", self.K), tied_rhs, "every weight at once: column $k$ of $P$ "
-                     "holds the inputs $w_k$ meets",
+                Step(_mat("grad_w", self.K), tied_rhs, ("every weight at once: column ", _k,
+                     " of ", _P, " holds the inputs ", _w[_k], " meets"),
                      [gr.flat_weight[k] for k in ks] if pt_g else [], pt_g),
             ), seed=self.seed)
         # input gradient
@@ -527,14 +564,15 @@ class _Builder:
         inp = Proof(
             "Input gradient is the transposed convolution", gx, tt_g, (
                 Step(grad_xi, _shown_sum([_shown_product(e, gs[o]) for o, e in col]),
-                     "chain rule: this input meets the weights in its column of $T$",
+                     ("chain rule: this input meets the weights in its column of ", _Tm),
                      [gr.flat_input[i_star]], [Add(*[e * gs[o] for o, e in col])]),
-                Step(gx, tt_g, "every input at once: the column of $T$ of each input",
+                Step(gx, tt_g, ("every input at once: the column of ", _Tm, " of each input"),
                      [gr.flat_input[i] for i in cols], [Add(*by_col[i]) for i in cols],
                      res.get("dL/dx = T^T g")),
                 Step(tt_g, Function("convT")(_mat("g", self.M), _mat("w", self.K)),
-                     adjoint.statement.replace("dL/dx = ", "$T^\\top g$ is ")
-                     + " (the taps $(o, i, k)$ with $o$ and $i$ swapped)",
+                     (tt_g, " is " + adjoint.statement.replace("dL/dx = ", "")
+                      + " (the taps ", sympy.Tuple(_o, _i, _k), " with ", _o, " and ", _i,
+                      " swapped)"),
                      *self._reference_adjoint(gr, cols), adjoint),
             ), seed=self.seed)
         return [tied, inp]
@@ -593,15 +631,24 @@ class _Builder:
         dim, rank = Symbol("dim_T"), Symbol("rank_A")
         rel = "<" if r < MN else "="
         steps = [
-            Step(dim, rank, "$T$ depends linearly on $w$: $\\operatorname{vec} T = A w$, with "
-                 "$A_{(o,i),k}$ the number of taps $(o, i, k)$",
+            Step(dim, rank, (_Tm, " depends linearly on ", Symbol("w"), ": ",
+                             sympy.Eq(Function("vec")(_Tm), Symbol("A") * Symbol("w"),
+                                      evaluate=False),
+                             ", with the entry of ", Symbol("A"), " in row ", sympy.Tuple(_o, _i),
+                             " and column ", _k, " the number of taps ",
+                             sympy.Tuple(_o, _i, _k)),
                  [Integer(r)], [Integer(numeric_rank)]),
-            Step(rank, Integer(r), "each weight used by a tap gives an independent column of $A$ "
-                 f"({used} of {self.K} weights are used)", [Integer(numeric_rank)], [Integer(r)]),
-            Step(Integer(r), Integer(self.K), "$A$ has one column per weight", [Integer(r)],
+            Step(rank, Integer(r), ("each weight used by a tap gives an independent column of ",
+                                    Symbol("A"), f" ({used} of {self.K} weights are used)"),
+                 [Integer(numeric_rank)], [Integer(r)]),
+            Step(Integer(r), Integer(self.K), (Symbol("A"), " has one column per weight"),
+                 [Integer(r)],
                  [Integer(self.K)], relation="<="),
             Step(Integer(self.K), Integer(MN),
-                 f"a dense layer has $M N = {self.M} \\times {self.N}$ free entries",
+                 ("a dense layer has ", sympy.Eq(Symbol("M") * Symbol("N"),
+                                                  Mul(Integer(self.M), Integer(self.N),
+                                                      evaluate=False), evaluate=False),
+                  " free entries"),
                  [Integer(self.K)], [Integer(MN)], relation=rel if self.K < MN else "<="),
         ]
         return Proof("Convolutions are a strict subset of dense layers" if rel == "<"

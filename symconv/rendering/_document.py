@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import _tex as tex
-from ._latex import gradient_math, proof_lines, proof_statement
+from ._latex import gradient_math, justification, proof_lines, proof_statement
 from ._latex_options import DOCUMENT_PALETTE, Options, parse_options
 from ._render import Printer, Renderer, pick
 
@@ -292,7 +292,7 @@ def latex_document(d: Derivation, **options: Any) -> str:
         out.append(r"\mbox{}" + "\n" + _display(proof_statement(proof, p) + "."))
         out.append(r"\noindent\textit{Proof.}")
         out.append(_display(body))
-        items = "\n".join(r"\item[" + f"({k})" + "] " + tex.prose(w)
+        items = "\n".join(r"\item[" + f"({k})" + "] " + justification(w, p)
                           for k, w in enumerate(why, 1))
         out.append(tex.environment("itemize", items) + "\n" + r"\hfill$\square$")
     out.append(tex.command("end", "document"))

@@ -109,6 +109,17 @@ def proof_lines(proof: Any, p: Printer) -> tuple[str, list[str]]:
     return tex.environment("aligned", " \\\\\n".join(lines)), why
 
 
+def justification(why: Any, p: Printer) -> str:
+    """Text-mode LaTeX of a justification: words escaped, SymPy math through the printer.
+
+    A plain ``str`` may carry ``$...$`` math (kept) in escaped prose.
+    """
+    if isinstance(why, str):
+        return tex.prose(why)
+    return "".join(tex.escape(part) if isinstance(part, str) else "$" + p.value(part) + "$"
+                   for part in why)
+
+
 def proof_statement(proof: Any, p: Printer) -> str:
     return f"{p.expression(proof.lhs)} {_RELATION[proof.relation]} {p.expression(proof.rhs)}"
 
@@ -119,7 +130,8 @@ def proof_math(proof: Any, p: Printer) -> str:
     head = tex.command("textbf", tex.escape(proof.title) + ".") + r"\quad " + \
         proof_statement(proof, p)
     notes = tex.environment("aligned", " \\\\\n".join(
-        "&" + tex.command("text", tex.prose(f"({n}) {w}")) for n, w in enumerate(why, 1)))
+        "&" + tex.command("text", tex.escape(f"({n}) ") + justification(w, p))
+        for n, w in enumerate(why, 1)))
     return tex.environment("gathered", join_lines([head, body, notes]))
 
 
