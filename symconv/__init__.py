@@ -12,6 +12,7 @@ Pipeline: ``spec -> taps -> derivation views -> proofs -> latex``.
 from .backward._general_gradients import GeneralGradient as GeneralGradient
 from .backward._gradients import Gradient as Gradient
 from .backward._gradients import TieGroup as TieGroup
+from .backward._network_gradient import NetworkGradient as NetworkGradient
 from .boundary._spec import ConvSpec as ConvSpec
 from .boundary._values import parse_value as parse_value
 from .checks._hierarchy import layer_hierarchy as layer_hierarchy
@@ -26,6 +27,11 @@ from .core._dense import dense_constraints as dense_constraints
 from .core._derivation import Derivation as Derivation
 from .core._derivation import Stats as Stats
 from .core._general import GeneralDerivation as GeneralDerivation
+from .core._network_structure import Composition as Composition
+from .core._network_structure import ReceptiveField as ReceptiveField
+from .core._sequential import Flatten as Flatten
+from .core._sequential import NetworkDerivation as NetworkDerivation
+from .core._sequential import Sequential as Sequential
 from .core._stretch import Equivalent as Equivalent
 from .core._stretch import stretched_input as stretched_input
 from .core._stretch import stretched_kernel as stretched_kernel
@@ -81,6 +87,7 @@ __all__ = [
     "AvgPool1d",
     "AvgPool2d",
     "CheckReport",
+    "Composition",
     "Conv1d",
     "Conv2d",
     "Conv3d",
@@ -92,6 +99,7 @@ __all__ = [
     "Derivation",
     "Diagonalization",
     "Equivalent",
+    "Flatten",
     "GeneralDerivation",
     "GeneralGradient",
     "Gradient",
@@ -103,9 +111,13 @@ __all__ = [
     "LocallyConnected2d",
     "MaxPool1d",
     "MaxPool2d",
+    "NetworkDerivation",
+    "NetworkGradient",
     "Proof",
     "ProofError",
     "ReLU",
+    "ReceptiveField",
+    "Sequential",
     "Sigmoid",
     "Stats",
     "Step",

@@ -18,6 +18,7 @@ import numpy as np
 import sympy
 
 from ..boundary._values import symbols, to_array
+from ..core._sequential import values
 from ..core._tapped import as_array
 
 if TYPE_CHECKING:
@@ -113,10 +114,7 @@ def _summed(arrays: list[Any]) -> sympy.Array | None:
 
 
 def _values(a: Any) -> np.ndarray:
-    out = np.empty(a.shape, dtype=object)
-    for i in np.ndindex(*a.shape):
-        out[i] = a[i]
-    return out
+    return values(a)
 
 
 def network_gradient(nd: NetworkDerivation, grad_output: Any = None) -> NetworkGradient:

@@ -30,7 +30,7 @@ import sympy
 from ..boundary._limits import FD_LIMIT
 from ..boundary._spec import check_int
 from ..core._derivation import Derivation
-from ..core._sequential import FlattenDerivation, is_linear
+from ..core._sequential import FlattenDerivation, entries, is_linear
 from . import _reference
 from ._layer_reference import numpy_layer
 from ._numeric import CheckReport, Comparison
@@ -43,9 +43,7 @@ if TYPE_CHECKING:
 
 
 def _flat(a: Any) -> list[Any]:
-    if a is None:
-        return []
-    return list(a) if a.rank() == 1 else [a[i] for i in np.ndindex(*a.shape)]
+    return [] if a is None else entries(a)
 
 
 def _arr(values: list[Any]) -> list[Any]:

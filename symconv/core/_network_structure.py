@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse
 import sympy
+from sympy.tensor.array.arrayop import Flatten as ArrayEntries
 
 from ..boundary._values import symbols
 from ._derivation import Derivation
@@ -31,6 +32,16 @@ from ._tapped import as_array
 
 if TYPE_CHECKING:
     from ._sequential import NetworkDerivation
+
+
+def entries(a: Any) -> list[Any]:
+    """The entries of a SymPy Array in C order."""
+    return list(ArrayEntries(a))
+
+
+def values(a: Any) -> np.ndarray:
+    """A SymPy Array as a NumPy object array of the same shape."""
+    return np.array(entries(a) + [None], dtype=object)[:-1].reshape(tuple(a.shape))
 
 
 @dataclass(frozen=True)
@@ -119,7 +130,7 @@ def connection_pattern(layer: Any, ld: Any) -> Any:
 
 
 def _flat(a: Any) -> list[Any]:
-    return list(a) if a.rank() == 1 else [a[i] for i in np.ndindex(*a.shape)]
+    return entries(a)
 
 
 def receptive_field(nd: NetworkDerivation) -> ReceptiveField:
@@ -249,7 +260,4 @@ def compose(nd: NetworkDerivation) -> Composition:
 
 
 def _values(a: Any) -> np.ndarray:
-    out = np.empty(a.shape, dtype=object)
-    for i in np.ndindex(*a.shape):
-        out[i] = a[i]
-    return out
+    return values(a)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
+from sympy.tensor.array.arrayop import Flatten as ArrayEntries
 
 from ..boundary._spec import check_int
 from ..boundary._values import symbols, to_array
@@ -101,7 +102,7 @@ class FlattenDerivation:
 
     def verify(self) -> bool:
         """``output == matrix @ vec(input)``, exactly (``vec`` read index by index)."""
-        flat = [self._x[idx] for idx in np.ndindex(*self._x.shape)]
+        flat = self._x.reshape(-1).tolist()
         product = self.matrix * sympy.Matrix(flat)
         return all(sympy.expand(a - b) == 0 for a, b in zip(self.output, product))
 
@@ -228,6 +229,14 @@ class Sequential:
     def __len__(self) -> int:
         return len(self.layers)
 
+    def to_latex(self, input_size: object = None, **options: Any) -> str:
+        """LaTeX of the network derived on symbols of ``input_size`` (see ``NetworkDerivation``)."""
+        return str(self.derive(input_size).to_latex(**options))
+
+    def latex_document(self, input_size: object = None, **options: Any) -> str:
+        """A complete ``.tex`` document of the network derived on symbols of ``input_size``."""
+        return str(self.derive(input_size).latex_document(**options))
+
     def derive(
         self,
         input_size: object = None,
@@ -272,7 +281,7 @@ class Sequential:
             except (ValueError, TypeError) as exc:
                 raise type(exc)(f"layer {pos + 1} ({layer!r}): {exc}") from None
             derived.append(ld)
-            current = _values(ld.output)
+            current = values(ld.output)
         return NetworkDerivation(self, xa, tuple(derived), tuple(shared.values()))
 
     def _derive_one(self, pos: int, layer: Any, x: np.ndarray, w: Any, b: Any,
@@ -292,7 +301,8 @@ class Sequential:
         wa = None if pw is None else (symbols(f"w{pos + 1}", pw.shape) if w is None else w)
         ba = None if pb is None else (symbols(f"b{pos + 1}", pb.shape) if b is None else b)
         ld = layer.derive(x=x, weight=wa, bias=ba)
-        shared[id(layer)] = Parameters(layer, (pos,), _maybe(ld.weight), _maybe(ld.bias))
+        shared[id(layer)] = Parameters(layer, (pos,), None if wa is None else _given(wa),
+                                       None if ba is None else _given(ba))
         return ld
 
 
@@ -307,15 +317,21 @@ def _per_layer(name: str, value: Any, n: int) -> list[Any]:
     return list(value)
 
 
-def _values(a: Any) -> np.ndarray:
-    """A SymPy Array as a NumPy object array of its entries."""
-    out = np.empty(a.shape, dtype=object)
-    out.reshape(-1)[:] = list(a) if a.rank() == 1 else [a[i] for i in np.ndindex(*a.shape)]
+def entries(a: Any) -> list[Any]:
+    """The entries of a SymPy Array in C order (``Flatten``: no per-index parsing)."""
+    return list(ArrayEntries(a))
+
+
+def values(a: Any) -> np.ndarray:
+    """A SymPy Array as a NumPy object array of its entries, same shape."""
+    out = np.empty(tuple(a.shape), dtype=object)
+    out.reshape(-1)[:] = entries(a)
     return out
 
 
-def _maybe(a: Any) -> np.ndarray | None:
-    return None if a is None else _values(a)
+def _given(a: Any) -> np.ndarray:
+    """A parameter as given or made here, as an array (numbers stay numeric)."""
+    return a if isinstance(a, np.ndarray) else to_array("parameter", a)
 
 
 class NetworkDerivation:
@@ -377,8 +393,8 @@ class NetworkDerivation:
         c: sympy.Matrix | None = None
         for ld in self.layers:
             m = sympy.SparseMatrix(ld.matrix)
-            x = sympy.Matrix(list(_values(ld.input).reshape(-1)))
-            y = sympy.Matrix(list(_values(ld.output).reshape(-1)))
+            x = sympy.Matrix(entries(ld.input))
+            y = sympy.Matrix(entries(ld.output))
             offset = (y - m * x).applyfunc(sympy.expand)  # the layer's bias, per output
             T = m if T is None else m * T
             c = offset if c is None else (m * c + offset)
