@@ -4,7 +4,8 @@
 layers) and the symbolic backward pass (with symbols ``g`` for the upstream
 gradient) are lambdified, evaluated at seeded random integers and compared
 with the NumPy loops of ``_layer_reference`` and with ``torch.nn.functional``
-forward plus ``torch.autograd`` backward when torch imports.
+forward plus ``torch.autograd`` backward when torch imports.  The symbolic
+expressions are evaluated node by node (``_tree_eval``), never compiled.
 
 ``verify_layer``: exact identities, each row expanded to 0 by SymPy --
 ``vec(y) = T vec(x) + b``, ``vec(y) = P vec(w) + b``, ``dL/dx = T^T g`` for
@@ -26,6 +27,7 @@ import sympy
 from ..boundary._spec import check_int
 from ._layer_reference import numpy_layer, torch_layer
 from ._numeric import CheckReport, Comparison
+from ._tree_eval import TreeEvaluator, variables
 
 __all__ = ["LayerIdentity", "LayerVerification", "check_layer", "verify_layer"]
 
@@ -33,38 +35,39 @@ __all__ = ["LayerIdentity", "LayerVerification", "check_layer", "verify_layer"]
 # ---------------------------------------------------------------- check
 
 
-def _flat(a: Any) -> list[Any]:
-    return [] if a is None else list(np.asarray(a.tolist(), dtype=object).reshape(-1))
+def _flat(a: np.ndarray | None) -> list[Any]:
+    return [] if a is None else list(a.reshape(-1).tolist())
 
 
 def _assignment(
     groups: list[list[Any]], trials: object, seed: object
 ) -> tuple[list[Any], np.ndarray]:
-    """The free symbols of ``groups`` (sorted by name) and seeded integers in [-9, 9] for them."""
+    """The variables of ``groups`` (sorted by name) and seeded integers in [-9, 9] for them."""
     n = check_int("trials", trials, minimum=1)
     s = check_int("seed", seed, minimum=0)
-    free = sorted(set().union(*(e.free_symbols for grp in groups for e in grp)), key=str)
+    free = variables([e for grp in groups for e in grp])
     rng = np.random.default_rng(s)
     return free, rng.integers(-9, 10, size=(len(free), n)).astype(np.float64)
 
 
 def _evaluate(free: list[Any], exprs: list[Any], values: np.ndarray) -> np.ndarray:
-    """``(len(exprs), trials)`` values of ``exprs`` with ``free`` set to ``values``."""
-    trials = values.shape[1]
-    if not exprs:
-        return np.zeros((0, trials))
-    f = sympy.lambdify(free, exprs, modules="numpy", docstring_limit=0)
-    out = f(*values)
-    return np.stack([np.broadcast_to(np.asarray(v, dtype=float), (trials,)) for v in out])
+    """``(len(exprs), trials)`` values of ``exprs`` with ``free`` set to ``values``.
+
+    Walked node by node (:class:`TreeEvaluator`): no code is generated, so no
+    name a user chose reaches ``lambdify``.
+    """
+    return TreeEvaluator(free, values).values(exprs)
 
 
 def check_layer(d: Any, trials: int = 3, seed: int = 0) -> CheckReport:
     """Compare ``d``'s symbolic forward and backward passes with NumPy and torch."""
     grad = d.gradient()
-    x_e, w_e, b_e, g_e = _flat(d.input), _flat(d.weight), _flat(d.bias), _flat(grad.output)
+    da, ga = d.arrays(), grad.arrays()
+    x_e, w_e, b_e, g_e = _flat(da["input"]), _flat(da["weight"]), _flat(da["bias"]), _flat(
+        ga["output"])
     free, values = _assignment([x_e, w_e, b_e, g_e], trials, seed)
-    y_e = _flat(d.output)
-    gx_e, gw_e, gb_e = _flat(grad.input), _flat(grad.weight), _flat(grad.bias)
+    y_e = _flat(da["output"])
+    gx_e, gw_e, gb_e = _flat(ga["input"]), _flat(ga["weight"]), _flat(ga["bias"])
     views: dict[str, list[Any]] = {"output": y_e, "dL/dx": gx_e}
     if w_e:
         views["dL/dw"] = gw_e
@@ -77,7 +80,7 @@ def check_layer(d: Any, trials: int = 3, seed: int = 0) -> CheckReport:
         np.zeros((n, values.shape[1])) for n in sizes]
     x, w, b, g = parts[:4]
     got = dict(zip(views, parts[4:]))
-    if d.is_linear and d.matrix is not None:
+    if d.is_linear:
         got["T vec(x)" + (" + b" if b_e else "")] = _matrix_view(d, free, values, x)
     exact = d.kind in ("linear", "local", "tiled", "maxpool")  # 1/K, exp, tanh: allclose
     notes: list[str] = []
@@ -93,7 +96,8 @@ def check_layer(d: Any, trials: int = 3, seed: int = 0) -> CheckReport:
         notes.append("A custom function: compared with SymPy's own evaluation of f and f'.")
     comparisons = []
     n_trials = values.shape[1]
-    shapes = _shapes(d, grad)
+    shapes = [() if a is None else tuple(a.shape) for a in
+              (da["input"], da["weight"], da["bias"], ga["output"])]
     for name, ref in refs:
         per_trial: list[Any] = []
         for t in range(n_trials):
@@ -120,21 +124,16 @@ def check_layer(d: Any, trials: int = 3, seed: int = 0) -> CheckReport:
     return CheckReport(tuple(comparisons), n_trials, int(seed), len(free), tuple(notes))
 
 
-def _shapes(d: Any, grad: Any) -> list[tuple[int, ...]]:
-    return [tuple(d.input.shape), () if d.weight is None else tuple(d.weight.shape),
-            () if d.bias is None else tuple(d.bias.shape), tuple(grad.output.shape)]
-
-
 def _matrix_view(d: Any, free: list[Any], values: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``T vec(x) + b`` with T's entries and the bias evaluated numerically."""
-    T = d.matrix
-    entries = list(T.todok().items())
+    entries = list(d.matrix_entries().items())
     vals = _evaluate(free, [v for _, v in entries], values)
-    out = np.zeros((T.rows, values.shape[1]))
-    for ((r, c), _), v in zip(entries, vals):
-        out[r] += v * x[c]
-    if d.bias is not None:
-        b = _evaluate(free, _flat(d.bias), values)
+    rows = np.array([r for (r, _), _ in entries], dtype=np.int64)
+    cols = np.array([c for (_, c), _ in entries], dtype=np.int64)
+    out = np.zeros((d.n_out, values.shape[1]))
+    np.add.at(out, rows, vals * x[cols])
+    if d.bias_values is not None:
+        b = _evaluate(free, _flat(d.bias_values), values)
         out += b[np.asarray(d.bias_index)]
     return out
 
@@ -189,9 +188,10 @@ def verify_layer(d: Any) -> LayerVerification:
         return LayerVerification((_verify_derivative(d.function),))
     if d.kind == "maxpool":
         return _verify_maxpool(d)
-    y = _flat(d.output)
-    x = sympy.Matrix(_flat(d.input))
-    bias = [0] * len(y) if d.bias is None else [_flat(d.bias)[j] for j in d.bias_index]
+    da = d.arrays()
+    y = _flat(da["output"])
+    x = sympy.Matrix(_flat(da["input"]))
+    bias = [0] * len(y) if da["bias"] is None else [_flat(da["bias"])[j] for j in d.bias_index]
     plus_b = "" if d.bias is None else " + b"
     T = d.matrix
     rows = f"{len(y)} rows expanded to 0"
@@ -199,12 +199,13 @@ def verify_layer(d: Any) -> LayerVerification:
                              _rows_vanish(y, [a + b for a, b in zip(T * x, bias)]), rows)]
     if d.weight is not None:
         P = d.patches
-        w = sympy.Matrix(_flat(d.weight))
+        w = sympy.Matrix(_flat(da["weight"]))
         results.append(LayerIdentity(f"vec(y) = P vec(w){plus_b}",
                                      _rows_vanish(y, [a + b for a, b in zip(P * w, bias)]), rows))
     grad = d.gradient()
-    g = sympy.Matrix(_flat(grad.output))
-    results.append(LayerIdentity("dL/dx = T^T g", _rows_vanish(_flat(grad.input), list(T.T * g)),
+    ga = grad.arrays()
+    g = sympy.Matrix(_flat(ga["output"]))
+    results.append(LayerIdentity("dL/dx = T^T g", _rows_vanish(_flat(ga["input"]), list(T.T * g)),
                                  f"{T.cols} rows expanded to 0"))
     return LayerVerification(tuple(results))
 
@@ -226,12 +227,13 @@ def _verify_maxpool(d: Any) -> LayerVerification:
     grad = d.gradient()
     if d.matrix is not None:
         S = d.matrix
-        y, x = _flat(d.output), sympy.Matrix(_flat(d.input))
-        g = sympy.Matrix(_flat(grad.output))
+        da, ga = d.arrays(), grad.arrays()
+        y, x = _flat(da["output"]), sympy.Matrix(_flat(da["input"]))
+        g = sympy.Matrix(_flat(ga["output"]))
         return LayerVerification((
             LayerIdentity("vec(y) = S vec(x) (arg-max selection)", _rows_vanish(y, list(S * x)),
                           f"{len(y)} rows expanded to 0"),
-            LayerIdentity("dL/dx = S^T g", _rows_vanish(_flat(grad.input), list(S.T * g)),
+            LayerIdentity("dL/dx = S^T g", _rows_vanish(_flat(ga["input"]), list(S.T * g)),
                           f"{S.cols} rows expanded to 0"),
         ))
     # Symbolic input: the routing depends only on the order pattern of a window's
@@ -240,7 +242,7 @@ def _verify_maxpool(d: Any) -> LayerVerification:
     first_of_length: dict[int, int] = {}
     for oo, (_, members) in enumerate(d.windows):
         first_of_length.setdefault(len(members), oo)
-    outputs = _flat(d.output)
+    outputs = _flat(d.arrays()["output"])
     ok, hows = True, []
     for n, oo in sorted(first_of_length.items()):
         xs = d.windows[oo][0]  # the window's own symbols

@@ -60,11 +60,18 @@ class ActivationFunction:
 
 
 def _relu(z: Basic) -> Basic:
-    return sympy.Max(0, z)
+    if z.is_Number:
+        return sympy.Max(0, z)
+    # Unevaluated: the same object Max(0, z) gives for a symbol, without SymPy's
+    # assumption queries on z (slow on the long sums a previous layer produces).
+    return sympy.Max(0, z, evaluate=False)
 
 
 def _relu_prime(z: Basic) -> Basic:
-    return Piecewise((1, z > 0), (0, True))
+    if z.is_Number:
+        return sympy.S.One if z > 0 else sympy.S.Zero
+    return Piecewise((1, sympy.StrictGreaterThan(z, 0, evaluate=False)), (0, True),
+                     evaluate=False)
 
 
 def _sigmoid(z: Basic) -> Basic:
@@ -132,6 +139,10 @@ class ActivationGradient:
         self.derivation = d
         self._g = g
 
+    def arrays(self) -> dict[str, np.ndarray | None]:
+        """The views as NumPy object arrays (no SymPy Array indexing): a fast read."""
+        return {"output": self._g, "input": self._input, "weight": None, "bias": None}
+
     @property
     def output(self) -> sympy.Array:
         """The upstream gradient ``g = dL/da``."""
@@ -189,6 +200,11 @@ class ActivationDerivation:
     def output(self) -> sympy.Array:
         """``f(z)`` elementwise."""
         return as_array(self._output_values)
+
+    def arrays(self) -> dict[str, np.ndarray | None]:
+        """The views as NumPy object arrays (no SymPy Array indexing): a fast read."""
+        return {"input": self.input_values, "output": self._output_values, "weight": None,
+                "bias": None}
 
     @property
     def jacobian(self) -> sympy.SparseMatrix:

@@ -15,8 +15,8 @@ padding and dilation): ``floor((n + 2p - d(k - 1) - 1) / s) + 1``.
   input its matrix is the selection of each window's arg-max; the gradient is
   routed to the arg-max, the *first* maximum in window order on ties, as
   torch does.  With a symbolic input the routing is a ``Piecewise``:
-  ``x[i]`` receives ``g[o]`` when it is strictly greater than the entries
-  before it in the window and at least the entries after it.
+  ``x[i]`` receives ``g[o]`` unless an entry before it in the window is at
+  least as large or an entry after it is larger.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 import sympy
-from sympy import Add, And, Basic, Piecewise
+from sympy import Add, Basic, Piecewise
 
 from ..boundary._spec import ConvSpec, layer_params, layer_spec
 from ..boundary._values import symbols
@@ -143,6 +143,14 @@ def maxpool_derivation(
     return MaxPoolDerivation(PoolSpec(geometry, spec), o, i, _input(in_shape, x))
 
 
+def _max(values: list[Basic]) -> Basic:
+    """``Max`` of a window; unevaluated (no assumption queries) when no entry is a number."""
+    if any(v.is_Number for v in values):
+        return sympy.Max(*values)
+    return sympy.Max(*values, evaluate=False) if len(set(values)) == len(values) else \
+        sympy.Max(*values)
+
+
 class MaxPoolGradient:
     """Max pooling's backward pass: ``g[o]`` routed to the arg-max of window ``o``."""
 
@@ -151,6 +159,10 @@ class MaxPoolGradient:
         self._g = g
         self.weight = None
         self.bias = None
+
+    def arrays(self) -> dict[str, np.ndarray | None]:
+        """The views as NumPy object arrays (no SymPy Array indexing): a fast read."""
+        return {"output": self._g, "input": self._input, "weight": None, "bias": None}
 
     @property
     def output(self) -> sympy.Array:
@@ -228,13 +240,18 @@ class MaxPoolDerivation:
     @cached_property
     def _output_values(self) -> np.ndarray:
         out = np.empty(self.n_out, dtype=object)
-        out[:] = [sympy.Max(*values) for values, _ in self.windows]
+        out[:] = [_max(values) for values, _ in self.windows]
         return out.reshape(self.out_shape)
 
     @property
     def output(self) -> sympy.Array:
         """``Max`` over every window."""
         return as_array(self._output_values)
+
+    def arrays(self) -> dict[str, np.ndarray | None]:
+        """The views as NumPy object arrays (no SymPy Array indexing): a fast read."""
+        return {"input": self.input_values, "output": self._output_values, "weight": None,
+                "bias": None}
 
     @cached_property
     def numeric(self) -> bool:
@@ -261,10 +278,14 @@ class MaxPoolDerivation:
         if self.argmax is not None:
             return sympy.S.One if self.argmax[oo] == members[pos] else sympy.S.Zero
         me = values[pos]
-        conds = [me > v for v in values[:pos]] + [me >= v for v in values[pos + 1:]]
-        if not conds:
+        if len(values) == 1:
             return sympy.S.One
-        return Piecewise((1, And(*conds)), (0, True))
+        # 0 as soon as an entry before it is at least as large or one after it is
+        # larger (first maximum wins); single relationals, unevaluated: cheap to build.
+        le, lt = sympy.LessThan, sympy.StrictLessThan
+        branches = [(0, le(me, v, evaluate=False)) for v in values[:pos]]
+        branches += [(0, lt(me, v, evaluate=False)) for v in values[pos + 1:]]
+        return Piecewise(*branches, (1, True), evaluate=False)
 
     @property
     def matrix(self) -> sympy.SparseMatrix | None:

@@ -24,16 +24,16 @@ once here.  No SymPy is touched until a symbolic view is asked for.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
 import sympy
-from sympy import Add, Basic
+from sympy import Add, Basic, Mul, S, Symbol
 
 from ..boundary._values import symbols, sympify_array, to_array
 
-__all__ = ["LayerStats", "TapLayerDerivation", "TapLayerGradient", "shaped"]
+__all__ = ["LayerStats", "TapLayerDerivation", "TapLayerGradient", "shaped", "sums_of_products"]
 
 
 def shaped(name: str, value: object, shape: tuple[int, ...]) -> np.ndarray:
@@ -47,6 +47,58 @@ def shaped(name: str, value: object, shape: tuple[int, ...]) -> np.ndarray:
 def as_array(values: np.ndarray) -> sympy.Array:
     """An object array as an immutable SymPy Array of the same shape."""
     return sympy.ImmutableDenseNDimArray(values.reshape(-1).tolist(), values.shape)
+
+
+@cache
+def _symbol_sorts_before_mul() -> bool:
+    """Whether SymPy orders a Symbol before a product of two Symbols in an Add."""
+    p, q, r = sympy.symbols("p q r")
+    return bool(Add(p * q, r).args[0] == r)
+
+
+def sums_of_products(
+    rows: list[list[tuple[Basic, Basic]]], extra: list[Basic] | None = None
+) -> list[Basic]:
+    """``sum of u*v over rows[r]`` (``+ extra[r]``) for every row, as canonical SymPy objects.
+
+    When every factor is a plain ``Symbol``, the two factors of a product differ
+    and no product repeats within a row (so nothing can combine), the canonical
+    ``Mul``/``Add`` objects are assembled directly in SymPy's own argument order
+    (``Basic.compare``) instead of being re-sorted and re-flattened for every
+    term -- the result equals ``Add(*(u * v ...))`` (tested); anything else
+    takes that plain path.
+    """
+    atoms = {f for row in rows for pair in row for f in pair}
+    if extra is not None:
+        atoms |= set(extra)
+    plain = {"commutative": True}
+    # Plain Symbols are equal exactly when their names are; Basic.compare orders them
+    # by name.  So the checks and the canonical order below work on names (fast).
+    fast = all(type(a) is Symbol and a.assumptions0 == plain for a in atoms)
+    if fast:
+        name_rows = [[(u.name, v.name) for u, v in row] for row in rows]
+        fast = all(u != v for row in name_rows for u, v in row) and all(
+            len({(u, v) if u < v else (v, u) for u, v in row}) == len(row) for row in name_rows)
+        if fast and extra is not None:
+            fast = all(e.name not in {f for pair in row for f in pair}
+                       for row, e in zip(name_rows, extra))
+    if not fast:
+        out = []
+        for r, row in enumerate(rows):
+            total = Add(*[u * v for u, v in row])
+            out.append(total + extra[r] if extra is not None else total)
+        return out
+    by_name = {a.name: a for a in atoms}
+    bias_first = _symbol_sorts_before_mul()
+    mul, add = Mul._from_args, Add._from_args
+    out = []
+    for r, row in enumerate(name_rows):
+        keyed = sorted((u, v) if u < v else (v, u) for u, v in row)
+        args = [mul((by_name[a], by_name[b]), True) for a, b in keyed]
+        if extra is not None:
+            args.insert(0 if bias_first else len(args), extra[r])
+        out.append(S.Zero if not args else args[0] if len(args) == 1 else add(args, True))
+    return out
 
 
 @dataclass(frozen=True)
@@ -113,6 +165,11 @@ class TapLayerGradient:
         self.derivation = d
         self._g = g
 
+    def arrays(self) -> dict[str, np.ndarray | None]:
+        """The views as NumPy object arrays (no SymPy Array indexing): a fast read."""
+        dx, dw, db = self._parts
+        return {"output": self._g, "input": dx, "weight": dw, "bias": db}
+
     @property
     def output(self) -> sympy.Array:
         """The upstream gradient ``dL/dy``."""
@@ -125,18 +182,18 @@ class TapLayerGradient:
         xs = d.input_values.reshape(-1).tolist()
         ws = d.coefficients
         o, i, k = d.o.tolist(), d.i.tolist(), d.k.tolist()
-        gx: list[list[Basic]] = [[] for _ in range(d.n_in)]
+        gx: list[list[tuple[Basic, Basic]]] = [[] for _ in range(d.n_in)]
         for oo, ii, kk in zip(o, i, k):
-            gx[ii].append(ws[kk] * gs[oo])
+            gx[ii].append((ws[kk], gs[oo]))
         dx = np.empty(d.n_in, dtype=object)
-        dx[:] = [Add(*t) for t in gx]
+        dx[:] = sums_of_products(gx)
         dw: np.ndarray | None = None
         if d.weight_shape is not None:
-            gw: list[list[Basic]] = [[] for _ in range(len(ws))]
+            gw: list[list[tuple[Basic, Basic]]] = [[] for _ in range(len(ws))]
             for oo, ii, kk in zip(o, i, k):
-                gw[kk].append(xs[ii] * gs[oo])
+                gw[kk].append((xs[ii], gs[oo]))
             flat_w = np.empty(len(ws), dtype=object)
-            flat_w[:] = [Add(*t) for t in gw]
+            flat_w[:] = sums_of_products(gw)
             dw = flat_w.reshape(d.weight_shape)
         db: np.ndarray | None = None
         if d.bias_values is not None and d.bias_index is not None:
@@ -268,21 +325,28 @@ class TapLayerDerivation:
     def _output_values(self) -> np.ndarray:
         xs = self.input_values.reshape(-1).tolist()
         ws = self.coefficients
-        terms: list[list[Basic]] = [[] for _ in range(self.n_out)]
+        terms: list[list[tuple[Basic, Basic]]] = [[] for _ in range(self.n_out)]
         for oo, ii, kk in zip(self.o.tolist(), self.i.tolist(), self.k.tolist()):
-            terms[oo].append(ws[kk] * xs[ii])
+            terms[oo].append((ws[kk], xs[ii]))
+        extra = None
         if self.bias_values is not None and self.bias_index is not None:
             bs = self.bias_values.reshape(-1).tolist()
-            for oo, j in enumerate(self.bias_index.tolist()):
-                terms[oo].append(bs[j])
+            extra = [bs[j] for j in self.bias_index.tolist()]
         out = np.empty(self.n_out, dtype=object)
-        out[:] = [Add(*t) for t in terms]
+        out[:] = sums_of_products(terms, extra)
         return out.reshape(self.out_shape)
 
     @property
     def output(self) -> sympy.Array:
         """Every output as an explicit sum of products (plus its bias)."""
         return as_array(self._output_values)
+
+    def arrays(self) -> dict[str, np.ndarray | None]:
+        """The views as NumPy object arrays (no SymPy Array indexing): a fast read."""
+        w = None if self.weight_shape is None else self.coefficient_values.reshape(
+            self.weight_shape)
+        return {"input": self.input_values, "output": self._output_values, "weight": w,
+                "bias": self.bias_values}
 
     def terms(self, *index: int) -> list[tuple[Basic, Basic]]:
         """The ``(coefficient, input)`` products of output ``index`` (bias excluded)."""
@@ -301,10 +365,21 @@ class TapLayerDerivation:
             entries.setdefault((oo, ii), []).append(ws[kk])
         return {key: Add(*v) for key, v in entries.items()}
 
+    def matrix_entries(self) -> dict[tuple[int, int], Basic]:
+        """The stored entries of T, ``{(o, i): value}`` (a copy; no SparseMatrix built)."""
+        return dict(self._matrix_entries)
+
+    @cached_property
+    def _matrix(self) -> sympy.SparseMatrix:
+        return sympy.SparseMatrix(self.n_out, self.n_in, self._matrix_entries)
+
     @property
     def matrix(self) -> sympy.SparseMatrix:
-        """The layer matrix T (sparse): ``vec(output) = T vec(input) + bias``."""
-        return sympy.SparseMatrix(self.n_out, self.n_in, dict(self._matrix_entries))
+        """The layer matrix T (sparse): ``vec(output) = T vec(input) + bias``.
+
+        Each access returns a fresh copy (built once, then cached).
+        """
+        return self._matrix.copy()
 
     @property
     def patches(self) -> sympy.SparseMatrix | None:
