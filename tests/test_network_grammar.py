@@ -146,3 +146,53 @@ def test_tokens_carry_positions():
         tokenize(b"ReLU")
     with pytest.raises(ValueError, match=r"`stack` must be at most 10,000 characters"):
         tokenize("ReLU " * 3000)
+
+
+# ------------------------------------------------------------------ the CLI
+
+
+def _cli(*argv: str) -> tuple[int, str, str]:
+    import contextlib
+    import io
+
+    from symconv.shell._cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_cli_network_prints_each_layer_and_checks_against_torch(torch):
+    code, out, _ = _cli("network", "Conv1d(1, 1, 3, bias=False) ReLU MaxPool1d(2)",
+                        "--x", "1,2,3,4,5,6", "--input-size", "1x6")
+    assert code == 0
+    # layer 1 on numbers: symbols only for the weight (x_0..x_2 = 1, 2, 3 by hand).
+    assert "y1_0_0 = w1_0_0_0 + 2*w1_0_0_1 + 3*w1_0_0_2" in out
+    assert "layer 3: MaxPool1d" in out and "output (1, 2):" in out
+    assert "receptive field: each output depends on 4 inputs" in out
+    code, out, _ = _cli("network", "Conv1d(1, 1, 3, bias=False) ReLU MaxPool1d(2)",
+                        "--input-size", "1x6", "--check")
+    assert code == 0 and "torch" in out and "agrees" in out and "DIFFERS" not in out
+
+
+def test_cli_network_errors_exit_2_with_the_position():
+    code, _, err = _cli("network", "Conv1d(1, 2, 3) Dropout", "--input-size", "1x8")
+    assert code == 2 and "unknown layer 'Dropout'" in err and "position 16" in err
+    code, _, err = _cli("network", "ReLU", "--input-size", "1x0")
+    assert code == 2 and "--input-size" in err
+    code, _, err = _cli("network", "ReLU", "--x", "1,2,3", "--input-size", "1x4")
+    assert code == 2 and "do not fill" in err
+    code, _, err = _cli("network", "ReLU")
+    assert code == 2 and "--input-size" in err
+
+
+def test_cli_network_latex_and_gradient(tmp_path):
+    code, out, _ = _cli("network", "Conv1d(1, 1, 2) Tanh", "--input-size", "1x3", "--latex")
+    assert code == 0 and out.startswith(r"\begin{aligned}") and r"\tanh" in out
+    code, out, _ = _cli("network", "Conv1d(1, 1, 2) Tanh", "--input-size", "1x3", "--gradient")
+    assert code == 0 and "layer 1 weight gradient dL/dw1" in out
+    doc = tmp_path / "net.tex"
+    code, out, _ = _cli("network", "Conv1d(1, 1, 2) Tanh", "--input-size", "1x3",
+                        "--document", str(doc))
+    assert code == 0 and doc.read_text().startswith(r"\documentclass")

@@ -79,7 +79,8 @@ COMMANDS: dict[str, Command] = {}
 #: parser is built and exposes ``COMMANDS: dict[str, Command]``.  To add a
 #: subcommand, write it in its own ``symconv/shell/_<name>_cli.py`` and add the
 #: module name here -- one line, nothing else in this file changes.
-COMMAND_MODULES: tuple[str, ...] = ("._html_cli", "._cli_textbook", "._general_cli")
+COMMAND_MODULES: tuple[str, ...] = ("._html_cli", "._cli_textbook", "._general_cli",
+                                   "._cli_network")
 
 
 def register(name: str, command: Command) -> None:
