@@ -188,3 +188,46 @@ def test_channels_shapes_are_checked():
         sc.check_hand(XC, WC[:, :1], [[1]], channels=True)
     with pytest.raises(TypeError, match=r"`channels` must be True or False"):
         sc.check_hand(XC, WC, [[1]], channels="yes")
+
+
+# ------------------------------------------------------------------ gradients
+
+
+def test_weight_and_input_gradients_against_numpy():
+    g = [1, -2]
+    dw = np.correlate(X, g, "valid")  # dL/dw_k = sum_o g_o x_{o+k}
+    dx = np.convolve(g, W, "full")  # dL/dx = the transposed convolution of g
+    rep = sc.check_hand(X, W, dw, grad_output=g)
+    assert rep.matches == [("correlate", "valid")]
+    assert rep.match_products[("correlate", "valid")][0] == f"dw_0 = 1*1 + (-2)*2 = {dw[0]}"
+    rep = sc.check_hand(X, W, dx, grad_output=g, wrt="x")
+    assert rep.matches == [("correlate", "valid")]
+    wrong = dw + np.array([0, 0, 1])
+    rep = sc.check_hand(X, W, wrong, grad_output=g)
+    assert not rep and rep.index == (2,) and rep.right_value == dw[2]
+    assert f"First wrong element: dw_2 = 1*3 + (-2)*4 = {dw[2]}, not {wrong[2]}" in str(rep)
+
+
+@pytest.mark.torch
+def test_gradients_of_a_strided_padded_layer_against_autograd(torch):
+    x = torch.tensor([3.0, 1.0, 4.0, 1.0, 5.0, 9.0], requires_grad=True)
+    w = torch.tensor([2.0, -1.0, 3.0], requires_grad=True)
+    y = torch.nn.functional.conv1d(x[None, None], w[None, None], padding=1, stride=2)[0, 0]
+    g = torch.tensor([1.0, -1.0, 2.0])
+    (y * g).sum().backward()
+    xs, ws, gs = [3, 1, 4, 1, 5, 9], [2, -1, 3], [1, -1, 2]
+    rep = sc.check_hand(xs, ws, w.grad.numpy().astype(int), grad_output=gs, padding=1,
+                        stride=2, op="correlate")
+    assert rep, str(rep)
+    rep = sc.check_hand(xs, ws, x.grad.numpy().astype(int), grad_output=gs, padding=1,
+                        stride=2, op="correlate", wrt="x")
+    assert rep, str(rep)
+
+
+def test_gradient_claims_are_checked():
+    with pytest.raises(ValueError, match=r"`claimed` must have the shape of `w` \(3,\)"):
+        sc.check_hand(X, W, [1, 2], grad_output=[1, 1])
+    with pytest.raises(ValueError, match=r"no convention tried gives an output of that shape"):
+        sc.check_hand(X, W, [1, 2, 3], grad_output=[1] * 9)
+    with pytest.raises(ValueError, match=r"`wrt` must be one of 'w', 'x'"):
+        sc.check_hand(X, W, [1, 2, 3], grad_output=[1, 1], wrt="b")

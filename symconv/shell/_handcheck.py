@@ -24,6 +24,7 @@ from ..boundary._spec import OPS, as_tuple, check_choice
 from ..boundary._values import sympify_array, to_array
 from ..core._derivation import Derivation
 from ..core._derivation import to_sympy_array as _array
+from ._handcheck_gradients import WRT, compare, gradient_results, gradient_text
 from ._handcheck_windows import (
     HAND_MODES,
     MODE_WORDS,
@@ -205,6 +206,8 @@ def check_hand(
     padding: object = None,
     dilation: object = None,
     channels: bool = False,
+    grad_output: object = None,
+    wrt: str = "w",
 ) -> HandCheck:
     """Find the conventions under which ``claimed`` is the convolution of ``x`` and ``w``.
 
@@ -243,6 +246,13 @@ def check_hand(
         ``(in_channels, *spatial)``, ``w`` is ``(out_channels, in_channels,
         *kernel)`` and the claim ``(out_channels, *spatial)``; each output
         channel sums the convolutions of every input channel with its kernel.
+    grad_output : array_like, optional
+        The upstream gradient ``g = dL/dy``: the claim is then a gradient of
+        ``L = sum(g * y)``, ``dL/dw`` (``wrt="w"``, the shape of ``w``) or
+        ``dL/dx`` (``wrt="x"``), and the conventions are those whose output has
+        the shape of ``g``.  A tied weight sums over every output it reaches.
+    wrt : {"w", "x"}
+        With ``grad_output``: which gradient is claimed.
 
     Returns
     -------
@@ -338,6 +348,11 @@ def check_hand(
             f"`mode`={mode!r} cannot apply: it needs `x` or `w` at least as large as the "
             f"other in every dimension, got x shape {n} and w shape {k}"
         )
+    if grad_output is not None:
+        if channels:
+            raise ValueError("`grad_output` with `channels` is not supported: check one "
+                             "channel pair at a time")
+        return _gradient_check(xa, wa, ca, grad_output, wrt, windows, step)
     cut = {c: win.cut(full[c[0]]) for c, win in windows.items()}
     results = {c: _array(v) for c, v in cut.items() if v is not None}
     matches = [c for c, v in cut.items() if v is not None and equal(v, ca)]
@@ -378,6 +393,41 @@ def check_hand(
 
 
 Pairs = list[tuple[Basic, Basic]]
+
+
+def _gradient_check(
+    xa: np.ndarray, wa: np.ndarray, ca: np.ndarray, grad_output: object, wrt: str,
+    windows: dict[tuple[str, str], Window], step: tuple[int, ...],
+) -> HandCheck:
+    """:func:`check_hand` for a claimed ``dL/dw`` or ``dL/dx`` (see ``grad_output``)."""
+    wrt = check_choice("wrt", wrt, WRT)
+    ga = sympify_array(to_array("grad_output", grad_output))
+    var_shape = (wa if wrt == "w" else xa).shape
+    if ca.shape != var_shape:
+        raise ValueError(f"`claimed` must have the shape of `{wrt}` {var_shape} (it is "
+                         f"dL/d{wrt}), got shape {ca.shape}")
+    grads, pairs = gradient_results(xa, wa, ga, windows, wrt)
+    if not grads:
+        raise ValueError(f"`grad_output` has shape {ga.shape}, but no convention tried gives "
+                         "an output of that shape")
+    matches, closest, index = compare(grads, ca)
+    results = {c: _array(v) for c, v in grads.items()}
+    label = f"d{wrt}"
+    flat = {c: p for c, p in pairs.items()}
+    shape = var_shape
+
+    def text(c: tuple[str, str], j: tuple[int, ...]) -> str:
+        flat_j = int(np.ravel_multi_index(j, shape))
+        return gradient_text(label, j, flat[c][flat_j], grads[c][j], _factor)
+
+    if matches:
+        shown = {c: [text(c, j) for j in itertools.islice(np.ndindex(*shape), SHOWN_PRODUCTS)]
+                 for c in matches}
+        return HandCheck(_array(ca), matches, results, step, match_products=shown)
+    right = None if index is None or closest is None else grads[closest][index]
+    products = None if index is None or closest is None else text(closest, index)
+    return HandCheck(_array(ca), [], results, step, closest, None, "", index,
+                     None if index is None else ca[index], right, products)
 
 
 def _full_results(
