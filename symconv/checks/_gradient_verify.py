@@ -93,7 +93,7 @@ def _prove_by_differentiation(gr: Gradient) -> IdentityResult:
             ks = [w_index[f] for f in factors if f in w_index]
             is_ = [x_index[f] for f in factors if f in x_index]
             if len(ks) == 1 and len(is_) == 1 and len(factors) == 2:
-                rhs[ks[0]].append((c * gs[o], xs[is_[0]]))
+                rhs[ks[0]].append((gs[o] if c == 1 else c * gs[o], xs[is_[0]]))
     return compare_sums("dL/dw[k] = sum over outputs of g[o] dy[o]/dw[k] (the forward sums, "
                         "differentiated)", gr.flat_weight, rhs)
 

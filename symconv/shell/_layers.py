@@ -245,27 +245,59 @@ _TRANSPOSE_DOC = """{n}-D transposed convolution with PyTorch's ``nn.ConvTranspo
     """
 
 
-def _make(name: str, base: type, n: int, doc: str) -> type:
+def _doc(template: str, n: int) -> str:
+    """A layer's docstring: the template with its ``n``-D example shapes filled in."""
+
     def shape(*parts: object) -> str:
         return str(tuple(int(v) for part in parts for v in
                          (part if isinstance(part, tuple) else (part,))))
 
-    fields = {
-        "n": n,
-        "size": "4" if n == 1 else str((4,) * n),
-        "out": shape(2, (4,) * n), "weight": shape(2, 1, (3,) * n),
-        "matrix": shape(2 * 4**n, 4**n),
-        "t_out": shape(1, (6,) * n), "t_weight": shape(2, 1, (2,) * n),
-        "t_in": "3" if n == 1 else str((3,) * n),
-        "t_size": "6" if n == 1 else str((6,) * n),
-    }
-    return type(name, (base,), {"_ndim": n, "__doc__": doc.format(**fields),
-                                "__module__": "symconv"})
+    return template.format(
+        n=n,
+        size="4" if n == 1 else str((4,) * n),
+        out=shape(2, (4,) * n), weight=shape(2, 1, (3,) * n),
+        matrix=shape(2 * 4**n, 4**n),
+        t_out=shape(1, (6,) * n), t_weight=shape(2, 1, (2,) * n),
+        t_in="3" if n == 1 else str((3,) * n),
+        t_size="6" if n == 1 else str((6,) * n),
+    )
 
 
-Conv1d = _make("Conv1d", _Conv, 1, _CONV_DOC)
-Conv2d = _make("Conv2d", _Conv, 2, _CONV_DOC)
-Conv3d = _make("Conv3d", _Conv, 3, _CONV_DOC)
-ConvTranspose1d = _make("ConvTranspose1d", _ConvTranspose, 1, _TRANSPOSE_DOC)
-ConvTranspose2d = _make("ConvTranspose2d", _ConvTranspose, 2, _TRANSPOSE_DOC)
-ConvTranspose3d = _make("ConvTranspose3d", _ConvTranspose, 3, _TRANSPOSE_DOC)
+# Explicit subclasses (not ``type()``): a type checker sees each class and its typed
+# ``__init__``, so ``Conv2d(1, 6, 5, paddin=1)`` is an error before it runs.
+
+
+class Conv1d(_Conv):
+    __doc__ = _doc(_CONV_DOC, 1)
+    __module__ = "symconv"
+    _ndim = 1
+
+
+class Conv2d(_Conv):
+    __doc__ = _doc(_CONV_DOC, 2)
+    __module__ = "symconv"
+    _ndim = 2
+
+
+class Conv3d(_Conv):
+    __doc__ = _doc(_CONV_DOC, 3)
+    __module__ = "symconv"
+    _ndim = 3
+
+
+class ConvTranspose1d(_ConvTranspose):
+    __doc__ = _doc(_TRANSPOSE_DOC, 1)
+    __module__ = "symconv"
+    _ndim = 1
+
+
+class ConvTranspose2d(_ConvTranspose):
+    __doc__ = _doc(_TRANSPOSE_DOC, 2)
+    __module__ = "symconv"
+    _ndim = 2
+
+
+class ConvTranspose3d(_ConvTranspose):
+    __doc__ = _doc(_TRANSPOSE_DOC, 3)
+    __module__ = "symconv"
+    _ndim = 3
