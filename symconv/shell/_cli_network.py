@@ -1,4 +1,4 @@
-"""``symconv network "Conv1d(1,2,3) ReLU MaxPool1d(2)" --input-size 1x8``: a stack, derived (shell layer).
+"""`symconv network "Conv1d(1,2,3) ReLU" --input-size 1x8`: a stack, derived (shell layer).
 
 The stack is parsed by :mod:`symconv.shell._network_grammar` (a tokenizer and
 a recursive-descent parser: only known layer names and literal arguments,
