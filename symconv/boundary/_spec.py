@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
+from . import _formulas
 from ._limits import MAX_ELEMENTS, MAX_SIZE, MAX_TRIALS
 
 Mode = Literal["full", "valid", "same", "circular"]
@@ -305,9 +306,11 @@ def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
 def conv_out_size(n: int, k: int, stride: int, dilation: int, lo: int, hi: int) -> int:
     """Output length of a forward convolution along one axis (PyTorch's formula).
 
-    ``floor((n + lo + hi - dilation * (k - 1) - 1) / stride) + 1``.
+    ``floor((n + lo + hi - dilation * (k - 1) - 1) / stride) + 1``: the formula
+    of :func:`symconv.boundary._formulas.conv_output_size` (its single source, the
+    one the documents render).
     """
-    return (n + lo + hi - dilation * (k - 1) - 1) // stride + 1
+    return _formulas.conv_output_size(n, k, stride, dilation, lo, hi)
 
 
 def transpose_out_size(
@@ -315,9 +318,10 @@ def transpose_out_size(
 ) -> int:
     """Output length of a transposed convolution along one axis (PyTorch's formula).
 
-    ``(n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1``.
+    ``(n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1``
+    (:func:`symconv.boundary._formulas.transposed_output_size`).
     """
-    return (n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1
+    return _formulas.transposed_output_size(n, k, stride, dilation, padding, output_padding)
 
 
 # ------------------------------------------------------------ signal style
