@@ -49,17 +49,17 @@ class TapTable:
     in_shape: tuple[int, ...]
     weight_shape: tuple[int, ...]
 
-    @property
+    @cached_property  # read in per-tap loops: computed once
     def n_out(self) -> int:
         """Number of outputs (rows of T)."""
         return int(np.prod(self.out_shape))
 
-    @property
+    @cached_property  # read in per-tap loops: computed once
     def n_in(self) -> int:
         """Number of inputs (columns of T)."""
         return int(np.prod(self.in_shape))
 
-    @property
+    @cached_property  # read in per-tap loops: computed once
     def n_weight(self) -> int:
         """Number of weights (columns of P)."""
         return int(np.prod(self.weight_shape))
