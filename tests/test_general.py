@@ -365,3 +365,12 @@ def test_bad_symbolic_inputs():
         sc.correlate(X, W).subs({n: 2, k: 3})
     with pytest.raises(TypeError, match="`sizes` must be a mapping"):
         sc.correlate(X, W).subs([(n, 2)])
+
+
+def test_subs_refuses_sizes_that_are_not_sizes(general_conv1d):
+    with pytest.raises(ValueError, match="`kernel_size` must be positive"):
+        general_conv1d.subs({C: 1, Q: 1, n: 5, k: 0, s: 1, d: 1, p: 0})
+    with pytest.raises(ValueError, match="`kernel_size`"):  # kernel larger than padded input
+        general_conv1d.subs({C: 1, Q: 1, n: 2, k: 4, s: 1, d: 1, p: 0})
+    with pytest.raises(TypeError, match="`sizes` keys must be SymPy symbols"):
+        general_conv1d.subs({"n": 3})
