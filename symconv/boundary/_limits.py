@@ -58,6 +58,10 @@ GEMM_LIMIT = 250_000
 
 # ------------------------------------------------------------------ backward
 
+#: ``Gradient.verify`` compares the dense structural-zero mask too up to this many
+#: entries of T (one byte each); beyond, the tie groups alone are compared.
+MASK_CHECK_LIMIT = 10_000_000
+
 #: ``Gradient.dense`` refuses matrices with more entries than this (SymPy objects).
 GRADIENT_DENSE_LIMIT = 250_000
 
@@ -98,6 +102,10 @@ MAX_EDGES = 20_000
 #: Grids with more cells than this are drawn without text labels.
 LABEL_CELLS = 600
 
+#: The dense overlay of a network picture is refused above this many edges
+#: (outputs x inputs): beyond, the picture is unreadable.
+MAX_DENSE_EDGES = 4000
+
 #: The HTML page shows every entry of T (or product) up to this many; above, the
 #: page shows structure and drill-down only (the browser stays responsive).
 HTML_MAX_ENTRIES = 4096
@@ -106,6 +114,9 @@ HTML_MAX_ENTRIES = 4096
 
 #: The text report prints the matrix T only up to this many entries.
 PRINT_ENTRIES = 600
+
+#: ``symconv network`` prints at most this many entries of each layer's output.
+NETWORK_PRINT_ENTRIES = 40
 
 #: The text report (``print(d)``, ``symconv derive``) prints at most this many
 #: outputs (and gradient entries) unless asked for more: LeNet C1 has 4,704.

@@ -15,6 +15,7 @@ import numpy as np
 import sympy
 from sympy import Add, Symbol
 
+from ..boundary._limits import MASK_CHECK_LIMIT
 from ..core._derivation import Derivation
 from ._gradient_checks import adjoint_identity, references
 from ._numeric import CheckReport, Reference, each_trial, run_check
@@ -38,8 +39,7 @@ class StructureResult(IdentityResult):
         return line if self.counterexample is None else f"{line}; {self.counterexample}"
 
 
-#: The dense structural-zero mask is compared too up to this many entries of T.
-MASK_CHECK_LIMIT = 10_000_000
+# The dense structural-zero mask is compared up to MASK_CHECK_LIMIT entries (_limits).
 
 
 def verify_gradient(gr: Gradient) -> Verification:

@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from ..boundary._limits import MAX_DENSE_EDGES
 from ._plot import PALETTE, colour, label
 
 __all__ = ["MAX_DENSE_EDGES", "plot_dense_overlay"]
 
-#: Dense edges (outputs x inputs) above which the picture is refused (unreadable).
-MAX_DENSE_EDGES = 4000
+# Dense edges (outputs x inputs) above MAX_DENSE_EDGES: refused (reason: boundary._limits).
 
 
 def _pyplot() -> Any:

@@ -16,13 +16,13 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from ..boundary._limits import NETWORK_PRINT_ENTRIES as PRINT_ENTRIES
 from ..core._sequential import entries
 from ._cli import Command
 from ._cli_values import UsageError, parse_values, writable, write_text
 from ._network_grammar import build_stack
 
-#: At most this many entries of each layer's output are printed.
-PRINT_ENTRIES = 40
+# At most PRINT_ENTRIES entries of each layer's output are printed (boundary._limits).
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
