@@ -57,8 +57,9 @@ def layer_from_torch(torch: Any, module: Any) -> Parts:
         layer = getattr(nl, name)(module.kernel_size, module.stride, module.padding,
                                   module.dilation)
         return layer, None, None
-    if module.divisor_override is not None:
-        raise _refuse(module, "divisor_override", module.divisor_override, "None")
+    divisor = getattr(module, "divisor_override", None)  # AvgPool2d only
+    if divisor is not None:
+        raise _refuse(module, "divisor_override", divisor, "None")
     layer = getattr(nl, name)(module.kernel_size, module.stride, module.padding,
                               count_include_pad=module.count_include_pad)
     return layer, None, None
