@@ -188,3 +188,41 @@ def test_ceil_mode_is_keyword_only_and_checked():
         sc.AvgPool1d(2, 2, 0, True, True)  # torch's positional order differs: refuse it
     with pytest.raises(TypeError, match="`ceil_mode` must be True or False"):
         sc.MaxPool1d(2, ceil_mode="yes")
+
+
+from conftest import require_torch  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 12), k=st.integers(1, 5), s=st.integers(1, 4), p=st.integers(0, 2),
+       d=st.integers(1, 3), ceil=st.booleans(), kind=st.sampled_from(["max", "avg"]))
+def test_output_size_law_matches_torch(n, k, s, p, d, ceil, kind):
+    """D&V relationship 7 (with padding, dilation, ceil_mode): torch's size, or both refuse."""
+    torch = require_torch()
+
+    F = torch.nn.functional
+    if kind == "avg":
+        d = 1
+    x = torch.zeros(1, 1, n)
+    try:
+        if kind == "max":
+            y = F.max_pool1d(x, k, s, p, d, ceil_mode=ceil)
+        else:
+            y = F.avg_pool1d(x, k, s, p, ceil_mode=ceil, count_include_pad=False)
+        # a window of padding only: -inf (max) or nan (avg); symconv refuses it
+        ref = y.shape[-1] if bool(torch.isfinite(y).all()) else None
+    except RuntimeError:
+        ref = None
+    if ref == 0:
+        ref = None
+    try:
+        layer = (sc.MaxPool1d(k, s, p, d, ceil_mode=ceil) if kind == "max"
+                 else sc.AvgPool1d(k, s, p, count_include_pad=False, ceil_mode=ceil))
+        got = layer.derive(input_size=(1, n)).output.shape[-1]
+    except ValueError:
+        got = None
+    assert got == ref
+    if got is not None and not ceil:
+        assert got == (n + 2 * p - d * (k - 1) - 1) // s + 1

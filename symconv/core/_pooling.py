@@ -21,7 +21,7 @@ padding and dilation): ``floor((n + 2p - d(k - 1) - 1) / s) + 1``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -64,26 +64,41 @@ def pool_spec(geometry: PoolGeometry, in_shape: tuple[int, ...]) -> ConvSpec:
     params = layer_params(geometry.ndim, False, channels, channels, geometry.kernel_size,
                           geometry.stride, geometry.padding, geometry.dilation, channels,
                           False, "zeros")
-    spec = layer_spec(params, size)
     if not geometry.ceil_mode:
-        return spec
+        return layer_spec(params, size)
     # torch's ceil_mode: round the output size up, but drop a last window that
     # would start in the right padding; the extra reach is padding on the right.
     out, pads = [], []
-    for n, k, s, p, d in zip(size, geometry.kernel_size, geometry.stride, geometry.padding,
-                             geometry.dilation):
+    for axis, (n, k, s, p, d) in enumerate(zip(size, geometry.kernel_size, geometry.stride,
+                                               geometry.padding, geometry.dilation)):
         m = -(-(n + 2 * p - d * (k - 1) - 1) // s) + 1
         if (m - 1) * s >= n + p:
             m -= 1
+        if m < 1:
+            raise ValueError(
+                f"`kernel_size` (={k}, dilated span {d * (k - 1) + 1}) leaves no output in "
+                f"spatial dimension {axis} (input {n}, padding {p}, stride {s}, ceil_mode=True)"
+            )
         out.append(m)
         pads.append((p, max(p, (m - 1) * s + d * (k - 1) + 1 - n - p)))
-    return replace(spec, out_size=tuple(out), padding=tuple(pads))
+    return ConvSpec(kind="conv", in_channels=channels, out_channels=channels, groups=channels,
+                    in_size=size, out_size=tuple(out), kernel_size=geometry.kernel_size,
+                    stride=geometry.stride, dilation=geometry.dilation, padding=tuple(pads))
 
 
 def _windows(spec: ConvSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Taps ``(o, i, j)`` of the depthwise convolution, sorted by output then kernel position."""
     t = forward_taps(spec)
-    return t.o.astype(np.int64), t.i.astype(np.int64), t.k.astype(np.int64)
+    o = t.o.astype(np.int64)
+    counts = np.bincount(o, minlength=int(np.prod(spec.output_shape)))
+    if counts.size and counts.min() == 0:
+        empty = int(np.argmin(counts))
+        raise ValueError(
+            f"output {np.unravel_index(empty, spec.output_shape)} of this pooling reads only "
+            "padding (torch gives -inf for max, nan or 0 for avg): use less `padding` or "
+            "`dilation`, or ceil_mode=False"
+        )
+    return o, t.i.astype(np.int64), t.k.astype(np.int64)
 
 
 def _input(in_shape: tuple[int, ...], x: object) -> np.ndarray:
