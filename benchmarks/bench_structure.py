@@ -1,4 +1,4 @@
-"""Timings of the structure views and the textbook (run by hand: python benchmarks/bench_structure.py).
+"""Timings of the structure views and the textbook (python benchmarks/bench_structure.py).
 
 Not a test: numbers for docs, measured on whatever machine runs it.
 """

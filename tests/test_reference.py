@@ -417,7 +417,7 @@ def test_signal_nd_rejects_bad_arguments():
     with pytest.raises(ValueError, match="op"):
         signal_nd(np.ones(3), np.ones(2), "convolution", "full")
     with pytest.raises(ValueError, match="mode"):
-        signal_nd(np.ones(3), np.ones(2), "convolve", "circular")
+        signal_nd(np.ones(3), np.ones(2), "convolve", "periodic")
     with pytest.raises(ValueError, match="same number of dims"):
         signal_nd(np.ones(3), np.ones((2, 2)), "convolve", "full")
 
