@@ -20,6 +20,7 @@ from sympy import Add, Basic
 from ..boundary._limits import PRINT_ENTRIES, PRINT_OUTPUTS, SYMBOLIC_LIMIT
 from ..core._progress import track
 from ..core._taps import count_taps
+from ._sum_text import expr_text, sum_text
 
 if TYPE_CHECKING:
     from ..core._derivation import Derivation, Stats
@@ -107,14 +108,15 @@ def factor(v: Any) -> str:
     return text if plain else f"({text})"
 
 
-def _shown(pairs: list[tuple[Basic, Basic]], bias: Basic | None) -> tuple[str | None, Basic]:
+def _shown(pairs: list[tuple[Basic, Basic]], bias: Basic | None) -> tuple[str | None, Any]:
     """``(products as text or None, value)``: the text when some factor is a number."""
+    if all(not w.is_number and not x.is_number for w, x in pairs) and (
+            bias is None or not bias.is_number):
+        # No number to collapse: the products as they are, in kernel order (_sum_text).
+        return None, sum_text(pairs, bias)
     value = Add(*[w * x for w, x in pairs]) + (0 if bias is None else bias)
     if value.is_number:
         value = sympy.expand(value)
-    if all(not w.is_number and not x.is_number for w, x in pairs) and (
-            bias is None or not bias.is_number):
-        return None, value
     parts = [f"{factor(x)}*{factor(w)}" for w, x in pairs]
     if bias is not None:
         parts.append(factor(bias))
@@ -169,7 +171,7 @@ def _gradient(d: Derivation, limit: int | None, more: str) -> list[str]:
     for title, letter, flat, shape in parts:
         shown = _cut(len(flat), limit)
         lines.append(title)
-        lines += [f"  {_name(letter, j, shape)} = {flat[j]}" for j in range(shown)]
+        lines += [f"  {_name(letter, j, shape)} = {expr_text(flat[j])}" for j in range(shown)]
         lines += _more(len(flat), shown, "entries", more)
     return lines
 
