@@ -160,3 +160,30 @@ def test_dense_overlay_picture_counts():
     plt.close("all")
     with pytest.raises(ValueError, match="too many to draw"):
         sc.plot_dense_overlay(sc.Linear(100, 50).derive(input_size=100))
+
+
+def test_fast_sums_of_products_equal_sympys_own():
+    import random
+
+    from symconv.core._tapped import sums_of_products
+
+    rng = random.Random(0)
+    xs, ws, bs = sympy.symbols("x_0:12"), sympy.symbols("w_0:12"), sympy.symbols("b_0:4")
+    pool = xs + ws + bs
+    for _ in range(40):
+        rows = []
+        for _ in range(4):
+            pairs = {}
+            for _ in range(rng.randint(0, 6)):
+                u, v = rng.choice(pool), rng.choice(pool)
+                if u != v:
+                    pairs[frozenset((u, v))] = (u, v)
+            rows.append(list(pairs.values()))
+        extra = [rng.choice(pool) for _ in rows]
+        got = sums_of_products(rows, extra)
+        want = [sympy.Add(*[u * v for u, v in r]) + e for r, e in zip(rows, extra)]
+        assert got == want
+        assert [g.args for g in got] == [w.args for w in want]  # same canonical objects
+    # a repeated product or a square takes SymPy's own path
+    x, w = sympy.symbols("x w")
+    assert sums_of_products([[(x, w), (w, x)], [(x, x)]]) == [2 * x * w, x**2]
