@@ -345,6 +345,19 @@ def sweep_child(c: int, n: int, method: str, repeat: int) -> None:
     print(json.dumps({"times": times}))
 
 
+def print_exponents(xs: list[int], ns_sc: list[float], ns_np: list[float]) -> None:
+    """The fitted exponent b of time ~ products**b (least squares on log-log), per range."""
+    p = np.log10(np.array(xs, dtype=float))
+    for lo in (1e3, 1e5):
+        keep = np.array(xs) >= lo
+        if keep.sum() < 2:
+            continue
+        fits = [np.polyfit(p[keep], np.log10(np.array(ns)[keep] * np.array(xs)[keep]), 1)[0]
+                for ns in (ns_sc, ns_np)]
+        print(f"\nfitted exponent from {lo:.0e} products: to_scipy {fits[0]:.2f}, "
+              f"NumPy floor {fits[1]:.2f} (1 = linear)")
+
+
 def sweep(points: list[tuple[int, int]], repeat: int, plot: Path | None) -> None:
     print("\n### Linear scaling: Conv2d(c, c, 3, padding=1) on c x n x n\n")
     print("| c | n | products | to_scipy | ns / product | NumPy COO (floor) | ns / product |")
@@ -363,6 +376,7 @@ def sweep(points: list[tuple[int, int]], repeat: int, plot: Path | None) -> None
         ys_np.append(row[1] / prods * 1e9)
         print(f"| {c} | {n} | {prods:,} | {fmt_time(row[0])} | {ys_sc[-1]:.1f} | "
               f"{fmt_time(row[1])} | {ys_np[-1]:.1f} |", flush=True)
+    print_exponents(xs, ys_sc, ys_np)
     if plot is None:
         return
     import matplotlib
