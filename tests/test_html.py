@@ -423,6 +423,20 @@ def test_large_layer_fallback_with_drill_down():
         assert divmod(i, 40) == (divmod(o, 40)[0] - 1, divmod(o, 40)[1] + 1)
 
 
+def test_large_layer_gradient_grouping_needs_few_outputs():
+    from symconv.boundary._limits import HTML_GRADIENT_OUTPUTS
+
+    many = sc.correlate(np.zeros(HTML_GRADIENT_OUTPUTS + 5, dtype=int), [1, 2, 3])
+    assert "gradient grouping is left out" in many.to_html(gradient=True)
+    few = sc.correlate(np.zeros(5000, dtype=int), [1, 2, 3])  # large mode, few outputs
+    page = few.to_html(gradient=True, focus_weight=(1,))
+    assert "left out" not in page
+    hood = parse(page[page.index('data-hood="0"'):page.index('data-hood="1"')])
+    # Weight 1 meets input o + 1 in output o (valid correlation): the first 48 are listed.
+    assert [(n.one("data-o"), n.one("data-i")) for n in hood.role("gterm")] == [
+        (o, o + 1) for o in range(48)]
+
+
 def test_threshold_is_entries_of_t():
     d = sc.correlate(sympy.symarray("x", 4), sympy.symarray("w", 3))  # T is 2 x 4
     assert 'data-mode="large"' in d.to_html(max_entries=7)

@@ -110,6 +110,10 @@ MAX_DENSE_EDGES = 4000
 #: page shows structure and drill-down only (the browser stays responsive).
 HTML_MAX_ENTRIES = 4096
 
+#: Above HTML_MAX_ENTRIES the page shows the gradient grouping only for layers with
+#: at most this many outputs: the upstream gradient alone is one symbol per output.
+HTML_GRADIENT_OUTPUTS = 100_000
+
 # -------------------------------------------------------------------- shell
 
 #: The text report prints the matrix T only up to this many entries.

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..boundary._limits import HTML_GRADIENT_OUTPUTS as GRADIENT_OUTPUTS
 from ..boundary._limits import HTML_MAX_ENTRIES as MAX_ENTRIES
 from ..core._derivation import Derivation
 from ..core._general import GeneralDerivation
@@ -39,10 +40,8 @@ from ._explorer_parts import (
 )
 from ._mathml import escape
 
-# Entries of T (or products) above MAX_ENTRIES: structure and drill-down only (_limits).
-
-#: Large layers show the gradient grouping only up to this many outputs (symbols g).
-GRADIENT_OUTPUTS = 100_000
+# Entries of T (or products) above MAX_ENTRIES: structure and drill-down only; large
+# layers show the gradient grouping up to GRADIENT_OUTPUTS outputs (both in _limits).
 
 IDLE = ("Point at (hover) or Tab to a weight, an input, an output or an entry of T; "
         "Escape clears.")
