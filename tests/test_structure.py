@@ -406,3 +406,12 @@ def test_plot_arithmetic_draws_every_cell() -> None:
     # 5x5 padded grid + 4 shaded taps + 4x4 output grid
     assert len(ax.patches) == 25 + 4 + 16
     plt.close("all")
+
+
+def test_structure_latex_draws_channel_blocks_with_double_rules() -> None:
+    d = sc.Conv2d(2, 2, 2, bias=False).derive(input_size=(3, 3))
+    out = sc.structure_latex(d)
+    # columns: 2 input channels x 3 rows of 3; rows: 2 output channels x 2 rows of 2
+    assert r"\begin{array}{ccc|ccc|ccc||ccc|ccc|ccc}" in out
+    assert out.count(r"\hline\hline") == 1 and out.count(r"\hline") == 4  # 2 single, 1 double
+    assert d.matrix.shape == (8, 18)

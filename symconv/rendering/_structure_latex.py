@@ -42,15 +42,22 @@ def tex(value: Any) -> str:
     return latex(value, name_of)
 
 
-def _partition(d: Derivation) -> tuple[list[int], list[int]]:
-    """Row and column block sizes: channel blocks, then the first spatial axis (N-D)."""
+def _partition(d: Derivation) -> tuple[list[int], list[int], int, int]:
+    """Row and column block sizes (the last spatial axis), and the channel block sizes.
+
+    Blocks follow the innermost Kronecker factor; a layer's channel blocks (every
+    spatial axis) are drawn with double rules when there are finer blocks inside.
+    """
     kf = kronecker_form(d)
     sizes = kf.axis_sizes
-    inner_r = int(np.prod([r for r, _ in sizes[-1:]]))
-    inner_c = int(np.prod([c for _, c in sizes[-1:]]))
     if len(sizes) == 1:
-        return [kf.shape[0]], [kf.shape[1]]
-    return ([inner_r] * (kf.shape[0] // inner_r), [inner_c] * (kf.shape[1] // inner_c))
+        return [kf.shape[0]], [kf.shape[1]], kf.shape[0], kf.shape[1]
+    inner_r, inner_c = sizes[-1]
+    off = 1 if d.spec.has_channels else 0
+    chan_r = int(np.prod([r for r, _ in sizes[off:]]))
+    chan_c = int(np.prod([c for _, c in sizes[off:]]))
+    return ([inner_r] * (kf.shape[0] // inner_r), [inner_c] * (kf.shape[1] // inner_c),
+            chan_r, chan_c)
 
 
 def block_matrix(d: Derivation) -> str:
@@ -67,17 +74,23 @@ def block_matrix(d: Derivation) -> str:
     if max(t.shape) > MAX_SIDE:
         raise ValueError(f"`d` has a {t.shape[0]} x {t.shape[1]} matrix, too large to write "
                          f"out (limit {MAX_SIDE} per side); use a smaller instance")
-    rows, cols = _partition(d)
-    spec = join("|", ["c" * c for c in cols])
+    rows, cols, chan_r, chan_c = _partition(d)
+    spec, c0 = "", 0
+    for b, w in enumerate(cols):
+        c0 += w
+        spec += "c" * w
+        if b < len(cols) - 1:
+            spec += "||" if c0 % chan_c == 0 and chan_c != cols[0] else "|"
     lines = []
     r0 = 0
     for b, h in enumerate(rows):
         for r in range(r0, r0 + h):
             lines.append(join(" & ", [tex(t[r, c]) if t[r, c] != 0 else "0"
                                       for c in range(t.shape[1])]) + r" \\")
-        if b < len(rows) - 1:
-            lines.append(r"\hline")
         r0 += h
+        if b < len(rows) - 1:
+            double = r0 % chan_r == 0 and chan_r != rows[0]
+            lines.append(r"\hline\hline" if double else r"\hline")
     body = environment("array", "\n".join(lines), spec)
     return r"\left[" + "\n" + body + "\n" + r"\right]"
 
