@@ -165,7 +165,7 @@ def test_dense_overlay_picture_counts():
 def test_fast_sums_of_products_equal_sympys_own():
     import random
 
-    from symconv.core._tapped import sums_of_products
+    from symconv.core._sums import sums_of_products
 
     rng = random.Random(0)
     xs, ws, bs = sympy.symbols("x_0:12"), sympy.symbols("w_0:12"), sympy.symbols("b_0:4")
