@@ -415,3 +415,21 @@ def test_structure_latex_draws_channel_blocks_with_double_rules() -> None:
     assert r"\begin{array}{ccc|ccc|ccc||ccc|ccc|ccc}" in out
     assert out.count(r"\hline\hline") == 1 and out.count(r"\hline") == 4  # 2 single, 1 double
     assert d.matrix.shape == (8, 18)
+
+
+def test_dilated_circular_layer_is_circulant_and_fft_diagonalises() -> None:
+    n, k, dil = 7, 3, 2
+    w = ints(1, 1, k)
+    d = sc.Conv1d(1, 1, k, padding=dil * (k - 1) // 2, dilation=dil, padding_mode="circular",
+                  bias=False).derive(x=ints(1, n), weight=w)
+    t = d.to_numpy()
+    c = t[:, 0]
+    assert np.array_equal(t, scipy.linalg.circulant(c))
+    # first column by hand: weight j sits at (i - o) = d*j - p, so at row (p - d*j) mod n
+    want = np.zeros(n)
+    for j in range(k):
+        want[(dil * (k - 1) // 2 - dil * j) % n] += w[0, 0, j]
+    assert np.array_equal(c, want)
+    dg = sc.diagonalize(d)
+    assert np.allclose([complex(v) for v in dg.eigenvalues], np.fft.fft(c))
+    assert prove_diagonalization(d, dg)
