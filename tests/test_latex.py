@@ -21,10 +21,10 @@ def seed() -> sc.Derivation:
 def test_golden_seed_sums_coloured() -> None:
     assert seed().to_latex(view="sums") == (
         "\\begin{aligned}\n"
-        r"y_{0} &= \textcolor{blue}{w_{0}} x_{0} + \textcolor{red}{w_{1}} x_{1} "
-        r"+ \textcolor{teal}{w_{2}} x_{2} \\" "\n"
-        r"y_{1} &= \textcolor{blue}{w_{0}} x_{1} + \textcolor{red}{w_{1}} x_{2} "
-        r"+ \textcolor{teal}{w_{2}} x_{3}" "\n"
+        r"y_{0} &= \textcolor[HTML]{0072B2}{w_{0}} x_{0} + \textcolor[HTML]{D55E00}{w_{1}} x_{1} "
+        r"+ \textcolor[HTML]{009E73}{w_{2}} x_{2} \\" "\n"
+        r"y_{1} &= \textcolor[HTML]{0072B2}{w_{0}} x_{1} + \textcolor[HTML]{D55E00}{w_{1}} x_{2} "
+        r"+ \textcolor[HTML]{009E73}{w_{2}} x_{3}" "\n"
         "\\end{aligned}"
     )
 
@@ -132,17 +132,18 @@ def test_folded_entries_show_a_sum_of_weights_each_in_its_colour() -> None:
     out = d.to_latex(view="matrix")
     # reflect: y_0 reads x_1, x_0, x_1, so T[0, 1] = w_0 + w_2
     # (the sum stacked in its cell, so the column stays narrow)
-    assert (r"\textcolor{red}{w_{0,0,1}} & \begin{gathered} \textcolor{blue}{w_{0,0,0}} "
-            r"\\ {}+ \textcolor{teal}{w_{0,0,2}} \end{gathered} & 0") in out
+    assert (r"\textcolor[HTML]{D55E00}{w_{0,0,1}} & \begin{gathered} \textcolor[HTML]{0072B2}{w_{0,0,0}} "
+            r"\\ {}+ \textcolor[HTML]{009E73}{w_{0,0,2}} \end{gathered} & 0") in out
 
 
 def test_colour_is_fixed_by_weight_index() -> None:
     d = sc.Conv1d(1, 1, 12, bias=False).derive(input_size=12)
     out = d.to_latex(view="patches", max_cols=20)
-    # ten base colours, then the palette repeats: w_10 is blue like w_0
-    assert r"\textcolor{blue}{w_{0,0,0}}" in out
-    assert r"\textcolor{blue}{w_{0,0,10}}" in out
-    assert r"\textcolor{red}{w_{0,0,11}}" in out
+    # ten colours, then no repeat: w_10 and w_11 are black, told apart by their labels
+    assert r"\textcolor[HTML]{0072B2}{w_{0,0,0}}" in out
+    assert r"\textcolor[HTML]{D55E00}{w_{0,0,1}}" in out
+    assert r"w_{0,0,10}" in out and r"}{w_{0,0,10}}" not in out
+    assert r"w_{0,0,11}" in out and r"}{w_{0,0,11}}" not in out
 
 
 # ----------------------------------------------------------------- elision
@@ -301,8 +302,8 @@ def test_document_has_every_part_the_issue_lists() -> None:
     assert "The convolution has 12 weights and 3 biases (15 parameters)" in doc
     assert "has 90 weights and 9 biases (99 parameters)" in doc
     assert "stride & (2,)" in doc and "padding (before, after) & (1, 1), mode zeros" in doc
-    for name, rgb in (("scA", "0,114,178"), ("scB", "213,94,0")):
-        assert f"\\definecolor{{{name}}}{{RGB}}{{{rgb}}}" in doc
+    for name, rgb in (("scA", "0072B2"), ("scB", "D55E00")):
+        assert f"\\definecolor{{{name}}}{{HTML}}{{{rgb}}}" in doc
 
 
 def test_document_states_the_convention() -> None:

@@ -201,7 +201,9 @@ def test_plot_on_given_axes():
 
 def test_palette_colours_are_distinct():
     colours = [sc.rendering._plot.colour(k) for k in range(200)]
-    assert len(set(colours[:20])) == 20
+    n = len(sc.rendering._plot.PALETTE)
+    assert len(set(colours[:n])) == n  # distinct within the palette (distances: test_palette)
+    assert set(colours[n:]) == {"#595959"}  # then one grey: labels tell weights apart
     assert all(len(c) == 7 and c.startswith("#") for c in colours)
 
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def _preamble(options: Options) -> str:
-    colours = "\n".join(tex.command("definecolor", name, "RGB", rgb)
+    colours = "\n".join(tex.command("definecolor", name, "HTML", rgb)
                         for name, rgb in DOCUMENT_PALETTE)
     return "\n".join([
         tex.command("documentclass", "article", options=["11pt"]),
@@ -216,8 +216,9 @@ def latex_document(d: Derivation, **options: Any) -> str:
                f"$(o, i, k)$; there are {st.products:,} products in all."
                + (" Each weight has its own colour." if opts.color and
                   st.tie_counts.size <= len(opts.palette) else
-                  f" Each weight has a colour; the {len(opts.palette)} colours repeat in "
-                  f"order of the weight index, so one colour may stand for several weights."
+                  f" The first {len(opts.palette)} weights have a colour each; the others "
+                  "are black, told apart by their labels (a colour never stands for two "
+                  "weights)."
                   if opts.color else ""))
     if opts.nonlinearity:
         f = tex.function_name(opts.nonlinearity)

@@ -170,15 +170,15 @@ def repr_latex(obj: Any) -> str:
     >>> print(sc.repr_latex(sc.correlate([1, 2], [3], mode="full")))
     $$\\begin{gathered}
     \\begin{aligned}
-    y_{0} &= \\textcolor{blue}{3} \\cdot 1 = 3 \\\\
-    y_{1} &= \\textcolor{blue}{3} \\cdot 2 = 6
+    y_{0} &= \\textcolor[HTML]{0072B2}{3} \\cdot 1 = 3 \\\\
+    y_{1} &= \\textcolor[HTML]{0072B2}{3} \\cdot 2 = 6
     \\end{aligned} \\\\[1ex]
     \\begin{bmatrix}
     y_{0} \\\\
     y_{1}
     \\end{bmatrix} = \\underbrace{\\begin{bmatrix}
-    \\textcolor{blue}{3} & 0 \\\\
-    0 & \\textcolor{blue}{3}
+    \\textcolor[HTML]{0072B2}{3} & 0 \\\\
+    0 & \\textcolor[HTML]{0072B2}{3}
     \\end{bmatrix}}_{T} \\begin{bmatrix}
     1 \\\\
     2

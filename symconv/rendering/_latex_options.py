@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from ._palette import PALETTE, document_names
+
 #: The roles a name can be given to (``names=`` option).
 ROLES: tuple[str, ...] = ("x", "w", "b", "y", "g", "a", "T", "P", "L")
 
@@ -19,16 +21,12 @@ PRESETS: dict[str, dict[str, str]] = {
             "P": "P", "L": "L"},
 }
 
-#: Colours of tied weights in fragments: xcolor's predefined names (no definitions needed).
-BASE_PALETTE: tuple[str, ...] = (
-    "blue", "red", "teal", "orange", "violet", "olive", "magenta", "brown", "cyan", "purple",
-)
+#: Colours of tied weights in fragments: the one palette (symconv.rendering._palette), as
+#: ``#RRGGBB`` (printed ``\textcolor[HTML]{RRGGBB}``, no definitions needed).
+BASE_PALETTE: tuple[str, ...] = PALETTE
 
-#: The palette the documents define with ``\definecolor`` (RGB), colour-blind friendly.
-DOCUMENT_PALETTE: tuple[tuple[str, str], ...] = (
-    ("scA", "0,114,178"), ("scB", "213,94,0"), ("scC", "0,158,115"), ("scD", "204,121,167"),
-    ("scE", "86,180,233"), ("scF", "230,159,0"), ("scG", "117,112,179"), ("scH", "166,86,40"),
-)
+#: The same palette as the documents define it (``\definecolor{scA}{HTML}{0072B2}``...).
+DOCUMENT_PALETTE: tuple[tuple[str, str], ...] = document_names()
 
 VIEWS: tuple[str, ...] = ("all", "sums", "matrix", "patches")
 ZEROS: tuple[str, ...] = ("0", r"\cdot")

@@ -9,7 +9,6 @@ same weight has the same colour in every picture.
 
 from __future__ import annotations
 
-import colorsys
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,7 +20,7 @@ from ..boundary._limits import LABEL_CELLS, MAX_CELLS, MAX_EDGES
 from ..boundary._spec import check_choice
 from ..boundary._values import SYMARRAY_NAME
 from ..core._derivation import Derivation
-from . import _tex
+from . import _palette, _tex
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -29,16 +28,10 @@ if TYPE_CHECKING:
 Which = Literal["matrix", "patches", "gradient"]
 WHICH: tuple[str, ...] = ("matrix", "patches", "gradient")
 
-#: Fixed colours, weight (or input) ``k`` gets ``PALETTE[k]``: the Okabe-Ito
-#: colour-blind friendly eight first (the LaTeX documents' palette), then twelve
-#: more; beyond them hues step by the golden angle (:func:`colour`).
-PALETTE: tuple[str, ...] = (
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#7570B3", "#A6561C",
-    "#1B9E77", "#E7298A", "#66A61E", "#E6AB02", "#1F78B4", "#B2DF8A", "#FB9A99", "#FDBF6F",
-    "#CAB2D6", "#6A3D9A", "#B15928", "#8DD3C7",
-)
-#: Colour of an entry that holds a sum of several weights (non-zero padding modes).
-SUM_COLOUR = "#C8C8C8"
+#: The one palette (symconv.rendering._palette): weight ``k`` gets ``PALETTE[k]``, weights
+#: past it one dark grey (their labels tell them apart); a sum of weights is light grey.
+PALETTE: tuple[str, ...] = _palette.PALETTE
+SUM_COLOUR = _palette.SUM
 
 # Drawing refuses more than MAX_CELLS cells (matrix pictures) or MAX_EDGES products
 # (connectivity); grids over LABEL_CELLS cells have no text labels (boundary._limits).
@@ -46,18 +39,14 @@ SUM_COLOUR = "#C8C8C8"
 
 
 def colour(k: int) -> str:
-    """The fixed colour (``#RRGGBB``) of weight ``k``.
+    """The fixed colour (``#RRGGBB``) of weight ``k`` (see :mod:`symconv.rendering._palette`).
 
     Examples
     --------
     >>> colour(0), colour(1), colour(20)
-    ('#0072B2', '#D55E00', '#2BD647')
+    ('#0072B2', '#D55E00', '#595959')
     """
-    if k < len(PALETTE):
-        return PALETTE[k]
-    hue = (k * 0.6180339887498949) % 1.0
-    r, g, b = colorsys.hsv_to_rgb(hue, 0.8, 0.84)
-    return "#{:02X}{:02X}{:02X}".format(*(round(255 * c) for c in (r, g, b)))
+    return _palette.colour(k)
 
 
 def label(v: Any) -> str:

@@ -82,9 +82,13 @@ class Printer:
         return left + r" \cdot " + self.factor(b)
 
     def paint(self, k: int, body: str) -> str:
-        if not self.o.color:
+        """``body`` in weight ``k``'s colour; past the palette uncoloured (its label says)."""
+        if not self.o.color or k >= len(self.o.palette):
             return body
-        return tex.command("textcolor", self.o.palette[k % len(self.o.palette)], body)
+        c = self.o.palette[k]
+        if c.startswith("#"):
+            return tex.command("textcolor", c[1:], body, options=["HTML"])
+        return tex.command("textcolor", c, body)
 
     def terms(self, pieces: list[str], wrap: bool = False) -> str:
         """A sum of rendered terms, elided past ``max_terms`` (``+ \\cdots +``)."""
