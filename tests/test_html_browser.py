@@ -244,3 +244,19 @@ def test_large_layer_drill_down_selection(browser, tmp_path):
     visible_cells = [e for e in browser.find_elements(By.CSS_SELECTOR, '.sc-hl[data-role="t"]')
                      if e.is_displayed()]
     assert visible_cells and all(e.get_attribute("data-k") == k for e in visible_cells)
+
+
+def test_pointer_leaving_returns_to_the_keyboard_selection(browser, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    tk = seed_tk()
+    load(browser, tmp_path, seed_page())
+    browser.execute_script(
+        "document.querySelector('button[data-role=\"w\"][data-k=\"0\"]').focus()")
+    assert lit(browser) == expected_weight(tk, 0)
+    chip = browser.find_element(By.CSS_SELECTOR, 'button[data-role="w"][data-k="2"]')
+    ActionChains(browser).move_to_element(chip).perform()
+    assert lit(browser) == expected_weight(tk, 2)
+    ActionChains(browser).move_to_element(browser.find_element(By.TAG_NAME, "h2")).perform()
+    assert lit(browser) == expected_weight(tk, 0)

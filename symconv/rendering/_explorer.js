@@ -61,7 +61,14 @@
     root.addEventListener("mouseout", function (ev) {
       var to = ev.relatedTarget && ev.relatedTarget.closest ?
         ev.relatedTarget.closest("[data-act]") : null;
-      if (!to && active && active !== document.activeElement) { clear(); }
+      if (!to && active && active !== document.activeElement) {
+        var focused = document.activeElement;  // back to what the keyboard selected, if any
+        if (focused && root.contains(focused) && focused.hasAttribute("data-act")) {
+          activate(focused);
+        } else {
+          clear();
+        }
+      }
     });
     root.addEventListener("focusin", function (ev) {
       var el = target(ev);
