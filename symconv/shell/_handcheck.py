@@ -1,5 +1,8 @@
 """Checking a hand calculation: which convolution convention gives the claimed result?
 
+Layer: shell. Over 400 lines: the candidate conventions and the wording of the report
+belong together.
+
 Every convention is a *window* of the full result of one operation (true
 convolution or cross-correlation): per axis a start, a length and a step (the
 stride).  ``check_hand`` derives the two full results exactly with
@@ -13,7 +16,6 @@ another step (stride skipped or applied).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,17 +24,18 @@ from sympy import Basic
 
 from ..boundary._spec import OPS, as_tuple, check_choice
 from ..boundary._values import sympify_array, to_array
-from ..core._derivation import Derivation
 from ..core._derivation import to_sympy_array as _array
 from ._handcheck_gradients import WRT, compare, gradient_results, gradient_text
 from ._handcheck_windows import (
     HAND_MODES,
     MODE_WORDS,
+    Pairs,
     Window,
     convention_window,
-    dilate,
+    dilate_kernels,
     equal,
     find_slip,
+    full_results,
     locate,
     nearest,
     padding_window,
@@ -40,7 +43,6 @@ from ._handcheck_windows import (
     size_text,
     tup,
 )
-from ._signal import convolve, correlate
 
 _OP_WORDS = {
     "convolve": "true convolution (kernel flipped)",
@@ -317,8 +319,8 @@ def check_hand(
     step = (1,) * nd if stride is None else as_tuple("stride", stride, nd, minimum=1)
     dil = (1,) * nd if dilation is None else as_tuple("dilation", dilation, nd, minimum=1)
     if any(v > 1 for v in dil):
-        wa = _dilate_kernels(wa, dil, channels)
-    terms_of, full = _full_results(xa, wa, channels)
+        wa = dilate_kernels(wa, dil, channels)
+    terms_of, full = full_results(xa, wa, channels)
     spatial = tuple(range(int(channels), xa.ndim))  # read backwards along these axes
     full.update({f"{name}~": np.flip(v, axis=spatial) for name, v in list(full.items())})
     ops = OPS if op is None else (check_choice("op", op, OPS),)
@@ -392,9 +394,6 @@ def check_hand(
     )
 
 
-Pairs = list[tuple[Basic, Basic]]
-
-
 def _gradient_check(
     xa: np.ndarray, wa: np.ndarray, ca: np.ndarray, grad_output: object, wrt: str,
     windows: dict[tuple[str, str], Window], step: tuple[int, ...],
@@ -430,52 +429,6 @@ def _gradient_check(
                      None if index is None else ca[index], right, products)
 
 
-def _full_results(
-    xa: np.ndarray, wa: np.ndarray, channels: bool
-) -> tuple[dict[str, Callable[[tuple[int, ...]], Pairs]], dict[str, np.ndarray]]:
-    """Per operation: the ``(weight, input)`` pairs of a full-result index, and the full result.
-
-    With ``channels`` output channel ``co`` of the full result sums, over the input
-    channels ``ci``, the full result of ``x[ci]`` with ``w[co, ci]``.
-    """
-    fns = {"convolve": convolve, "correlate": correlate}
-    terms_of: dict[str, Callable[[tuple[int, ...]], Pairs]] = {}
-    full: dict[str, np.ndarray] = {}
-    for op, fn in fns.items():
-        if not channels:
-            d = fn(xa, wa, "full")
-            terms_of[op] = _TermsOf([[d]], channels=False)
-            full[op] = _values(d)
-            continue
-        c_out, c_in = wa.shape[:2]
-        grid = [[fn(xa[ci], wa[co, ci], "full") for ci in range(c_in)] for co in range(c_out)]
-        full[op] = np.stack([sum((_values(d) for d in row[1:]), _values(row[0]))
-                             for row in grid])
-        terms_of[op] = _TermsOf(grid, channels=True)
-    return terms_of, full
-
-
-class _TermsOf:
-    """The ``(weight, input)`` pairs of one index of the full result (all input channels)."""
-
-    def __init__(self, grid: list[list[Derivation]], channels: bool) -> None:
-        self.grid, self.channels = grid, channels
-
-    def __call__(self, at: tuple[int, ...]) -> Pairs:
-        if not self.channels:
-            return self.grid[0][0].terms(*at)
-        return [t for d in self.grid[at[0]] for t in d.terms(*at[1:])]
-
-
-def _dilate_kernels(w: np.ndarray, dil: tuple[int, ...], channels: bool) -> np.ndarray:
-    if not channels:
-        return dilate(w, dil)
-    out = np.empty(w.shape[:2], dtype=object)
-    for idx in np.ndindex(*w.shape[:2]):
-        out[idx] = dilate(w[idx], dil)
-    return np.array(out.tolist(), dtype=object)
-
-
 def _products(index: tuple[int, ...], terms: Pairs, value: Basic, gaps: bool = False) -> str:
     """``y_i = x*w + ... = value`` from the ``(weight, input)`` pairs of one output.
 
@@ -501,9 +454,3 @@ def _name(index: tuple[int, ...]) -> str:
 
 def _show(a: sympy.Array) -> str:
     return str(a.tolist())
-
-
-def _values(d: Derivation) -> np.ndarray:
-    out = np.empty(len(d.flat_output), dtype=object)
-    out[:] = d.flat_output
-    return out.reshape(d.spec.output_shape)

@@ -11,7 +11,7 @@ so recognising a slip is cutting windows and comparing exactly.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +20,8 @@ from sympy import Basic
 
 from ..boundary._spec import as_tuple, mode_window
 from ..boundary._values import sympify_array
+from ..core._derivation import Derivation
+from ._signal import convolve, correlate
 
 #: The modes ``check_hand`` tries: scipy.signal's three, and PyTorch's ``'same'``
 #: window, which differs from scipy's along axes where the kernel is even.
@@ -287,3 +289,61 @@ def equal(values: np.ndarray, claim: np.ndarray) -> bool:
     return values.shape == claim.shape and all(
         same_value(a, b) for a, b in zip(values.flat, claim.flat)
     )
+
+
+# ------------------------------------------------------------- full results
+
+Pairs = list[tuple[Basic, Basic]]
+
+
+def result_values(d: Derivation) -> np.ndarray:
+    """The outputs of ``d`` as an object array of its output shape."""
+    out = np.empty(len(d.flat_output), dtype=object)
+    out[:] = d.flat_output
+    return out.reshape(d.spec.output_shape)
+
+
+def full_results(
+    xa: np.ndarray, wa: np.ndarray, channels: bool
+) -> tuple[dict[str, Callable[[tuple[int, ...]], Pairs]], dict[str, np.ndarray]]:
+    """Per operation: the ``(weight, input)`` pairs of a full-result index, and the full result.
+
+    With ``channels`` output channel ``co`` of the full result sums, over the input
+    channels ``ci``, the full result of ``x[ci]`` with ``w[co, ci]``.
+    """
+    fns = {"convolve": convolve, "correlate": correlate}
+    terms_of: dict[str, Callable[[tuple[int, ...]], Pairs]] = {}
+    full: dict[str, np.ndarray] = {}
+    for op, fn in fns.items():
+        if not channels:
+            d = fn(xa, wa, "full")
+            terms_of[op] = TermsOf([[d]], channels=False)
+            full[op] = result_values(d)
+            continue
+        c_out, c_in = wa.shape[:2]
+        grid = [[fn(xa[ci], wa[co, ci], "full") for ci in range(c_in)] for co in range(c_out)]
+        full[op] = np.stack([sum((result_values(d) for d in row[1:]), result_values(row[0]))
+                             for row in grid])
+        terms_of[op] = TermsOf(grid, channels=True)
+    return terms_of, full
+
+
+class TermsOf:
+    """The ``(weight, input)`` pairs of one index of the full result (all input channels)."""
+
+    def __init__(self, grid: list[list[Derivation]], channels: bool) -> None:
+        self.grid, self.channels = grid, channels
+
+    def __call__(self, at: tuple[int, ...]) -> Pairs:
+        if not self.channels:
+            return self.grid[0][0].terms(*at)
+        return [t for d in self.grid[at[0]] for t in d.terms(*at[1:])]
+
+
+def dilate_kernels(w: np.ndarray, dil: tuple[int, ...], channels: bool) -> np.ndarray:
+    if not channels:
+        return dilate(w, dil)
+    out = np.empty(w.shape[:2], dtype=object)
+    for idx in np.ndindex(*w.shape[:2]):
+        out[idx] = dilate(w[idx], dil)
+    return np.array(out.tolist(), dtype=object)
