@@ -77,6 +77,8 @@ def test_any_sympy_function_against_torch(torch):
     (lambda: sc.Tanh().derive(input_size=3, x=[1, 2]), ValueError, "disagrees"),
     (lambda: sc.Sigmoid().derive(input_size=2).gradient(grad_output=[1]), ValueError,
      "`grad_output` must have shape"),
+    (lambda: sc.ReLU().derive(x=[1 + 2j]), TypeError, "`x` must hold real numbers"),
+    (lambda: sc.MaxPool1d(2).derive(x=[[1j, 2]]), TypeError, "`x` must hold real numbers"),
 ])
 def test_bad_arguments(call, exc, match):
     with pytest.raises(exc, match=match):

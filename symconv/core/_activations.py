@@ -245,4 +245,13 @@ def activation_derivation(
 ) -> ActivationDerivation:
     """``f`` applied to an input of shape ``in_shape`` (symbols ``x_...`` unless given)."""
     z = symbols("x", in_shape) if x is None else shaped("x", x, in_shape)
+    if function is RELU:
+        require_real(z, "ReLU compares it with 0")
     return ActivationDerivation(function, z)
+
+
+def require_real(values: np.ndarray, why: str) -> None:
+    """Refuse non-real numbers in ``x`` (a comparison needs an order)."""
+    for v in values.reshape(-1):
+        if v.is_number and v.is_extended_real is False:
+            raise TypeError(f"`x` must hold real numbers ({why}), got {v}")

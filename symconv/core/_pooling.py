@@ -31,6 +31,7 @@ from sympy import Add, Basic, Piecewise
 
 from ..boundary._spec import ConvSpec, layer_params, layer_spec
 from ..boundary._values import symbols
+from ._activations import require_real
 from ._tapped import TapLayerDerivation, as_array, shaped
 from ._taps import forward_taps
 
@@ -155,7 +156,9 @@ def maxpool_derivation(
     """Max pooling on one input ``(C, *size)``."""
     spec = pool_spec(geometry, in_shape)
     o, i, _ = _windows(spec)
-    return MaxPoolDerivation(PoolSpec(geometry, spec), o, i, _input(in_shape, x))
+    xs = _input(in_shape, x)
+    require_real(xs, "max pooling compares its entries")
+    return MaxPoolDerivation(PoolSpec(geometry, spec), o, i, xs)
 
 
 def _max(values: list[Basic]) -> Basic:
