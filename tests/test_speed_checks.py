@@ -25,3 +25,14 @@ def test_one_sum_of_4000_products_checks():
 def test_gradient_with_sums_of_3000_products_checks():
     g = sc.Conv1d(1, 1, 3).derive(input_size=3000).gradient()
     assert g.check(trials=2)
+
+
+def test_export_refusals_come_before_any_table_is_built():
+    import pytest
+
+    d = sc.Conv2d(64, 64, 3, padding=1, bias=False).derive(input_size=(32, 32))
+    with pytest.raises(ValueError, match="dense T"):
+        d.to_numpy()
+    with pytest.raises(ValueError):
+        d.to_scipy()  # symbolic weights: nothing numeric to export
+    assert "taps" not in vars(d)  # the (36M-product) tap table was never built

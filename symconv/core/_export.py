@@ -11,6 +11,7 @@ This is the path for layers far too large to print (``SYMBOLIC_LIMIT``).
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import TYPE_CHECKING, Literal
 
@@ -72,12 +73,11 @@ def to_scipy(d: Derivation, which: Which = "matrix") -> scipy.sparse.csr_array:
     True
     """
     check_choice("which", which, WHICH)
+    values = _numeric(d, "w" if which == "matrix" else "x")  # refusals before the table
     t = d.taps
     if which == "matrix":
-        values = _numeric(d, "w")
         data, indices, n_cols = values.reshape(-1)[t.k], t.i, t.n_in
     else:
-        values = _numeric(d, "x")
         data, indices, n_cols = values.reshape(-1)[t.i], t.k, t.n_weight
     n_rows = t.n_out
     idx = np.int32 if max(n_rows, n_cols, len(t)) < 2**31 else np.int64
@@ -125,13 +125,14 @@ def to_numpy(d: Derivation, which: Which = "matrix") -> np.ndarray:
            [2, 3, 4]])
     """
     check_choice("which", which, WHICH)
-    t = d.taps
-    n_cols = t.n_in if which == "matrix" else t.n_weight
-    if t.n_out * n_cols > DENSE_LIMIT:
+    s = d.spec  # sizes from the spec: the refusal comes before any table is built
+    n_out = math.prod(s.output_shape)
+    n_cols = math.prod(s.input_shape if which == "matrix" else s.weight_shape)
+    if n_out * n_cols > DENSE_LIMIT:
         name = "T" if which == "matrix" else "P"
         raise ValueError(
-            f"the dense {name} of this convolution would have {t.n_out:,} x {n_cols:,} = "
-            f"{t.n_out * n_cols:,} entries (limit {DENSE_LIMIT:,}); use "
+            f"the dense {name} of this convolution would have {n_out:,} x {n_cols:,} = "
+            f"{n_out * n_cols:,} entries (limit {DENSE_LIMIT:,}); use "
             f"to_scipy({which!r}) for a sparse array with only its non-zeros"
         )
     return to_scipy(d, which).toarray()
