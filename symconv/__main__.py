@@ -1,4 +1,7 @@
-"""``python -m symconv``: the command line (see :func:`symconv._cli.main`)."""
+"""``python -m symconv``: the command line (see :func:`symconv._cli.main`).
+
+Layer: top (the package entry point).
+"""
 
 from .shell._cli import main
 

@@ -1,5 +1,7 @@
 """The index formulas of a convolution, written once as plain Python.
 
+Layer: boundary.
+
 Each function is evaluated in the tests against the tap table, the spec and
 NumPy, and rendered to LaTeX by latexify-py for the documents
 (:func:`formula_latex`): the formula printed in a paper is the code that was

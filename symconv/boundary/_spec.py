@@ -1,5 +1,9 @@
 """Parameters of a convolution: validation at the boundary, and the output size.
 
+Layer: boundary. Over 400 lines: the one validation boundary of every constructor
+(signal, circular, layer, transposed); splitting it would scatter the rules a newcomer
+must read together.
+
 Everything a user passes is checked here, once, and turned into a `ConvSpec`:
 the resolved geometry (sizes, stride, padding as ``(lo, hi)`` pairs, dilation,
 groups, padding mode, whether the kernel is flipped).  Nothing downstream

@@ -1,5 +1,7 @@
 """Turning what users pass (lists, NumPy arrays, SymPy arrays) into values, safely.
 
+Layer: boundary.
+
 Text is never evaluated: strings are refused here (``symconv.parse_value``
 parses user text for the command line without ``eval``/``sympify``).
 """

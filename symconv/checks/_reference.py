@@ -1,5 +1,8 @@
 """Independent reference implementations of convolutions in plain NumPy.
 
+Layer: checks. Over 400 lines: one self-contained reference that must not import the
+rest of symconv's convolution code.
+
 This module is the *oracle* that symconv's numeric checks compare against. It deliberately
 does not share any code or ideas with symconv's tap-table construction: every function here
 is written the textbook way -- pad the input, slide a window over it (or, for transposed

@@ -1,5 +1,7 @@
 """Exact proof of the two matrix identities of a derivation, by structure.
 
+Layer: checks.
+
 ``vec(y) = T vec(x) + b`` and ``vec(y) = P vec(w) + b`` are bilinear in the
 weights and inputs, so they hold exactly when both sides have the same
 coefficient on every monomial ``w_k x_i`` and every bias.  Both sides are read

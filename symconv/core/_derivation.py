@@ -1,5 +1,9 @@
 """`Derivation`: one convolution, every view a lazy grouping of its tap table.
 
+Layer: core. Over 400 lines: the Derivation's documented public views and its read
+interface for the package, each with numpydoc examples; construction lives in
+:mod:`._taps` and :mod:`._symbolic`.
+
 Pipeline: ``spec -> taps -> views (output, matrix, patches, gradient) ->
 proofs -> latex``.  Structural facts (`stats`) read the table directly; SymPy
 objects are built only when a symbolic view is asked for, then cached.

@@ -1,5 +1,7 @@
 """Progress of long symbolic work, on a terminal only.
 
+Layer: core.
+
 Building SymPy objects for hundreds of thousands of products takes seconds to
 minutes; :func:`track` then reports how far it got on ``stderr`` -- but only
 when ``stderr`` is an interactive terminal (never in pipes, logs or tests), and

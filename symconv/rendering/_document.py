@@ -1,4 +1,7 @@
-"""A complete LaTeX document of a derivation: setting, definitions, views, proofs."""
+"""A complete LaTeX document of a derivation: setting, definitions, views, proofs.
+
+Layer: rendering.
+"""
 
 from __future__ import annotations
 

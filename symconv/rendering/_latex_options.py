@@ -1,4 +1,7 @@
-"""Options of the LaTeX rendering: names, palettes, validated once (``parse_options``)."""
+"""Options of the LaTeX rendering: names, palettes, validated once (``parse_options``).
+
+Layer: rendering.
+"""
 
 from __future__ import annotations
 

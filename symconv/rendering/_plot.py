@@ -1,5 +1,8 @@
 """Pictures of a convolution: the matrix grids and the connectivity diagram.
 
+Layer: rendering. Over 400 lines: two geometries (grid, graph) and two renderers
+(matplotlib, TikZ) that must stay in step.
+
 Two small geometry builders read the tap table, ``_cells`` (a grid: which
 colour, which label in which cell) and ``_graph`` (nodes and one edge per
 product); two renderers draw them, with matplotlib (imported lazily, an

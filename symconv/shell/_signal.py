@@ -1,4 +1,7 @@
-"""Signal-processing style: `convolve` and `correlate` with NumPy/SciPy semantics."""
+"""Signal-processing style: `convolve` and `correlate` with NumPy/SciPy semantics.
+
+Layer: shell.
+"""
 
 from __future__ import annotations
 
