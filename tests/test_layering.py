@@ -64,7 +64,6 @@ ALLOWED: frozenset[str] = frozenset({
     'docstring: symconv.checks._general_rules is over 400 lines without saying why',
     'docstring: symconv.checks._gradient_checks does not name its layer (checks)',
     'docstring: symconv.checks._numeric does not name its layer (checks)',
-    'docstring: symconv.checks._textbook_checks is over 400 lines without saying why',
     'docstring: symconv.core._export does not name its layer (core)',
     'docstring: symconv.core._gc does not name its layer (core)',
     'docstring: symconv.core._sequential is over 400 lines without saying why',
