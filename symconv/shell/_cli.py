@@ -24,17 +24,15 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from ..boundary._limits import PRINT_OUTPUTS, SYMBOLIC_LIMIT
-from ..boundary._spec import signal_spec
-from ..boundary._values import to_array
 from ..core._derivation import Derivation
 from ..core._taps import count_taps
+from ._cli_source import derivation_from_args, given, refuse, source_options
 from ._cli_values import (
     UsageError,
     join_negative_values,
     parse_int_in,
     parse_ints,
     parse_values,
-    size_of,
     writable,
     write_text,
 )
@@ -43,16 +41,11 @@ __all__ = ["COMMANDS", "COMMAND_MODULES", "Command", "UsageError", "build_parser
            "derivation_from_args", "main", "parse_ints", "parse_values", "register",
            "source_options", "writable", "write_text"]
 
-LAYERS = ("conv1d", "conv2d", "conv3d", "convtranspose1d", "convtranspose2d", "convtranspose3d")
 KINDS = ("matrix", "patches", "gradient", "connectivity")
 FORMATS = (".png", ".svg", ".pdf", ".tex")
 
 #: Options whose value may start with a minus sign (``--x -1,2``).
 VALUE_OPTIONS = ("--x", "--w", "--claimed")
-#: Layer options, all None unless given (so that a signal can refuse them).
-LAYER_DEFAULTS = {"in_channels": "1", "out_channels": "1", "stride": "1", "padding": "0",
-                  "dilation": "1", "groups": "1", "output_padding": "0",
-                  "padding_mode": "zeros"}
 DPI = (10, 1200)
 
 
@@ -114,34 +107,6 @@ def _version() -> str:
 
 
 # ----------------------------------------------------------------- parser
-
-
-def source_options(p: argparse.ArgumentParser) -> None:
-    """The options that describe a convolution: a signal (``--x --w``) or a layer."""
-    sig = p.add_argument_group("a signal (numpy/scipy semantics)")
-    sig.add_argument("--x", help="input values '1,2,3,4' or '[1,2,3,4]' (rows split by ';', "
-                     "'1,2,3;' is one row of a 2-D array) or a size such as 4 or 3x3 for "
-                     "symbols x_...")
-    sig.add_argument("--w", help="kernel values '5,6,7' or a size such as 3 for symbols w_...")
-    sig.add_argument("--op", choices=("convolve", "correlate"),
-                     help="true convolution (the default) or cross-correlation")
-    sig.add_argument("--mode", choices=("full", "valid", "same", "circular"),
-                     help="as scipy.signal (default: full for convolve, valid for correlate)")
-    lay = p.add_argument_group("a layer (PyTorch semantics; input and weight are symbols)")
-    lay.add_argument("--layer", type=str.lower, choices=LAYERS, metavar="LAYER",
-                     help="one of " + ", ".join(LAYERS))
-    lay.add_argument("--in-channels", help="default 1")
-    lay.add_argument("--out-channels", help="default 1")
-    lay.add_argument("--kernel-size", help="an integer or one per dimension, e.g. 3 or 3,3")
-    lay.add_argument("--input-size", help="spatial input size, e.g. 5,5")
-    lay.add_argument("--stride", help="default 1")
-    lay.add_argument("--padding", help="integer(s), 'valid' or 'same' (default 0)")
-    lay.add_argument("--dilation", help="default 1")
-    lay.add_argument("--groups", help="default 1")
-    lay.add_argument("--output-padding", help="transposed layers only (default 0)")
-    lay.add_argument("--padding-mode", choices=("zeros", "reflect", "replicate", "circular"),
-                     help="Conv layers only (default zeros)")
-    lay.add_argument("--no-bias", action="store_true", help="a layer without bias")
 
 
 def _latex_options(p: argparse.ArgumentParser) -> None:
@@ -213,91 +178,6 @@ def build_parser() -> argparse.ArgumentParser:
 # ------------------------------------------------------------- the source
 
 
-def _given(args: argparse.Namespace, *names: str) -> list[str]:
-    """The options among ``names`` that were given (flags: set)."""
-    return ["--" + n.replace("_", "-") for n in names
-            if getattr(args, n, None) not in (None, False)]
-
-
-def _refuse(given: list[str], why: str) -> None:
-    if given:
-        raise UsageError(f"{given[0]} {why}")
-
-
-def derivation_from_args(args: argparse.Namespace) -> Derivation:
-    """The convolution the :func:`source_options` describe; an option that does not
-    apply is a :class:`UsageError`.  Sizes are checked before any symbol is made."""
-    layer_opts = ("in_channels", "out_channels", "kernel_size", "input_size", *LAYER_DEFAULTS,
-                  "no_bias")
-    if args.layer is None:
-        _refuse(_given(args, *layer_opts), "applies to layers (--layer ...), not to a signal "
-                "(--x, --w)")
-        if args.x is None or args.w is None:
-            raise UsageError("give a signal (--x and --w) or a layer (--layer ...)")
-        return _signal(args)
-    _refuse(_given(args, "x", "w", "op", "mode"), "applies to signals, not to a layer: a "
-            "layer's input and weight are symbols (give --input-size and --kernel-size)")
-    if args.kernel_size is None or args.input_size is None:
-        raise UsageError("--layer needs --kernel-size and --input-size")
-    transposed = args.layer.startswith("convtranspose")
-    if transposed:
-        _refuse(_given(args, "padding_mode"), "applies to Conv layers only (PyTorch's "
-                "ConvTranspose layers pad with zeros)")
-    else:
-        _refuse(_given(args, "output_padding"), "applies to ConvTranspose layers only")
-    from . import _layers
-
-    cls = getattr(_layers, {"conv": "Conv", "convtranspose": "ConvTranspose"}[
-        args.layer[:-2]] + args.layer[-2:])
-    opt = {k: getattr(args, k) if getattr(args, k) is not None else v
-           for k, v in LAYER_DEFAULTS.items()}
-    padding: Any = opt["padding"]
-    if padding not in ("same", "valid"):
-        padding = parse_ints("--padding", padding, minimum=0)
-    kwargs: dict[str, Any] = dict(
-        stride=parse_ints("--stride", opt["stride"]),
-        padding=padding,
-        dilation=parse_ints("--dilation", opt["dilation"]),
-        groups=parse_ints("--groups", opt["groups"]),
-        bias=not args.no_bias,
-    )
-    if transposed:
-        kwargs["output_padding"] = parse_ints("--output-padding", opt["output_padding"], 0)
-    else:
-        kwargs["padding_mode"] = opt["padding_mode"]
-    layer = cls(
-        parse_ints("--in-channels", opt["in_channels"]),
-        parse_ints("--out-channels", opt["out_channels"]),
-        parse_ints("--kernel-size", args.kernel_size),
-        **kwargs,
-    )
-    return layer.derive(input_size=parse_ints("--input-size", args.input_size))
-
-
-def _signal(args: argparse.Namespace) -> Derivation:
-    """A signal: values, or sizes whose symbols are made only when a view needs them."""
-    op = args.op or "convolve"
-    mode: Any = args.mode or ("full" if op == "convolve" else "valid")
-    arrays: list[Any] = []
-    shapes: list[tuple[int, ...]] = []
-    for option, text in (("--x", args.x), ("--w", args.w)):
-        shape = size_of(text)
-        if shape is None:  # values
-            arr = to_array(option[2:], parse_values(option, text))
-            arrays.append(arr)
-            shapes.append(tuple(arr.shape))
-            continue
-        if 0 in shape:
-            raise UsageError(f"{option}: sizes must be positive, got {text!r}")
-        arrays.append(None)  # symbols, made when a view needs them
-        shapes.append(shape)
-    spec = signal_spec(shapes[0], shapes[1], op, mode)
-    return Derivation(spec, arrays[0], arrays[1])
-
-
-# ------------------------------------------------------------- commands
-
-
 def _style(args: argparse.Namespace) -> dict[str, Any]:
     """The LaTeX style options given (names, index base, nonlinearity, colour)."""
     options: dict[str, Any] = {}
@@ -321,16 +201,16 @@ def _derive(args: argparse.Namespace, out: TextIO) -> int:
     from ..rendering._report import report
 
     latex = args.latex or args.document is not None
-    style = _given(args, "names", "index_base", "nonlinearity", "no_color")
+    style = given(args, "names", "index_base", "nonlinearity", "no_color")
     if not latex:
-        _refuse(style, "applies to LaTeX output (--latex or --document)")
+        refuse(style, "applies to LaTeX output (--latex or --document)")
     else:
-        _refuse(_given(args, "limit", "stats"), "applies to the text report, not to LaTeX")
+        refuse(given(args, "limit", "stats"), "applies to the text report, not to LaTeX")
         if not args.latex:
-            _refuse(_given(args, "gradient"), "does not apply to --document alone: the "
+            refuse(given(args, "gradient"), "does not apply to --document alone: the "
                     "document always includes the backward pass")
     if args.stats:
-        _refuse(_given(args, "gradient", "limit"), "does not combine with --stats (the "
+        refuse(given(args, "gradient", "limit"), "does not combine with --stats (the "
                 "structure only)")
     limit = PRINT_OUTPUTS if args.limit is None else parse_ints("--limit", args.limit, 0)
     document = None if args.document is None else writable("--document", Path(args.document))
@@ -401,7 +281,7 @@ def _plot(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"--output: the file must end in {', '.join(FORMATS)}, got {path.name!r}")
     tikz = path.suffix.lower() == ".tex"
     if tikz:
-        _refuse(_given(args, "dpi"), "does not apply to TikZ (.tex) output")
+        refuse(given(args, "dpi"), "does not apply to TikZ (.tex) output")
     dpi = parse_int_in("--dpi", args.dpi or "150", *DPI)
     writable("--output", path)
     d = derivation_from_args(args)
