@@ -11,8 +11,7 @@ import sys
 
 import pytest
 
-# scipy.sparse joins the list once core/_network_structure.py imports it when used.
-LAZY = ["scipy.signal", "matplotlib", "latexify", "torch"]
+LAZY = ["scipy.signal", "scipy.sparse", "matplotlib", "latexify", "torch"]
 
 
 @pytest.mark.parametrize("module", LAZY)

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse
 import sympy
 from sympy.tensor.array.arrayop import Flatten as ArrayEntries
 
@@ -122,6 +121,8 @@ def connection_pattern(layer: Any, ld: Any) -> Any:
             rr.extend([o] * len(found))
             cc.extend(found)
         rows, cols = np.array(rr, dtype=np.int64), np.array(cc, dtype=np.int64)
+    import scipy.sparse  # imported when used: `import symconv` stays light
+
     data = np.ones(rows.size, dtype=np.int64)
     m = scipy.sparse.csr_array((data, (rows, cols)), shape=(n_out, n_in))
     m.sum_duplicates()
@@ -135,6 +136,8 @@ def _flat(a: Any) -> list[Any]:
 
 def receptive_field(nd: NetworkDerivation) -> ReceptiveField:
     """The composed connection pattern of every layer of ``nd``."""
+    import scipy.sparse  # imported when used
+
     total = None
     for layer, ld in zip(nd.network.layers, nd.layers):
         c = connection_pattern(layer, ld)
