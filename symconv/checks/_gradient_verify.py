@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
-from sympy import Add, Symbol
+from sympy import Add, Mul, Symbol
 
 from ..boundary._limits import MASK_CHECK_LIMIT
 from ..core._derivation import Derivation
@@ -76,24 +76,37 @@ def _prove_ties(gr: Gradient) -> IdentityResult:
 def _prove_by_differentiation(gr: Gradient) -> IdentityResult:
     """``dL/dw[k] = sum_o g[o] dy[o]/dw[k]``, the chain rule read off the forward sums.
 
-    Independent of the gradient's tap grouping: the forward outputs of a fresh,
-    fully symbolic derivation of the same spec are taken apart term by term
+    Independent of the gradient's tap grouping: the forward outputs of a fully
+    symbolic derivation of the same spec (``d`` itself when its input and weight
+    are distinct symbols, else a fresh one) are taken apart term by term
     (each ``c * w_k * x_i``, its coefficient ``c`` collecting taps that fold
     together), and the actual inputs and upstream gradient are put in.
     """
     d = gr.derivation
-    ref = Derivation(d.spec)
+    plain = d.flat_input + d.flat_weight + (d.flat_bias or [])
+    symbolic = all(type(v) is Symbol for v in plain) and len(set(plain)) == len(plain)
+    ref = d if symbolic else Derivation(d.spec)  # d itself when already all symbols
     w_index = {w: k for k, w in enumerate(ref.flat_weight)}
     x_index = {x: i for i, x in enumerate(ref.flat_input)}
     xs, gs = d.flat_input, gr.flat_output
     rhs: list[list[tuple[Any, Any]]] = [[] for _ in range(len(w_index))]
     for o, y in enumerate(ref.flat_output):
+        g_o = gs[o]
         for term in Add.make_args(y):
+            args = term.args
+            if type(term) is Mul and len(args) == 2:  # w*x: the common case, no coefficient
+                a, b = args
+                k, i = w_index.get(a), x_index.get(b)
+                if k is None:
+                    k, i = w_index.get(b), x_index.get(a)
+                if k is not None and i is not None:
+                    rhs[k].append((g_o, xs[i]))
+                    continue
             c, factors = term.as_coeff_mul()
             ks = [w_index[f] for f in factors if f in w_index]
             is_ = [x_index[f] for f in factors if f in x_index]
             if len(ks) == 1 and len(is_) == 1 and len(factors) == 2:
-                rhs[ks[0]].append((gs[o] if c == 1 else c * gs[o], xs[is_[0]]))
+                rhs[ks[0]].append((g_o if c == 1 else c * g_o, xs[is_[0]]))
     return compare_sums("dL/dw[k] = sum over outputs of g[o] dy[o]/dw[k] (the forward sums, "
                         "differentiated)", gr.flat_weight, rhs)
 
