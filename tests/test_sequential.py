@@ -373,3 +373,22 @@ def test_bad_networks_name_the_problem():
         net.derive(x="1,2,3")
     with pytest.raises(ValueError, match=r"`weight`/`bias`: Flatten has no parameters"):
         Flatten().derive(input_size=3, weight=[1])
+
+
+def test_layer_by_layer_check_agrees_and_still_detects(torch, monkeypatch):
+    # Large stacks are checked backward layer by layer; force that path on small ones.
+    from symconv.checks import _network_checks
+
+    monkeypatch.setattr(_network_checks, "COMPOSITE_LIMIT", 0)
+    conv = sc.Conv1d(1, 1, 2)
+    net = Sequential(conv, sc.ReLU(), conv, sc.MaxPool1d(2), Flatten(), sc.Linear(2, 1))
+    report = net.derive(input_size=(1, 7)).check(trials=2)
+    assert report and any("layer by layer" in n for n in report.notes)
+
+    class Shifted(sc.Linear):  # a test double: the bias read as twice its value
+        def derive(self, input_size=None, *, x=None, weight=None, bias=None):
+            return super().derive(input_size, x=x, weight=weight,
+                                  bias=None if bias is None else 2 * np.asarray(bias))
+
+    bad = Sequential(Flatten(), Shifted(4, 1), sc.Sigmoid())
+    assert not bad.derive(input_size=(1, 4)).check()

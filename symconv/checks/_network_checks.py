@@ -29,6 +29,7 @@ import sympy
 
 from ..boundary._limits import FD_LIMIT
 from ..boundary._spec import check_int
+from ..boundary._values import symbols
 from ..core._derivation import Derivation
 from ..core._sequential import FlattenDerivation, entries, is_linear
 from . import _reference
@@ -175,32 +176,44 @@ def check_network(nd: NetworkDerivation, trials: int = 3, seed: int = 0) -> Chec
     n_trials = check_int("trials", trials, minimum=1)
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"`seed` must be an integer, got {seed!r}")
-    gn = nd.gradient()
-    pgs = gn.parameters
+    composite = _small(nd)
     x_e = _arr(_flat(nd.input))
     groups: list[list[Any]] = [x_e]
     for p in nd.parameters:
         groups.append(_arr([] if p.weight is None else p.weight.reshape(-1).tolist()))
         groups.append(_arr([] if p.bias is None else p.bias.reshape(-1).tolist()))
-    groups.append(_arr(_flat(gn.output)))
+    if composite:
+        gn = nd.gradient()
+        groups.append(_arr(_flat(gn.output)))
+    else:
+        groups.append(symbols("g", tuple(nd.output.shape)).reshape(-1).tolist())
     n_leaf_groups = len(groups)
     groups.append(_arr(_flat(nd.output)))
-    groups.append(_arr(_flat(gn.input)))
-    for pg in pgs:
-        groups.append(_arr(_flat(pg.weight)))
-        groups.append(_arr(_flat(pg.bias)))
+    if composite:
+        groups.append(_arr(_flat(gn.input)))
+        for pg in gn.parameters:
+            groups.append(_arr(_flat(pg.weight)))
+            groups.append(_arr(_flat(pg.bias)))
     free = variables([e for grp in groups[:n_leaf_groups] for e in grp])
     rng = np.random.default_rng(int(seed))
     values = rng.standard_normal(size=(len(free), n_trials))
     ev = TreeEvaluator(free, values)
     got = [ev.values(grp) for grp in groups]
     leaves, views = got[:n_leaf_groups], got[n_leaf_groups:]
+    if not composite:
+        views += _chained_backward(nd, groups[:n_leaf_groups], leaves)
     names = ["output", "dL/dx"]
     for p in nd.parameters:
         where = "layer " + "+".join(str(q + 1) for q in p.positions)
         names += [f"dL/dw ({where})", f"dL/db ({where})"]
     notes: list[str] = ["The values are seeded standard-normal floats, not integers: no two "
                         "entries of a pooling window tie and no ReLU input is exactly 0."]
+    if not composite:
+        notes.append(
+            "Backward pass evaluated layer by layer: each layer's symbolic backward formulas "
+            "(derived on symbols for its input and its upstream gradient, the formulas "
+            "gradient() composes) chained numerically; the composite output was evaluated "
+            "whole.")
     refs = _reference_runs(nd, notes)
     comparisons: list[Comparison] = []
     for ref_name, run in refs:
@@ -222,6 +235,64 @@ def check_network(nd: NetworkDerivation, trials: int = 3, seed: int = 0) -> Chec
         notes.append("No reference could evaluate this network: nothing was compared.")
         comparisons.append(Comparison("output", "no reference", False, float("nan")))
     return CheckReport(tuple(comparisons), n_trials, int(seed), len(free), tuple(notes))
+
+
+#: Networks whose layers hold more output entries than this are checked backward layer
+#: by layer (the composite symbolic gradient of a large nonlinear stack is huge).
+COMPOSITE_LIMIT = 400
+
+
+def _small(nd: NetworkDerivation) -> bool:
+    return sum(int(np.prod(tuple(ld.output.shape))) for ld in nd.layers) <= COMPOSITE_LIMIT
+
+
+def _chained_backward(nd: NetworkDerivation, leaf_exprs: list[list[Any]],
+                      leaves: list[np.ndarray]) -> list[np.ndarray]:
+    """``[dL/dx, dL/dw_1, dL/db_1, ...]`` from each layer's local symbolic backward formulas.
+
+    Layer ``l`` is derived again on symbols ``a<l>_...`` for its input (with the
+    network's parameters) and differentiated with symbols ``d<l>_...`` for its upstream
+    gradient; its formulas are evaluated at the forward values of its input and the
+    gradient coming from the layer above.  Tied parameters sum over their positions.
+    """
+    owner = {pos: j for j, p in enumerate(nd.parameters) for pos in p.positions}
+    known: dict[Any, np.ndarray] = {}
+    for grp, vals in zip(leaf_exprs[1:-1], leaves[1:-1]):
+        known.update(zip(grp, vals))
+    current = leaves[0]
+    locals_: list[tuple[Any, list[Any], np.ndarray]] = []
+    for pos, (layer, ld) in enumerate(zip(nd.network.layers, nd.layers)):
+        j = owner.get(pos)
+        p = None if j is None else nd.parameters[j]
+        a = symbols(f"a{pos}", tuple(ld.input.shape))
+        local = layer.derive(x=a, weight=None if p is None else p.weight,
+                             bias=None if p is None else p.bias)
+        keys = [*a.reshape(-1).tolist(), *known]
+        vals = np.vstack([current, *known.values()]) if known else current
+        locals_.append((local, keys, vals))
+        current = TreeEvaluator(keys, vals).values(_flat(local.output))
+    d = leaves[-1]
+    sums: dict[int, list[np.ndarray | None]] = {}
+    for pos in range(len(locals_) - 1, -1, -1):
+        local, keys, vals = locals_[pos]
+        ds = symbols(f"d{pos}", tuple(local.output.shape))
+        lg = local.gradient(grad_output=ds)
+        ev = TreeEvaluator([*keys, *ds.reshape(-1).tolist()], np.vstack([vals, d]))
+        j = owner.get(pos)
+        if j is not None:
+            parts = [None if lg.weight is None else ev.values(_flat(lg.weight)),
+                     None if lg.bias is None else ev.values(_flat(lg.bias))]
+            prev = sums.get(j)
+            sums[j] = parts if prev is None else [
+                a if b is None or a is None else a + b for a, b in zip(prev, parts)]
+        d = ev.values(_flat(lg.input))
+    out = [d]
+    trials = d.shape[1]
+    for j in range(len(nd.parameters)):
+        w, b = sums.get(j, [None, None])
+        out += [np.zeros((0, trials)) if w is None else w,
+                np.zeros((0, trials)) if b is None else b]
+    return out
 
 
 def _reference_runs(nd: NetworkDerivation, notes: list[str]) -> list[tuple[str, Any]]:
