@@ -91,6 +91,10 @@ PROOF_RANK_LIMIT = 4_000_000
 #: parameter entries (two evaluations of the whole network per entry).
 FD_LIMIT = 2_000
 
+#: Networks whose layers hold more output entries than this are checked backward
+#: layer by layer: the composite symbolic gradient of a large nonlinear stack is huge.
+COMPOSITE_LIMIT = 400
+
 # ---------------------------------------------------------------- rendering
 
 #: Matrix pictures refuse more cells than this (matplotlib draws each one).

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
-from ..boundary._limits import FD_LIMIT
+from ..boundary._limits import COMPOSITE_LIMIT, FD_LIMIT
 from ..boundary._spec import check_int
 from ..boundary._values import symbols
 from ..core._derivation import Derivation
@@ -237,9 +237,8 @@ def check_network(nd: NetworkDerivation, trials: int = 3, seed: int = 0) -> Chec
     return CheckReport(tuple(comparisons), n_trials, int(seed), len(free), tuple(notes))
 
 
-#: Networks whose layers hold more output entries than this are checked backward layer
-#: by layer (the composite symbolic gradient of a large nonlinear stack is huge).
-COMPOSITE_LIMIT = 400
+# Networks whose layers hold more than COMPOSITE_LIMIT output entries are checked backward
+# layer by layer (reason: boundary._limits).
 
 
 def _small(nd: NetworkDerivation) -> bool:
