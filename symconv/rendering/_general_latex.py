@@ -19,7 +19,7 @@ from typing import Any
 import sympy
 from sympy import Indexed, IndexedBase, Sum
 
-from ._tex import command, environment, escape, join, symbol_name
+from ._tex import command, environment, escape, group, join, symbol_name
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,15}$")
 _KEYS = ("x", "w", "b", "g")
@@ -231,6 +231,6 @@ def latex_document(gd: Any, *, names: Any = None, index_base: Any = 0,
                          r"\[" + f"{pr(st.lhs)} = {pr(st.rhs)}" + r"\]")
         body = stmt + "\n" + verdict + "\n" + environment("proof", environment(
             "enumerate", "\n".join(steps)))
-        parts.append(r"\begin{theorem}[" + head + "]\n" + body + "\n" + r"\end{theorem}")
+        parts.append(r"\begin{theorem}[" + group(head) + "]\n" + body + "\n" + r"\end{theorem}")
     parts.append(command("end", "document"))
     return "\n".join(parts) + "\n"
