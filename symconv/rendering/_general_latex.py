@@ -86,7 +86,7 @@ def _one_based(e: Any, free: tuple[Any, ...]) -> Any:
 
     e = e.replace(lambda a: isinstance(a, Sum), shift_sum)
     e = e.replace(lambda a: isinstance(a, Indexed),
-                  lambda a: a.base[tuple(sympy.expand(v + 1) for v in a.indices)])
+                  lambda a: a.base[tuple(v + 1 for v in a.indices)])
     return e
 
 
