@@ -201,7 +201,7 @@ def test_symbolic_conv_gradient_verifies_and_checks(case):
     g = _ours_conv(case).derive(input_size=case[-1]).gradient()
     proof = g.verify()
     assert proof, str(proof)
-    assert len(proof.results) == (5 if case[8] else 4)
+    assert len(proof.results) == (6 if case[8] else 5)
     report = g.check(trials=2, seed=1)
     assert report, str(report)
 
@@ -514,7 +514,7 @@ def test_verify_and_check_catch_a_wrong_input_gradient():
     g.__dict__["_input_flat"] = wrong
     proof = g.verify()
     assert not proof
-    assert [r.holds for r in proof.results] == [False, False, True, True, True]
+    assert [r.holds for r in proof.results] == [False, False, True, True, True, True]
     assert "FAILS" in str(proof.results[0])
     assert not g.check(trials=1)
 
@@ -525,7 +525,8 @@ def test_verify_and_check_catch_a_wrong_weight_gradient():
     wrong[2] = 2 * wrong[2]
     g.__dict__["_weight_flat"] = wrong
     proof = g.verify()
-    assert [r.holds for r in proof.results] == [True, True, False, True]
+    # the tie-group sum and the chain rule (independent of the grouping) both catch it
+    assert [r.holds for r in proof.results] == [True, True, False, False, True]
     assert "entry 2" in str(proof)
     report = g.check(trials=1)
     assert [c.agree for c in report.comparisons if c.view == "dL/dw"] == [False] * len(
@@ -539,14 +540,15 @@ def test_verify_catches_wrong_tie_groups(monkeypatch):
     swapped = [good[1], good[0], good[2]]
     monkeypatch.setattr(type(g), "tie_groups", lambda self: swapped)
     proof = g.verify()
-    assert not proof.results[2].holds and not proof.results[3].holds
+    assert not proof.results[2].holds and not proof.results[4].holds
+    assert proof.results[3].holds  # the chain rule does not use the tie groups
 
 
 def test_verify_catches_wrong_bias_gradient():
     g = sc.Conv1d(1, 2, 2).derive(input_size=3).gradient()
     g.__dict__["_bias_flat"] = [sympy.Symbol("g_0_0"), sympy.Symbol("g_1_0")]
     proof = g.verify()
-    assert not proof.results[4].holds
+    assert not proof.results[5].holds
 
 
 def test_transpose_reference_gradients_use_the_oracle():
