@@ -71,7 +71,7 @@ def test_sources_parse_as_python_3_10():
     """
     import ast
 
-    for path in sorted((ROOT / "symconv").glob("*.py")):
+    for path in sorted((ROOT / "symconv").rglob("*.py")):
         ast.parse(path.read_text(encoding="utf-8"), filename=str(path), feature_version=(3, 10))
 
 
