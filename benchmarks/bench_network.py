@@ -26,6 +26,7 @@ import numpy as np
 from _timing import best, fmt
 
 import symconv as sc
+from symconv.core._sequential import entries
 
 
 def c1_case(size: int, repeat: int) -> list[tuple[str, float]]:
@@ -72,14 +73,14 @@ def lenet_case(repeat: int) -> list[tuple[str, float]]:
         y = lenet(xt)
         y.backward(g[None])
         nd, gn = holder["nd"], holder["gn"]
-        got_y = np.array(nd.output.tolist(), dtype=float)
-        got_dx = np.array(gn.input.tolist(), dtype=float)
-        assert np.allclose(got_y, y.detach()[0].numpy())
-        assert np.allclose(got_dx, xt.grad[0].numpy())
+        got_y = np.array(entries(nd.output), dtype=float)
+        got_dx = np.array(entries(gn.input), dtype=float)
+        assert np.allclose(got_y, y.detach()[0].numpy().reshape(-1))
+        assert np.allclose(got_dx, xt.grad[0].numpy().reshape(-1))
         for gl, m in zip(gn.layers, lenet):
             if gl.weight is not None:
-                assert np.allclose(np.array(gl.weight.tolist(), dtype=float),
-                                   m.weight.grad.numpy())
+                assert np.allclose(np.array(entries(gl.weight), dtype=float),
+                                   m.weight.grad.numpy().reshape(-1))
 
     t_fwd = best(forward, repeat)
     t_bwd = best(backward, repeat)

@@ -392,3 +392,32 @@ def test_layer_by_layer_check_agrees_and_still_detects(torch, monkeypatch):
 
     bad = Sequential(Flatten(), Shifted(4, 1), sc.Sigmoid())
     assert not bad.derive(input_size=(1, 4)).check()
+
+
+# -------------------------------------------------------------------- LaTeX
+
+
+def test_network_latex_is_deterministic_and_escapes_user_names():
+    w = np.array([[[sympy.Symbol("x&y"), sympy.Symbol(r"\input")]]], dtype=object)
+    nd = Sequential(sc.Conv1d(1, 1, 2, bias=False), sc.ReLU()).derive(input_size=(1, 3),
+                                                                      weights=[w, None])
+    tex = nd.to_latex()
+    assert tex == nd.to_latex()
+    assert r"\text{x\&y}" in tex and r"\input" not in tex.replace(r"\text{\textbackslash{}input}", "")
+    assert tex.count(r"\begin{aligned}") == tex.count(r"\end{aligned}") == 5
+    # layer by layer, then the backward pass from the last layer down
+    assert tex.index("layer 1: Conv1d") < tex.index("layer 2: ReLU") < \
+        tex.index("backward, layer 2") < tex.index("backward, layer 1")
+
+
+def test_network_document_compiles(pdflatex, tmp_path):
+    import subprocess
+
+    net = Sequential(sc.Conv1d(1, 2, 2), sc.ReLU(), sc.MaxPool1d(2), Flatten(), sc.Linear(4, 1))
+    doc = net.latex_document(input_size=(1, 5))
+    path = tmp_path / "net.tex"
+    path.write_text(doc)
+    run = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", path.name],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert (tmp_path / "net.pdf").stat().st_size > 0
