@@ -67,7 +67,6 @@ ALLOWED: frozenset[str] = frozenset({
     'docstring: symconv.core._export does not name its layer (core)',
     'docstring: symconv.core._gc does not name its layer (core)',
     'docstring: symconv.core._sequential is over 400 lines without saying why',
-    'docstring: symconv.core._tapped is over 400 lines without saying why',
     'docstring: symconv.rendering._render does not name its layer (rendering)',
     'docstring: symconv.shell._layers does not name its layer (shell)',
     'private import: symconv.shell._html_cli: _derivation from symconv.shell._cli',
