@@ -348,6 +348,16 @@ class NetworkDerivation:
     parameters : tuple of Parameters
         Each distinct layer object's weight and bias (symbols ``w<l>_...`` unless
         given) and the positions that use them.
+
+    Examples
+    --------
+    >>> import symconv as sc
+    >>> net = sc.Sequential(sc.Conv1d(1, 1, 3, bias=False), sc.ReLU(), sc.MaxPool1d(2))
+    >>> nd = net.derive(x=[[1, 2, 3, 4]], weights=[[[[5, 6, 7]]], None, None])
+    >>> [layer.output for layer in nd.layers], nd.output
+    ([[[38, 56]], [[38, 56]], [[56]]], [[56]])
+    >>> nd.gradient(grad_output=[[1]]).input
+    [[0, 5, 6, 7]]
     """
 
     def __init__(self, network: Sequential, x: np.ndarray, layers: tuple[Any, ...],
