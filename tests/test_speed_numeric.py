@@ -122,3 +122,10 @@ def test_complex_results_are_what_sympy_arithmetic_gives(re, im):
     from symconv.core._symbolic import complex_number
 
     assert sympy.srepr(complex_number(re, im)) == sympy.srepr(re + im * sympy.I)
+
+
+def test_non_finite_and_zero_floats_are_what_sympy_gives():
+    # inf * 0 is nan (SymPy: oo * 0 = nan), no warning; 0.0 stays a Float
+    d = sc.correlate([float("inf"), 1.0], [0.0])
+    assert [sympy.srepr(v) for v in d.flat_output] == [sympy.srepr(sympy.nan),
+                                                       sympy.srepr(sympy.Float(0.0))]

@@ -166,12 +166,19 @@ def numeric_outputs(x: Any, w: Any, b: Any, per_channel: int, taps: TapTable
         parts.append(_read(np.asarray(b)))
     if any(p is None for p in parts):
         return None
-    (xr, xi), (wr, wi) = parts[0], parts[1]  # type: ignore[misc]
+    xi, wi = parts[0][1], parts[1][1]  # type: ignore[index]
     exact = all(p.exact for pair in parts for p in pair)  # type: ignore[union-attr]
-    starts = taps.starts
-    n_max = int(np.max(np.diff(starts))) if taps.n_out else 0
     is_complex = any(p.values.any() for p in (xi, wi)) or (
         b is not None and bool(parts[2][1].values.any()))  # type: ignore[index]
+    with np.errstate(all="ignore"):  # inf * 0 is nan here as in SymPy (oo * 0 = nan)
+        return _combine(parts, b, per_channel, taps, exact, is_complex)
+
+
+def _combine(parts: list[Any], b: Any, per_channel: int, taps: TapTable, exact: bool,
+             is_complex: bool) -> list[sympy.Expr]:
+    (xr, xi), (wr, wi) = parts[0], parts[1]
+    starts = taps.starts
+    n_max = int(np.max(np.diff(starts))) if taps.n_out else 0
     re = _conv(wr, xr, taps, starts, exact, n_max)
     im = None
     if is_complex:
@@ -180,7 +187,7 @@ def numeric_outputs(x: Any, w: Any, b: Any, per_channel: int, taps: TapTable
                                                                n_max)
     den = xr.denominator * wr.denominator if exact else 1
     if b is not None:
-        br, bi = parts[2]  # type: ignore[misc]
+        br, bi = parts[2]
         channel = np.arange(taps.n_out) // max(per_channel, 1)
         if exact:
             scale = br.denominator

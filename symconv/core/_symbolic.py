@@ -217,10 +217,10 @@ def float_number(value: float) -> Any:
 
     Examples
     --------
-    >>> float_number(0.1) == sympy.Float(0.1)
-    True
+    >>> [float_number(v) for v in (0.1, 0.0, float("inf"))]
+    [0.100000000000000, 0.0, oo]
     """
-    if FAST:
+    if FAST and value and value - value == 0:  # finite, non-zero (_new makes 0.0 an Integer)
         from mpmath.libmp import from_float
 
         return sympy.Float._new(from_float(value), 53)
