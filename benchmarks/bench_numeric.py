@@ -43,11 +43,11 @@ def main() -> None:
     w = rng.integers(-9, 10, size=(3, 3))
     rows = []
     for e in range(3, args.max + 1):
-        n = int(round(10 ** (e / 2)))
+        n = round(10 ** (e / 2))
         x = rng.integers(-9, 10, size=(n, n))
         r = {3: 10 * args.repeat, 4: 3 * args.repeat, 5: args.repeat}.get(e, 1)
-        ours = best(lambda: sc.correlate(x, w, mode="same").output, r)
-        base = best(lambda: baseline(x, w), r)
+        ours = best(lambda x=x: sc.correlate(x, w, mode="same").output, r)
+        base = best(lambda x=x: baseline(x, w), r)
         rows.append((f"{n}x{n} integers ({n * n:,} outputs)", ours, base))
     n = 100
     x = rng.integers(-9, 10, size=(n, n))
