@@ -72,8 +72,6 @@ def _read(raw: np.ndarray) -> tuple[_Part, _Part] | None:
             re.append(e)
             im.append(Integer(0))
             continue
-        if not isinstance(e, sympy.Expr) or not e.is_number or e.free_symbols:
-            return None
         r, j = _real_imag(e)
         if not (isinstance(r, _NUMBER) and isinstance(j, _NUMBER)):
             return None
@@ -105,6 +103,8 @@ def _real_imag(e: Any) -> tuple[Any, Any]:
         j = _imaginary(e.args[1])
         if j is not None:
             return e.args[0], j
+    if not isinstance(e, sympy.Expr) or not e.is_number or e.free_symbols:
+        return None, None  # not a number: the symbolic path
     return e.as_real_imag()
 
 
