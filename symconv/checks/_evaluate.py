@@ -74,13 +74,7 @@ class _Reader:
                 e = sympy.sympify(e, strict=True)
                 self._alive.append(e)
             for term in (e.args if type(e) is Add else (e,)):
-                # The common cases: a known leaf, or a product of two known leaves.
-                r = by_id.get(id(term))
-                if r is not None:
-                    leaf_pos.append(n)
-                    leaf_rows.append((r,))
-                    n += 1
-                    continue
+                # The common cases: a product of two known leaves, or a known leaf.
                 if type(term) is Mul:
                     args = term.args
                     if len(args) == 2:
@@ -90,6 +84,13 @@ class _Reader:
                             prod_rows.append((ra, rb))
                             n += 1
                             continue
+                else:
+                    r = by_id.get(id(term))
+                    if r is not None:
+                        leaf_pos.append(n)
+                        leaf_rows.append((r,))
+                        n += 1
+                        continue
                 leaves: list[int] = []
                 pos, rows = by_shape.setdefault(self._shape(term, leaves), ([], []))
                 pos.append(n)
