@@ -421,3 +421,13 @@ def test_network_document_compiles(pdflatex, tmp_path):
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "net.pdf").stat().st_size > 0
+
+
+def test_check_without_torch_uses_numpy_and_finite_differences(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` raises ImportError
+    net = Sequential(sc.Conv1d(1, 2, 2), sc.Tanh(), sc.AvgPool1d(2), Flatten(), sc.Linear(4, 1))
+    report = net.derive(input_size=(1, 5)).check(trials=2)
+    assert report and all("NumPy" in c.reference for c in report.comparisons)
+    assert {c.view for c in report.comparisons} >= {"output", "dL/dx", "dL/dw (layer 1)"}
