@@ -431,3 +431,10 @@ def test_check_without_torch_uses_numpy_and_finite_differences(monkeypatch):
     report = net.derive(input_size=(1, 5)).check(trials=2)
     assert report and all("NumPy" in c.reference for c in report.comparisons)
     assert {c.view for c in report.comparisons} >= {"output", "dL/dx", "dL/dw (layer 1)"}
+
+
+def test_stacks_without_torch_modules_check_against_numpy():
+    net = Sequential(sc.LocallyConnected1d(1, 2, 2), sc.ReLU(), sc.TiledConv1d(2, 1, 2, tiles=2))
+    report = net.derive(input_size=(1, 6)).check(trials=2)
+    assert report and len(report.comparisons) == 6
+    assert any("No torch module for LocallyConnected1d" in n for n in report.notes)

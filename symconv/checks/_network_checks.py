@@ -151,6 +151,8 @@ def _numpy_forward(nd: NetworkDerivation, x: np.ndarray,
         elif getattr(ld, "kind", None) is not None:
             shape = tuple(ld.weight.shape) if ld.weight is not None else None
             w = w.reshape(shape) if w is not None and shape is not None else w
+            if b is not None and ld.bias is not None:
+                b = b.reshape(tuple(ld.bias.shape))
             try:
                 v = numpy_layer(ld, v, w, b, np.zeros(tuple(ld.output.shape)))[0]
             except (AttributeError, KeyError, TypeError):
