@@ -1,5 +1,7 @@
 """symconv: how a convolution layer replaces a matrix multiplication, exactly.
 
+Layer: top (re-exports the public names; see docs/architecture.md).
+
 Build a convolution signal-style (:func:`convolve`, :func:`correlate`, with
 NumPy/SciPy semantics) or layer-style (:class:`Conv2d` and friends, with
 PyTorch semantics), then read its :class:`Derivation`: every output as a sum of

@@ -1,4 +1,4 @@
-"""Numeric matrices of a convolution, straight from the tap table (no SymPy).
+"""Numeric matrices of a convolution, straight from the tap table (no SymPy; layer: core).
 
 ``T`` (the layer matrix) and ``P`` (the im2col matrix) of numeric weights or
 inputs, as a ``scipy.sparse`` CSR array or a dense NumPy array.  The tap table

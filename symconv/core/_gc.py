@@ -1,4 +1,4 @@
-"""Pausing Python's cyclic garbage collector during bulk construction.
+"""Pausing Python's cyclic garbage collector during bulk construction (layer: core).
 
 Building a derivation's views allocates hundreds of thousands of SymPy
 objects and tuples, none of them in reference cycles.  Each allocation burst

@@ -1,5 +1,7 @@
 """The fragment renderer: a derivation's sums, T and P as LaTeX, read from the tap table.
 
+Layer: rendering.
+
 It reads the tap table for structure (which entries are tied, which are
 structural zeros, which rows to elide) and the derivation's SymPy values for
 what each entry holds, so a fragment of a large layer costs only what it shows.

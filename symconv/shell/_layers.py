@@ -1,4 +1,8 @@
-"""Layer style: ``Conv1d``..``ConvTranspose3d`` with PyTorch's signatures and rules."""
+"""Layer style: ``Conv1d``..``ConvTranspose3d`` with PyTorch's signatures and rules.
+
+Layer: shell (the front door).  Explicit typed subclasses, so a type checker
+catches a misspelt keyword.
+"""
 
 from __future__ import annotations
 
