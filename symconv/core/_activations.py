@@ -26,7 +26,8 @@ import sympy
 from sympy import Basic, Piecewise
 
 from ..boundary._values import symbols
-from ._tapped import as_array, shaped
+from ._layer_delegations import LayerDelegations
+from ._tapped import as_array, shaped, upstream
 
 __all__ = [
     "RELU",
@@ -163,7 +164,7 @@ class ActivationGradient:
         return as_array(self._input)
 
 
-class ActivationDerivation:
+class ActivationDerivation(LayerDelegations):
     """An elementwise activation derived on one input ``z`` (any shape).
 
     Satisfies :class:`symconv.core._layer_protocol.LayerDerivation`: no weight,
@@ -215,29 +216,7 @@ class ActivationDerivation:
 
     def gradient(self, grad_output: Any = None) -> ActivationGradient:
         """The backward pass; symbols ``g_...`` unless ``grad_output`` is given."""
-        if grad_output is None:
-            g = symbols("g", self.out_shape)
-        else:
-            g = shaped("grad_output", grad_output, self.out_shape)
-        return ActivationGradient(self, g)
-
-    def verify(self) -> Any:
-        """Exact identities (see :func:`symconv.checks._layer_checks.verify_layer`)."""
-        from ..checks._layer_checks import verify_layer
-
-        return verify_layer(self)
-
-    def check(self, trials: int = 3, seed: int = 0) -> Any:
-        """Numeric check of ``f(z)`` and ``f'(z) ⊙ g`` against torch / NumPy."""
-        from ..checks._layer_checks import check_layer
-
-        return check_layer(self, trials=trials, seed=seed)
-
-    def to_latex(self, **options: Any) -> str:
-        """Math-mode LaTeX of the outputs."""
-        from ..rendering._layer_latex import layer_latex
-
-        return layer_latex(self, **options)
+        return ActivationGradient(self, upstream(grad_output, self.out_shape))
 
 
 def activation_derivation(

@@ -32,7 +32,8 @@ from sympy import Add, Basic, Piecewise
 from ..boundary._spec import ConvSpec, layer_params, layer_spec
 from ..boundary._values import symbols
 from ._activations import require_real
-from ._tapped import TapLayerDerivation, as_array, shaped
+from ._layer_delegations import LayerDelegations
+from ._tapped import TapLayerDerivation, as_array, shaped, upstream
 from ._taps import forward_taps
 
 __all__ = ["MaxPoolDerivation", "PoolGeometry", "avgpool_derivation", "maxpool_derivation",
@@ -205,7 +206,7 @@ class MaxPoolGradient:
         return as_array(self._input)
 
 
-class MaxPoolDerivation:
+class MaxPoolDerivation(LayerDelegations):
     """Max pooling derived exactly: ``y[o] = Max(window)``; arg-max routing backward.
 
     Satisfies :class:`symconv.core._layer_protocol.LayerDerivation` (no weight,
@@ -315,26 +316,4 @@ class MaxPoolDerivation:
 
     def gradient(self, grad_output: Any = None) -> MaxPoolGradient:
         """The backward pass; symbols ``g_...`` unless ``grad_output`` is given."""
-        if grad_output is None:
-            g = symbols("g", self.out_shape)
-        else:
-            g = shaped("grad_output", grad_output, self.out_shape)
-        return MaxPoolGradient(self, g)
-
-    def verify(self) -> Any:
-        """Exact identities (see :func:`symconv.checks._layer_checks.verify_layer`)."""
-        from ..checks._layer_checks import verify_layer
-
-        return verify_layer(self)
-
-    def check(self, trials: int = 3, seed: int = 0) -> Any:
-        """Numeric check of outputs and gradients against independent references."""
-        from ..checks._layer_checks import check_layer
-
-        return check_layer(self, trials=trials, seed=seed)
-
-    def to_latex(self, **options: Any) -> str:
-        """Math-mode LaTeX of the outputs."""
-        from ..rendering._layer_latex import layer_latex
-
-        return layer_latex(self, **options)
+        return MaxPoolGradient(self, upstream(grad_output, self.out_shape))

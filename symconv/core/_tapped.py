@@ -31,10 +31,11 @@ import sympy
 from sympy import Add, Basic
 
 from ..boundary._values import symbols, sympify_array, to_array
+from ._layer_delegations import LayerDelegations
 from ._layer_stats import LayerStats
 from ._sums import sums_of_products
 
-__all__ = ["LayerStats", "TapLayerDerivation", "TapLayerGradient", "as_array", "shaped"]
+__all__ = ["LayerStats", "TapLayerDerivation", "TapLayerGradient", "as_array", "shaped", "upstream"]
 
 
 def shaped(name: str, value: object, shape: tuple[int, ...]) -> np.ndarray:
@@ -43,6 +44,13 @@ def shaped(name: str, value: object, shape: tuple[int, ...]) -> np.ndarray:
     if arr.shape != tuple(shape):
         raise ValueError(f"`{name}` must have shape {tuple(shape)}, got shape {arr.shape}")
     return sympify_array(arr)
+
+
+def upstream(grad_output: object, shape: tuple[int, ...]) -> np.ndarray:
+    """The upstream gradient ``dL/dy``: symbols ``g_...`` when ``grad_output`` is None."""
+    if grad_output is None:
+        return symbols("g", shape)
+    return shaped("grad_output", grad_output, shape)
 
 
 def as_array(values: np.ndarray) -> sympy.Array:
@@ -128,7 +136,7 @@ class TapLayerGradient:
         return f"<{type(self).__name__} of {self.derivation!r}>"
 
 
-class TapLayerDerivation:
+class TapLayerDerivation(LayerDelegations):
     """An affine layer derived exactly from its taps: output, matrix, patches, gradient.
 
     Made by the layers' ``derive`` methods, not directly.  Satisfies
@@ -345,28 +353,4 @@ class TapLayerDerivation:
         ValueError, TypeError
             ``grad_output`` of the wrong shape, or text.
         """
-        if grad_output is None:
-            g = symbols("g", self.out_shape)
-        else:
-            g = shaped("grad_output", grad_output, self.out_shape)
-        return TapLayerGradient(self, g)
-
-    # ------------------------------------------------- checks (delegated upward)
-
-    def verify(self) -> Any:
-        """Prove ``vec(y) = T vec(x) + b`` (and ``P vec(w) + b``, ``dL/dx = T^T g``) exactly."""
-        from ..checks._layer_checks import verify_layer
-
-        return verify_layer(self)
-
-    def check(self, trials: int = 3, seed: int = 0) -> Any:
-        """Check outputs and gradients numerically against independent references."""
-        from ..checks._layer_checks import check_layer
-
-        return check_layer(self, trials=trials, seed=seed)
-
-    def to_latex(self, **options: Any) -> str:
-        """Math-mode LaTeX of the layer's outputs (and its matrix when small)."""
-        from ..rendering._layer_latex import layer_latex
-
-        return layer_latex(self, **options)
+        return TapLayerGradient(self, upstream(grad_output, self.out_shape))
