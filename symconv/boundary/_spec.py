@@ -393,21 +393,7 @@ def signal_spec(
         (k - 1 - s, (length - 1 + s) - (n - 1))
         for n, k, s, length in zip(x_shape, w_shape, starts, lengths)
     )
-    return ConvSpec(
-        kind="signal",
-        in_channels=1,
-        out_channels=1,
-        groups=1,
-        in_size=tuple(x_shape),
-        out_size=tuple(lengths),
-        kernel_size=tuple(w_shape),
-        stride=(1,) * len(x_shape),
-        dilation=(1,) * len(x_shape),
-        padding=padding,
-        flip=(op == "convolve"),
-        op=op,  # type: ignore[arg-type]
-        mode=mode,  # type: ignore[arg-type]
-    )
+    return _signal_spec(x_shape, w_shape, tuple(lengths), padding, op, mode)
 
 
 def circular_spec(x_shape: tuple[int, ...], w_shape: tuple[int, ...], op: str) -> ConvSpec:
@@ -433,21 +419,35 @@ def circular_spec(x_shape: tuple[int, ...], w_shape: tuple[int, ...], op: str) -
         )
     flip = op == "convolve"
     padding = tuple((k - 1, 0) if flip else (0, k - 1) for k in w_shape)
+    return _signal_spec(x_shape, w_shape, tuple(x_shape), padding, op, "circular",
+                        padding_mode="circular")
+
+
+def _signal_spec(
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    out_size: tuple[int, ...],
+    padding: tuple[tuple[int, int], ...],
+    op: str,
+    mode: str,
+    padding_mode: PaddingMode = "zeros",
+) -> ConvSpec:
+    """The spec of a one-channel, stride-1 signal operation (flipped kernel for ``convolve``)."""
     return ConvSpec(
         kind="signal",
         in_channels=1,
         out_channels=1,
         groups=1,
         in_size=tuple(x_shape),
-        out_size=tuple(x_shape),
+        out_size=out_size,
         kernel_size=tuple(w_shape),
         stride=(1,) * len(x_shape),
         dilation=(1,) * len(x_shape),
         padding=padding,
-        padding_mode="circular",
-        flip=flip,
+        padding_mode=padding_mode,
+        flip=(op == "convolve"),
         op=op,  # type: ignore[arg-type]
-        mode="circular",
+        mode=mode,  # type: ignore[arg-type]
     )
 
 
