@@ -479,6 +479,17 @@ class LayerParams:
         >>> print(layer_params(1, True, 1, 2, 3, 2, 0, 1, 1, False, "zeros", 1).call_text())
         ConvTranspose1d(1, 2, kernel_size=(3,), stride=(2,), output_padding=(1,), bias=False)
         """
+        name = ("ConvTranspose" if self.transposed else "Conv") + f"{self.ndim}d"
+        return f"{name}({self.call_arguments()})"
+
+    def call_arguments(self) -> str:
+        """The arguments of :meth:`call_text`, comma-separated (non-default ones only).
+
+        Examples
+        --------
+        >>> layer_params(2, False, 1, 6, 5, 1, 2, 1, 1, True, "zeros", 0).call_arguments()
+        '1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2)'
+        """
         args = [f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}",
                 f"stride={self.stride}"]
         if self.padding != (0,) * self.ndim:
@@ -493,8 +504,7 @@ class LayerParams:
             args.append("bias=False")
         if self.padding_mode != "zeros":
             args.append(f"padding_mode={self.padding_mode!r}")
-        name = ("ConvTranspose" if self.transposed else "Conv") + f"{self.ndim}d"
-        return f"{name}({', '.join(args)})"
+        return ", ".join(args)
 
 
 def layer_params(

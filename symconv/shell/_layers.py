@@ -31,22 +31,7 @@ class _ConvNd:
     params: LayerParams
 
     def __repr__(self) -> str:
-        p = self.params
-        args = [f"{p.in_channels}, {p.out_channels}, kernel_size={p.kernel_size}",
-                f"stride={p.stride}"]
-        if p.padding != (0,) * p.ndim:
-            args.append(f"padding={p.padding!r}")
-        if p.transposed and any(p.output_padding):
-            args.append(f"output_padding={p.output_padding}")
-        if p.dilation != (1,) * p.ndim:
-            args.append(f"dilation={p.dilation}")
-        if p.groups != 1:
-            args.append(f"groups={p.groups}")
-        if not p.bias:
-            args.append("bias=False")
-        if p.padding_mode != "zeros":
-            args.append(f"padding_mode={p.padding_mode!r}")
-        return f"{type(self).__name__}({', '.join(args)})"
+        return f"{type(self).__name__}({self.params.call_arguments()})"
 
     # PyTorch's attribute names, read-only views of the validated parameters.
     in_channels = property(lambda self: self.params.in_channels)
