@@ -61,6 +61,16 @@ def _channel_view(v: np.ndarray, ndim: int) -> np.ndarray:
     return v.reshape(v.shape[0], *([1] * ndim))
 
 
+def _tap_slices(
+    offsets: Sequence[int], dilation: Sequence[int], stride: Sequence[int], counts: Sequence[int]
+) -> tuple[slice, ...]:
+    """Per axis, the strided slice that kernel tap ``offsets`` meets at ``counts`` positions."""
+    return tuple(
+        slice(kk * d, kk * d + s * (n - 1) + 1, s)
+        for kk, d, s, n in zip(offsets, dilation, stride, counts, strict=True)
+    )
+
+
 def conv_nd(
     x: Any,
     w: Any,
@@ -177,10 +187,7 @@ def conv_nd(
     y = np.zeros((c_out, *out_shape), dtype=_result_dtype(x, w, bias))
     for offsets in itertools.product(*(range(k) for k in ksize)):
         # Window of the padded input seen by kernel tap `offsets`, for every output position.
-        window = tuple(
-            slice(kk * d, kk * d + s * (o - 1) + 1, s)
-            for kk, d, s, o in zip(offsets, dilation_t, stride_t, out_shape, strict=True)
-        )
+        window = _tap_slices(offsets, dilation_t, stride_t, out_shape)
         for g in range(groups):
             co = slice(g * c_out_g, (g + 1) * c_out_g)
             for ci in range(c_in_g):
@@ -282,10 +289,7 @@ def conv_transpose_nd(
     buf = np.zeros((c_out, *buf_shape), dtype=_result_dtype(x, w, bias))
     for offsets in itertools.product(*(range(k) for k in ksize)):
         # Positions of the buffer hit by kernel tap `offsets`, for every input position.
-        target = tuple(
-            slice(kk * d, kk * d + s * (n - 1) + 1, s)
-            for kk, d, s, n in zip(offsets, dilation_t, stride_t, spatial, strict=True)
-        )
+        target = _tap_slices(offsets, dilation_t, stride_t, spatial)
         for g in range(groups):
             co = slice(g * c_out_g, (g + 1) * c_out_g)
             for ci_local in range(c_in_g):
