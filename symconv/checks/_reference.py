@@ -28,7 +28,7 @@ import numpy as np
 
 from ..boundary._spec import NUMPY_PAD_MODE
 
-__all__ = ["conv_nd", "conv_transpose_nd", "signal_nd"]
+__all__ = ["conv_nd", "conv_transpose_nd", "signal_nd", "tap_slices"]
 
 _NP_PAD_MODES = NUMPY_PAD_MODE  # padding-mode names in numpy.pad (one home: the spec)
 
@@ -61,7 +61,7 @@ def _channel_view(v: np.ndarray, ndim: int) -> np.ndarray:
     return v.reshape(v.shape[0], *([1] * ndim))
 
 
-def _tap_slices(
+def tap_slices(
     offsets: Sequence[int], dilation: Sequence[int], stride: Sequence[int], counts: Sequence[int]
 ) -> tuple[slice, ...]:
     """Per axis, the strided slice that kernel tap ``offsets`` meets at ``counts`` positions."""
@@ -187,7 +187,7 @@ def conv_nd(
     y = np.zeros((c_out, *out_shape), dtype=_result_dtype(x, w, bias))
     for offsets in itertools.product(*(range(k) for k in ksize)):
         # Window of the padded input seen by kernel tap `offsets`, for every output position.
-        window = _tap_slices(offsets, dilation_t, stride_t, out_shape)
+        window = tap_slices(offsets, dilation_t, stride_t, out_shape)
         for g in range(groups):
             co = slice(g * c_out_g, (g + 1) * c_out_g)
             for ci in range(c_in_g):
@@ -289,7 +289,7 @@ def conv_transpose_nd(
     buf = np.zeros((c_out, *buf_shape), dtype=_result_dtype(x, w, bias))
     for offsets in itertools.product(*(range(k) for k in ksize)):
         # Positions of the buffer hit by kernel tap `offsets`, for every input position.
-        target = _tap_slices(offsets, dilation_t, stride_t, spatial)
+        target = tap_slices(offsets, dilation_t, stride_t, spatial)
         for g in range(groups):
             co = slice(g * c_out_g, (g + 1) * c_out_g)
             for ci_local in range(c_in_g):

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..boundary._spec import NUMPY_PAD_MODE
+from ._reference import tap_slices
 
 _NP_PAD_MODES = NUMPY_PAD_MODE  # padding-mode names in numpy.pad (one home: the spec)
 
@@ -58,10 +59,7 @@ def conv_vjp(x: np.ndarray, w: np.ndarray, g: np.ndarray, *, stride: Any, paddin
     out_shape = g.shape[1:]
     spatial_axes = tuple(range(1, nd + 1))
     for offsets in itertools.product(*(range(k) for k in ksize)):
-        window = tuple(
-            slice(kk * d, kk * d + s * (o - 1) + 1, s)
-            for kk, d, s, o in zip(offsets, dilation, stride, out_shape)
-        )
+        window = tap_slices(offsets, dilation, stride, out_shape)
         for grp in range(groups):
             co = slice(grp * c_out_g, (grp + 1) * c_out_g)
             for ci in range(c_in_g):
@@ -92,10 +90,7 @@ def conv_transpose_vjp(x: np.ndarray, w: np.ndarray, g: np.ndarray, *, stride: A
     dw = np.zeros(w.shape, dtype=dtype)
     spatial_axes = tuple(range(1, nd + 1))
     for offsets in itertools.product(*(range(k) for k in ksize)):
-        target = tuple(
-            slice(kk * d, kk * d + s * (n - 1) + 1, s)
-            for kk, d, s, n in zip(offsets, dilation, stride, spatial)
-        )
+        target = tap_slices(offsets, dilation, stride, spatial)
         for grp in range(groups):
             co = slice(grp * c_out_g, (grp + 1) * c_out_g)
             for ci_local in range(c_in_g):
