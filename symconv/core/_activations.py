@@ -26,6 +26,7 @@ import sympy
 from sympy import Basic, Piecewise
 
 from ..boundary._values import symbols
+from ._free_gradient import ParameterFreeGradient
 from ._layer_delegations import LayerDelegations
 from ._tapped import as_array, shaped, upstream
 
@@ -130,24 +131,10 @@ def activation_function(f: object) -> ActivationFunction:
     return ActivationFunction(str(name), forward, prime, None)
 
 
-class ActivationGradient:
-    """``dL/dz = f'(z) ⊙ g``: no weight, no bias."""
+class ActivationGradient(ParameterFreeGradient):
+    """``dL/dz = f'(z) ⊙ g``: no weight, no bias (``output`` is ``g = dL/da``)."""
 
-    weight = None
-    bias = None
-
-    def __init__(self, d: ActivationDerivation, g: np.ndarray) -> None:
-        self.derivation = d
-        self._g = g
-
-    def arrays(self) -> dict[str, np.ndarray | None]:
-        """The views as NumPy object arrays (no SymPy Array indexing): a fast read."""
-        return {"output": self._g, "input": self._input, "weight": None, "bias": None}
-
-    @property
-    def output(self) -> sympy.Array:
-        """The upstream gradient ``g = dL/da``."""
-        return as_array(self._g)
+    derivation: ActivationDerivation
 
     @cached_property
     def _input(self) -> np.ndarray:

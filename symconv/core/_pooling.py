@@ -32,6 +32,7 @@ from sympy import Add, Basic, Piecewise
 from ..boundary._spec import ConvSpec, layer_params, layer_spec
 from ..boundary._values import symbols
 from ._activations import require_real
+from ._free_gradient import ParameterFreeGradient
 from ._layer_delegations import LayerDelegations
 from ._tapped import TapLayerDerivation, as_array, shaped, upstream
 from ._taps import forward_taps
@@ -170,23 +171,10 @@ def _max(values: list[Basic]) -> Basic:
         sympy.Max(*values)
 
 
-class MaxPoolGradient:
+class MaxPoolGradient(ParameterFreeGradient):
     """Max pooling's backward pass: ``g[o]`` routed to the arg-max of window ``o``."""
 
-    def __init__(self, d: MaxPoolDerivation, g: np.ndarray) -> None:
-        self.derivation = d
-        self._g = g
-        self.weight = None
-        self.bias = None
-
-    def arrays(self) -> dict[str, np.ndarray | None]:
-        """The views as NumPy object arrays (no SymPy Array indexing): a fast read."""
-        return {"output": self._g, "input": self._input, "weight": None, "bias": None}
-
-    @property
-    def output(self) -> sympy.Array:
-        """The upstream gradient ``dL/dy``."""
-        return as_array(self._g)
+    derivation: MaxPoolDerivation
 
     @cached_property
     def _input(self) -> np.ndarray:
