@@ -707,6 +707,21 @@ def _flat_index(name: str, index: Sequence[int], shape: tuple[int, ...]) -> int:
             f"`{name}` must have {len(shape)} entr{'y' if len(shape) == 1 else 'ies'} "
             f"for an output of shape {shape}, got {tuple(index)}"
         )
+    return flat_index(name, index, shape, shape_label="output shape")
+
+
+def flat_index(name: str, index: Sequence[int], shape: tuple[int, ...], *,
+               shape_label: str = "shape") -> int:
+    """The C-order flat index of ``index`` (as many integers as ``shape`` has axes).
+
+    Negative entries count from the end.  Raises TypeError for a non-integer
+    entry, ValueError (naming ``name`` and ``shape_label``) for one out of range.
+
+    Examples
+    --------
+    >>> flat_index("index", (1, -1), (2, 3))
+    5
+    """
     resolved = []
     for axis, (v, n) in enumerate(zip(index, shape)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
@@ -714,7 +729,7 @@ def _flat_index(name: str, index: Sequence[int], shape: tuple[int, ...]) -> int:
         if not -n <= v < n:
             raise ValueError(
                 f"`{name}` {tuple(index)} is out of range for axis {axis} of size {n} "
-                f"(output shape {shape})"
+                f"({shape_label} {shape})"
             )
         resolved.append(int(v) % n)
     return int(np.ravel_multi_index(resolved, shape))

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..boundary._limits import HTML_GRADIENT_OUTPUTS as GRADIENT_OUTPUTS
 from ..boundary._limits import HTML_MAX_ENTRIES as MAX_ENTRIES
-from ..core._derivation import Derivation
+from ..core._derivation import Derivation, flat_index
 from ..core._general import GeneralDerivation
 from ..core._sequential import NetworkDerivation
 from ._explorer_general import general_root
@@ -61,15 +61,7 @@ def _focus(name: str, value: Any, shape: tuple[int, ...]) -> int | None:
         raise ValueError(
             f"`{name}` must be a tuple of {len(shape)} integer(s) indexing shape {shape}, "
             f"got {value!r}")
-    resolved = []
-    for axis, (v, n) in enumerate(zip(index, shape)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise TypeError(f"`{name}` entries must be integers, got {v!r}")
-        if not -n <= v < n:
-            raise ValueError(
-                f"`{name}` {index} is out of range for axis {axis} of size {n} (shape {shape})")
-        resolved.append(int(v) % n)
-    return int(np.ravel_multi_index(resolved, shape))
+    return flat_index(name, index, shape)
 
 
 T_NOTE = ("<code>vec(y) = T vec(x) + b</code>. A weight on many entries is a tied weight; "
