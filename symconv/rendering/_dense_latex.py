@@ -10,6 +10,7 @@ entries per constraint.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from . import _tex as tex
@@ -32,6 +33,26 @@ def _grid(rows: int, cols: int, cell: Any, o: Any) -> list[list[str]]:
             continue
         out.append([r"\cdots" if c is None else cell(r, c) for c in cc])
     return out
+
+
+def _equalities(label: str, groups: Iterator[tuple[list[str], str]], o: Any) -> list[str]:
+    """One aligned line ``a = b = ... &= rhs`` per group, the first labelled; elided.
+
+    At most ``o.max_terms`` names a line and ``o.max_rows`` lines; ``groups`` is
+    consumed lazily, so the groups past ``max_rows`` are never formatted.
+    """
+    lines = []
+    for n, (shown, rhs) in enumerate(groups):
+        if len(shown) > o.max_terms:
+            shown = [*shown[: o.max_terms - 1], r"\cdots", shown[-1]]
+        lhs = " = ".join(shown)
+        if n == 0:
+            lhs = tex.text(label) + " " + lhs
+        lines.append(f"{lhs} &= {rhs}")
+        if n + 1 >= o.max_rows:
+            lines.append(r"&\vdots")
+            break
+    return lines
 
 
 def dense_latex(c: Any, **options: Any) -> str:
@@ -66,32 +87,14 @@ def dense_latex(c: Any, **options: Any) -> str:
     lines = [W + " &= " + _matrix(_grid(rows, cols, w, o))]
     lines.append(r"&\text{" + f"{rows * cols} free entries; {len(c.ties)} ties onto "
                  f"{c.distinct_values} values, {len(c.zeros)} structural zeros" + "}")
-    for n, (value, entries) in enumerate(sorted(c.tie_groups.items(),
-                                                key=lambda kv: kv[1][0])):
-        shown = [w(r, col) for r, col in entries]
-        if len(shown) > o.max_terms:
-            shown = [*shown[: o.max_terms - 1], r"\cdots", shown[-1]]
-        lhs = " = ".join(shown)
-        if n == 0:
-            lhs = tex.text("ties: ") + " " + lhs
-        lines.append(f"{lhs} &= {pr.value(value)}")
-        if n + 1 >= o.max_rows:
-            lines.append(r"&\vdots")
-            break
+    ties = sorted(c.tie_groups.items(), key=lambda kv: kv[1][0])
+    lines += _equalities("ties: ", (([w(r, col) for r, col in entries], pr.value(value))
+                                    for value, entries in ties), o)
     by_row: dict[int, list[int]] = {}
     for r, col in c.zeros:
         by_row.setdefault(r, []).append(col)
-    for n, r in enumerate(sorted(by_row)):
-        shown = [w(r, col) for col in by_row[r]]
-        if len(shown) > o.max_terms:
-            shown = [*shown[: o.max_terms - 1], r"\cdots", shown[-1]]
-        lhs = " = ".join(shown)
-        if n == 0:
-            lhs = tex.text("zeros: ") + " " + lhs
-        lines.append(f"{lhs} &= 0")
-        if n + 1 >= o.max_rows:
-            lines.append(r"&\vdots")
-            break
+    lines += _equalities("zeros: ", (([w(r, col) for col in by_row[r]], "0")
+                                     for r in sorted(by_row)), o)
     T = c.matrix
 
     def t(r: int, col: int) -> str:
