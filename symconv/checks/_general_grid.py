@@ -122,7 +122,7 @@ class Evaluator:
             return float(e)
         free = self._free.get(e)
         if free is None:
-            free = self._free[e] = frozenset(e.free_symbols)
+            free = self._free[e] = _free_symbols(e)
         if free & self._active:
             return self._eval(e)
         if e not in self._memo:
@@ -238,6 +238,35 @@ class Evaluator:
                 self.env[var] = saved
         term = np.where((vals >= a) & (vals <= b), term, 0.0)
         return term.sum(axis=0)
+
+
+_FREE: dict[Any, frozenset[Any]] = {}
+
+
+def _free_symbols(e: Any) -> frozenset[Any]:
+    """``e.free_symbols``, memoised per node (SymPy rebuilds every ``Sum`` to find them).
+
+    Same rule as SymPy for sums: the summand's symbols, then per limit (innermost
+    first) drop its variable and add its bounds' symbols.
+    """
+    got = _FREE.get(e)
+    if got is not None:
+        return got
+    if isinstance(e, Sum):
+        out = set(_free_symbols(e.function))
+        for lim in e.limits:
+            out.discard(lim[0])
+            for bound in lim[1:]:
+                out |= _free_symbols(bound)
+        got = frozenset(out)
+    elif isinstance(e, (sympy.Symbol, Indexed, sympy.Derivative)) or not e.args:
+        got = frozenset(e.free_symbols)
+    else:
+        got = frozenset().union(*(_free_symbols(t) for t in e.args))
+    if len(_FREE) > 100_000:
+        _FREE.clear()
+    _FREE[e] = got
+    return got
 
 
 def random_arrays(grid: Grid, bases: Sequence[IndexedBase], seed: int = 0
