@@ -89,3 +89,42 @@ def test_derivation_views_identical_without_internals(monkeypatch: pytest.Monkey
         assert (slow.output, slow.matrix, slow.patches, slow.gradient().weight) == views
         assert bool(slow.verify())
         monkeypatch.setattr(_symbolic, "FAST", True)
+
+
+def _window_args() -> list[list[sympy.Basic]]:
+    x = sympy.symbols("x0:6", real=True)
+    w = sympy.symbols("w0:3", real=True)
+    relu = [sympy.Max(0, x[j] * w[0] + x[j + 1] * w[1] + x[j + 2] * w[2] + w[j % 3])
+            for j in range(4)]
+    return [list(x[:4]), list(reversed(x[:4])), [x[3], x[0] * w[1], x[2] + w[0]],
+            relu, list(reversed(relu))]
+
+
+@pytest.mark.parametrize("k", range(5))
+def test_unevaluated_max_fast_and_fallback_agree(k: int) -> None:
+    import random
+
+    args = _window_args()[k]
+    fast = _symbolic.unevaluated_max(args, fast=True)
+    slow = _symbolic.unevaluated_max(args, fast=False)
+    assert fast.func is sympy.Max and slow.func is sympy.Max
+    assert fast.args == tuple(args)  # window order kept
+    assert set(fast.args) == set(slow.args) == set(args)
+    assert sympy.Max.make_args(fast) == sympy.Max.make_args(slow)
+    # Basic.__eq__ compares argument tuples: equal once both are in SymPy's order.
+    assert _symbolic.unevaluated_max(list(slow.args), fast=True) == slow
+    rng = random.Random(k)
+    free = sorted(set().union(*(a.free_symbols for a in args)), key=str)
+    for _ in range(20):
+        vals = {s: sympy.Rational(rng.randint(-50, 50), rng.randint(1, 9)) for s in free}
+        reference = max(a.subs(vals) for a in args)  # Python's builtin max
+        assert fast.subs(vals) == slow.subs(vals) == reference
+
+
+def test_relu_max_is_sympys_own_object() -> None:
+    # (0, z) is SymPy's canonical order, so the fast Max(0, z) equals the public one.
+    x, w = sympy.symbols("x w")
+    for z in (x, x * w, x * w + 3, x + w, -x, sympy.Float(0.5) * x):
+        fast = _symbolic.unevaluated_max([sympy.S.Zero, z], fast=True)
+        assert fast == sympy.Max(0, z, evaluate=False) == sympy.Max(0, z)
+        assert hash(fast) == hash(sympy.Max(0, z))

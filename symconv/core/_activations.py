@@ -28,6 +28,7 @@ from sympy import Basic, Piecewise
 from ..boundary._values import symbols
 from ._free_gradient import ParameterFreeGradient
 from ._layer_delegations import LayerDelegations
+from ._symbolic import unevaluated_max
 from ._tapped import as_array, shaped, upstream
 
 __all__ = [
@@ -66,7 +67,8 @@ def _relu(z: Basic) -> Basic:
         return sympy.Max(0, z)
     # Unevaluated: the same object Max(0, z) gives for a symbol, without SymPy's
     # assumption queries on z (slow on the long sums a previous layer produces).
-    return sympy.Max(0, z, evaluate=False)
+    # Built directly (no sort keys); (0, z) is SymPy's own order (tests/test_symbolic.py).
+    return unevaluated_max([sympy.S.Zero, z])
 
 
 def _relu_prime(z: Basic) -> Basic:

@@ -34,6 +34,7 @@ from ..boundary._values import symbols
 from ._activations import require_real
 from ._free_gradient import ParameterFreeGradient
 from ._layer_delegations import LayerDelegations
+from ._symbolic import unevaluated_max
 from ._tapped import TapLayerDerivation, as_array, shaped, upstream
 from ._taps import forward_taps
 
@@ -167,8 +168,8 @@ def _max(values: list[Basic]) -> Basic:
     """``Max`` of a window; unevaluated (no assumption queries) when no entry is a number."""
     if any(v.is_Number for v in values):
         return sympy.Max(*values)
-    return sympy.Max(*values, evaluate=False) if len(set(values)) == len(values) else \
-        sympy.Max(*values)
+    # Unevaluated, arguments in window order (no sorting of long sums).
+    return unevaluated_max(values) if len(set(values)) == len(values) else sympy.Max(*values)
 
 
 class MaxPoolGradient(ParameterFreeGradient):

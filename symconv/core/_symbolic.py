@@ -29,7 +29,8 @@ from sympy import Add, Basic, Mul, S, Symbol
 from ._gc import without_gc
 from ._progress import track
 
-__all__ = ["FAST", "rows_of", "sparse", "sums_of_products", "to_matrix"]
+__all__ = ["FAST", "FAST_MAX", "rows_of", "sparse", "sums_of_products", "to_matrix",
+           "unevaluated_max"]
 
 
 class DictRep:
@@ -246,3 +247,52 @@ def complex_number(re: Any, im: Any) -> Any:
     if not re:
         return part
     return Add._from_args((re, part), True) if FAST else Add(re, part, evaluate=False)
+
+
+# ------------------------------------------------------------ unevaluated Max
+
+
+def _detect_max() -> bool:
+    """True when ``Basic.__new__`` plus ``_argset`` builds a working ``Max`` (as LatticeOp does)."""
+    try:
+        a, b = sympy.symbols("a b")
+        public = sympy.Max(a, b, evaluate=False)
+        obj = Basic.__new__(sympy.Max, b, a)
+        obj._argset = frozenset((b, a))
+        return bool(public._argset == obj._argset and obj.func is sympy.Max
+                    and obj.args == (b, a) and obj.subs({a: 1, b: 2}) == 2
+                    and sympy.Max.make_args(obj) == frozenset((a, b)))
+    except Exception:  # any change in the internals means: do not use them
+        return False
+
+
+#: Whether :func:`unevaluated_max` builds ``Max`` directly (detected at import).
+FAST_MAX: bool = _detect_max()
+
+
+def unevaluated_max(args: list[Any], fast: bool | None = None) -> Basic:
+    """``Max(*args, evaluate=False)`` for distinct SymPy objects, the arguments kept in order.
+
+    SymPy's constructor sorts the arguments (``ordered``), which computes the
+    sort key of every argument -- seconds for a pooling layer whose window
+    entries are long sums.  With :data:`FAST_MAX` (or ``fast=True``) the
+    ``Max`` is built directly with the arguments in the given order; it has
+    the same arguments (as a set), the same ``_argset`` and the same values,
+    but ``==`` with the public ``Max(*args)`` holds only when ``args`` is
+    already in SymPy's canonical order (``Basic.__eq__`` compares argument
+    tuples).  ``fast=False`` gives the public ``Max(*args, evaluate=False)``.
+
+    Examples
+    --------
+    >>> a, b = sympy.symbols("a b")
+    >>> unevaluated_max([b, a]).args
+    (b, a)
+    >>> unevaluated_max([b, a], fast=False).args
+    (a, b)
+    """
+    use_fast = FAST_MAX if fast is None else fast
+    if not use_fast or len(args) < 2 or len(set(args)) != len(args):
+        return sympy.Max(*args, evaluate=False)
+    obj = Basic.__new__(sympy.Max, *args)
+    obj._argset = frozenset(args)
+    return obj
