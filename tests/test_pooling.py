@@ -226,3 +226,11 @@ def test_output_size_law_matches_torch(n, k, s, p, d, ceil, kind):
     assert got == ref
     if got is not None and not ceil:
         assert got == (n + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def test_max_of_plain_symbols_is_sympys_own_max():
+    """A window of plain symbols gives exactly ``sympy.Max(*window)`` (SymPy's canonical
+    argument order, so ``==`` holds), also across multi-digit indices (x_0_9, x_0_10)."""
+    d = sc.MaxPool1d(2, stride=1).derive(input_size=(1, 24))
+    for j in range(23):
+        assert d.output[0, j] == sympy.Max(d.input[0, j], d.input[0, j + 1]), j

@@ -168,8 +168,14 @@ def _max(values: list[Basic]) -> Basic:
     """``Max`` of a window; unevaluated (no assumption queries) when no entry is a number."""
     if any(v.is_Number for v in values):
         return sympy.Max(*values)
-    # Unevaluated, arguments in window order (no sorting of long sums).
-    return unevaluated_max(values) if len(set(values)) == len(values) else sympy.Max(*values)
+    if len(set(values)) != len(values):
+        return sympy.Max(*values)
+    if all(v.is_Atom for v in values):
+        # Plain symbols sort cheaply: keep SymPy's canonical argument order, so the
+        # result is ``==`` to ``sympy.Max(*window)``.
+        return sympy.Max(*values, evaluate=False)
+    # Sums (a pooled convolution): window order, no sorting of long sums.
+    return unevaluated_max(values)
 
 
 class MaxPoolGradient(ParameterFreeGradient):
