@@ -165,7 +165,7 @@ def test_dense_overlay_picture_counts():
 def test_fast_sums_of_products_equal_sympys_own():
     import random
 
-    from symconv.core._sums import sums_of_products
+    from symconv.core._symbolic import sums_of_pairs as sums_of_products
 
     rng = random.Random(0)
     xs, ws, bs = sympy.symbols("x_0:12"), sympy.symbols("w_0:12"), sympy.symbols("b_0:4")
@@ -180,10 +180,11 @@ def test_fast_sums_of_products_equal_sympys_own():
                     pairs[frozenset((u, v))] = (u, v)
             rows.append(list(pairs.values()))
         extra = [rng.choice(pool) for _ in rows]
-        got = sums_of_products(rows, extra)
         want = [sympy.Add(*[u * v for u, v in r]) + e for r, e in zip(rows, extra)]
-        assert got == want
-        assert [g.args for g in got] == [w.args for w in want]  # same canonical objects
+        for fast in (True, False):  # the internal path and the public-API fallback
+            got = sums_of_products(rows, extra, fast=fast)
+            assert got == want
+            assert [g.args for g in got] == [w.args for w in want]  # same canonical objects
     # a repeated product or a square takes SymPy's own path
     x, w = sympy.symbols("x w")
     assert sums_of_products([[(x, w), (w, x)], [(x, x)]]) == [2 * x * w, x**2]

@@ -67,8 +67,6 @@ ALLOWED: frozenset[str] = frozenset({
     'docstring: symconv.core._sequential is over 400 lines without saying why',
     'private import: symconv.shell._html_cli: _derivation from symconv.shell._cli',
     'private import: symconv.shell._html_cli: _source_options from symconv.shell._cli',
-    'private read: symconv.core._sums: Add._from_args',
-    'private read: symconv.core._sums: Mul._from_args',
 })
 
 

@@ -33,7 +33,7 @@ from sympy import Add, Basic
 from ..boundary._values import symbols, sympify_array, to_array
 from ._layer_delegations import LayerDelegations
 from ._layer_stats import LayerStats
-from ._sums import sums_of_products
+from ._symbolic import sums_of_pairs
 
 __all__ = ["LayerStats", "TapLayerDerivation", "TapLayerGradient", "as_array", "shaped", "upstream"]
 
@@ -96,14 +96,14 @@ class TapLayerGradient:
         for oo, ii, kk in zip(o, i, k):
             gx[ii].append((ws[kk], gs[oo]))
         dx = np.empty(d.n_in, dtype=object)
-        dx[:] = sums_of_products(gx)
+        dx[:] = sums_of_pairs(gx)
         dw: np.ndarray | None = None
         if d.weight_shape is not None:
             gw: list[list[tuple[Basic, Basic]]] = [[] for _ in range(len(ws))]
             for oo, ii, kk in zip(o, i, k):
                 gw[kk].append((xs[ii], gs[oo]))
             flat_w = np.empty(len(ws), dtype=object)
-            flat_w[:] = sums_of_products(gw)
+            flat_w[:] = sums_of_pairs(gw)
             dw = flat_w.reshape(d.weight_shape)
         db: np.ndarray | None = None
         if d.bias_values is not None and d.bias_index is not None:
@@ -243,7 +243,7 @@ class TapLayerDerivation(LayerDelegations):
             bs = self.bias_values.reshape(-1).tolist()
             extra = [bs[j] for j in self.bias_index.tolist()]
         out = np.empty(self.n_out, dtype=object)
-        out[:] = sums_of_products(terms, extra)
+        out[:] = sums_of_pairs(terms, extra)
         return out.reshape(self.out_shape)
 
     @property
