@@ -65,8 +65,6 @@ ALLOWED: frozenset[str] = frozenset({
     'docstring: symconv.checks._network_checks is over 400 lines without saying why',
     'docstring: symconv.checks._numeric does not name its layer (checks)',
     'docstring: symconv.core._sequential is over 400 lines without saying why',
-    'private import: symconv.shell._html_cli: _derivation from symconv.shell._cli',
-    'private import: symconv.shell._html_cli: _source_options from symconv.shell._cli',
 })
 
 

@@ -305,10 +305,6 @@ def _plot(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-# Kept for subcommand modules written against the first registration point.
-_source_options = source_options
-_derivation = derivation_from_args
-
 register("derive", Command(
     "every output as a sum of products, and the matrix", _derive_arguments, _derive,
     "Derive a convolution: outputs as sums of products, the layer matrix T, the structure, "

@@ -13,8 +13,7 @@ from typing import TextIO
 from ._cli import Command, UsageError, parse_ints
 
 # The shared option parsing of the command line (``derive``/``plot`` use the same).
-from ._cli import _derivation as derivation_from_args
-from ._cli import _source_options as source_options
+from ._cli_source import derivation_from_args, source_options
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
