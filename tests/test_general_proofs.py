@@ -40,8 +40,9 @@ def test_general_layer_verifies_on_at_least_500_instances(verified):
 
 def test_proved_and_checked_are_honest(verified):
     # exactly these theorems close with SymPy alone; the rest rely on a grid-checked step
-    assert verified.proved() == ["b", "d", "h"]
-    assert verified.checked_only() == ["a", "c", "e1", "e2", "e3", "f", "g1", "g2"]
+    # (b): with channels and bias, SymPy's factor_sum does not reproduce its merge step
+    assert verified.proved() == ["d", "h"]
+    assert verified.checked_only() == ["a", "b", "c", "e1", "e2", "e3", "f", "g1", "g2"]
     for r in verified.reports:
         for st, status in zip(r.proof.steps, r.steps):
             if st.rule in ("Kronecker-delta elimination under divisibility",

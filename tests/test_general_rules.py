@@ -133,3 +133,20 @@ def test_every_rule_is_named_and_flagged():
     assert not RULES["Kronecker-delta elimination under divisibility"].symbolic
     assert RULES["exchange of finite sums"].symbolic
     assert same(s * (o + 1) - s, s * o) and not same(s * o, s * o + 1)
+
+
+def test_merge_and_linearity_are_certified_by_sympys_factor_sum():
+    """A merge/linearity step counts as proved only when SymPy's factor_sum reproduces it."""
+    import sympy
+
+    from symconv.checks._general_rules import certify_factor, merge_sums, split_sum
+
+    a, b, n = sympy.symbols("a b n", integer=True)
+    x, w = sympy.IndexedBase("x"), sympy.IndexedBase("w")
+    nested = sympy.Sum(x[b] * sympy.Sum(w[a] * x[a], (a, 0, n)), (b, 0, n))
+    flat = merge_sums(nested)
+    assert certify_factor(nested, flat) and certify_factor(flat, nested)
+    assert certify_factor(flat, split_sum(flat, 1))
+    # a factor that depends on the inner index cannot leave the inner sum
+    wrong = sympy.Sum(x[a] * sympy.Sum(w[a], (a, 0, n)), (b, 0, n))
+    assert not certify_factor(wrong, sympy.Sum(x[a] * w[a], (a, 0, n), (b, 0, n)))

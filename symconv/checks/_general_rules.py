@@ -109,6 +109,26 @@ def certify_exchange(lhs: Any, rhs: Any) -> bool:
     return bool(lhs.xreplace(reps) == rhs)
 
 
+def certify_factor(lhs: Any, rhs: Any) -> bool:
+    """SymPy's own ``factor_sum`` pulls the free factor out of the merged sum.
+
+    One side is ``Sum(c * f, L_inner..., L_outer...)``, the other
+    ``Sum(c * Sum(f, L_inner...), L_outer...)``; the step is established when
+    ``factor_sum`` of the inner part of the first gives the second, for some split
+    of its limits (merge sums and linearity are the two directions).
+    """
+    from sympy.simplify.simplify import factor_sum
+
+    for flat, nested in ((lhs, rhs), (rhs, lhs)):
+        if not isinstance(flat, Sum) or not isinstance(nested, Sum):
+            continue
+        for cut in range(1, len(flat.limits)):
+            inner = factor_sum(Sum(flat.function, *flat.limits[:cut]))
+            if Sum(inner, *flat.limits[cut:]) == nested:
+                return True
+    return False
+
+
 def merge_sums(expr: Any) -> Any:
     """Nested sums as one: ``Sum(c * Sum(f, L1), L2) -> Sum(c * f, L1, L2)`` (linearity).
 
@@ -410,10 +430,10 @@ RULES: dict[str, Rule] = {r.name: r for r in (
          lambda e, *a: e),
     Rule("exchange of finite sums", "finite sums with independent bounds commute (SymPy's "
          "reorder_limit)", True, exchange_sums, certify=certify_exchange),
-    Rule("merge sums", "a factor times a sum is the sum of the factor times its terms", True,
-         merge_sums),
-    Rule("linearity", "factors free of the summation variables move out of the sum", True,
-         split_sum),
+    Rule("merge sums", "a factor times a sum is the sum of the factor times its terms "
+         "(SymPy's factor_sum)", True, merge_sums, certify=certify_factor),
+    Rule("linearity", "factors free of the summation variables move out of the sum "
+         "(SymPy's factor_sum)", True, split_sum, certify=certify_factor),
     Rule("zero padding as a delta sum",
          "a read outside 0..n-1 is 0, so x~[e] = sum_i x[i] [i = e] (each application "
          "summed back by SymPy)", True,
