@@ -1,5 +1,9 @@
 """General sizes: the named rewriting rules of the general proofs, each a function (checks).
 
+Layer: checks.  Over 400 lines: one idea, the table :data:`RULES`; each rule's rewriting
+function, its certificate and its row must change together, and the table is the one
+list a proof step may cite, so it is not split.
+
 Every step of a general proof (:mod:`symconv.checks._general_proofs`) names one
 rule of :data:`RULES`.  A rule is a function ``apply(expr, *args) -> expr`` that
 rewrites SymPy expressions, plus whether an application of it is *established

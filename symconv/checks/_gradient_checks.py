@@ -1,5 +1,7 @@
 """Checking a backward pass: the transposed convolution of ``g``, and numeric references.
 
+Layer: checks.
+
 :meth:`Gradient.verify` proves that ``dL/dx`` is the transposed convolution of
 ``g`` by building that convolution as its own derivation (a ConvTranspose for
 a Conv layer, a Conv for a ConvTranspose, the other signal operation for a

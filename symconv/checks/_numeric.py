@@ -1,5 +1,7 @@
 """Numeric checks: the symbolic results, lambdified, against independent references.
 
+Layer: checks.
+
 Every variable gets seeded random integers (one column per trial, all trials
 evaluated at once).  The output, ``T vec(x) + b`` and ``P vec(w) + b`` are
 evaluated through ``sympy.lambdify`` (shape by shape, with generated argument
