@@ -124,8 +124,8 @@ def test_unsupported_modules_are_named_with_the_supported_list(torch):
         sc.from_torch(nn.Sequential(nn.Conv1d(1, 1, 2), nn.Dropout()), input_size=(1, 4))
     with pytest.raises(TypeError, match=r"got torch\.nn\.modules\.batchnorm\.BatchNorm1d"):
         sc.from_torch(nn.BatchNorm1d(3), input_size=(3, 4))
-    with pytest.raises(ValueError, match=r"`module`\[0\] in the Sequential: .*`ceil_mode`=True"):
-        sc.from_torch(nn.Sequential(nn.MaxPool1d(2, ceil_mode=True)), input_size=(1, 5))
+    with pytest.raises(ValueError, match=r"`module`\[0\] in the Sequential: .*`return_indices`"):
+        sc.from_torch(nn.Sequential(nn.MaxPool1d(2, return_indices=True)), input_size=(1, 5))
     with pytest.raises(ValueError, match=r"`start_dim, end_dim`=\(0, -1\)"):
         sc.from_torch(nn.Flatten(0), input_size=(1, 5))
     with pytest.raises(ValueError, match=r"`divisor_override`=2"):

@@ -74,7 +74,7 @@ def from_torch(module: Any, input_size: object = None, *, x: object = None) -> A
         supported classes: its type is named and the supported ones listed.
     ValueError
         For lazy modules whose parameters are not initialised yet, options
-        symconv does not model (``ceil_mode=True``, ``divisor_override``,
+        symconv does not model (``divisor_override``,
         ``return_indices``, a ``Flatten`` other than ``start_dim=1, end_dim=-1``),
         and the errors of the layer's ``derive`` (sizes, shapes).
 

@@ -49,19 +49,18 @@ def layer_from_torch(torch: Any, module: Any) -> Parts:
             raise _refuse(module, "start_dim, end_dim", (module.start_dim, module.end_dim),
                           "(1, -1), flattening each sample of a batch")
         return Flatten(), None, None
-    if getattr(module, "ceil_mode", False):
-        raise _refuse(module, "ceil_mode", True, "ceil_mode=False")
+    ceil = bool(module.ceil_mode)  # torch's rounding up; core/_pooling.pool_spec models it
     if name.startswith("MaxPool"):
         if module.return_indices:
             raise _refuse(module, "return_indices", True, "return_indices=False")
         layer = getattr(nl, name)(module.kernel_size, module.stride, module.padding,
-                                  module.dilation)
+                                  module.dilation, ceil_mode=ceil)
         return layer, None, None
     divisor = getattr(module, "divisor_override", None)  # AvgPool2d only
     if divisor is not None:
         raise _refuse(module, "divisor_override", divisor, "None")
     layer = getattr(nl, name)(module.kernel_size, module.stride, module.padding,
-                              count_include_pad=module.count_include_pad)
+                              count_include_pad=module.count_include_pad, ceil_mode=ceil)
     return layer, None, None
 
 
