@@ -11,18 +11,9 @@ from typing import Any
 
 import numpy as np
 
+# The names and index base live in ._names (the one printer of names); re-exported here.
+from ._names import PRESETS, RENAMED, ROLES, check_index_base, parse_names  # noqa: F401
 from ._palette import PALETTE, document_names
-
-#: The roles a name can be given to (``names=`` option).
-ROLES: tuple[str, ...] = ("x", "w", "b", "y", "g", "a", "T", "P", "L")
-
-#: Name presets: plain text names, turned into LaTeX by :func:`symconv.rendering._tex.symbol_name`.
-PRESETS: dict[str, dict[str, str]] = {
-    "xwb": {"x": "x", "w": "w", "b": "b", "y": "y", "g": "g", "a": "a", "T": "T", "P": "P",
-            "L": "L"},
-    "aWz": {"x": "a", "w": "W", "b": "b", "y": "z", "g": "delta", "a": "a'", "T": "T",
-            "P": "P", "L": "L"},
-}
 
 #: Colours of tied weights in fragments: the one palette (symconv.rendering._palette), as
 #: ``#RRGGBB`` (printed ``\textcolor[HTML]{RRGGBB}``, no definitions needed).
@@ -34,9 +25,6 @@ DOCUMENT_PALETTE: tuple[tuple[str, str], ...] = document_names()
 VIEWS: tuple[str, ...] = ("all", "sums", "matrix", "patches")
 ZEROS: tuple[str, ...] = ("0", r"\cdot")
 
-
-#: Symbol names whose letter follows the ``names`` option.
-RENAMED = ("x", "w", "b", "y", "g", "a", "T", "P")
 
 #: Names the proofs use for displayed quantities (``@T``: the layer matrix's letter).
 DISPLAY = {
@@ -78,9 +66,7 @@ def parse_options(options: Mapping[str, Any], palette: tuple[str, ...] = BASE_PA
         if key not in _OPTION_NAMES:
             allowed = ", ".join(f"`{k}`" for k in _OPTION_NAMES)
             raise TypeError(f"unknown LaTeX option `{key}`; the options are {allowed}")
-    base = options.get("index_base", 0)
-    if isinstance(base, bool) or base not in (0, 1):
-        raise ValueError(f"`index_base` must be 0 or 1, got {base!r}")
+    base = check_index_base(options.get("index_base", 0))
     color = options.get("color", True)
     if not isinstance(color, bool):
         raise TypeError(f"`color` must be True or False, got {color!r}")
@@ -110,7 +96,7 @@ def parse_options(options: Mapping[str, Any], palette: tuple[str, ...] = BASE_PA
         raise ValueError(f"`nonlinearity` must be a non-empty name such as 'f', got {f!r}")
     return Options(
         index_base=int(base),
-        names=_parse_names(options.get("names", "xwb")),
+        names=parse_names(options.get("names", "xwb")),
         color=color,
         zero=zero,
         nonlinearity=f,
@@ -119,25 +105,3 @@ def parse_options(options: Mapping[str, Any], palette: tuple[str, ...] = BASE_PA
         palette=palette,
         **limits,
     )
-
-
-def _parse_names(names: object) -> dict[str, str]:
-    if isinstance(names, str):
-        if names not in PRESETS:
-            raise ValueError(
-                f"`names` must be one of the presets {', '.join(map(repr, PRESETS))} "
-                f"or a mapping of roles to names, got {names!r}"
-            )
-        return dict(PRESETS[names])
-    if not isinstance(names, Mapping):
-        raise TypeError(f"`names` must be a preset name or a mapping, got {names!r}")
-    out = dict(PRESETS["xwb"])
-    for role, name in names.items():
-        if role not in ROLES:
-            raise ValueError(
-                f"`names` has an unknown role {role!r}; the roles are {', '.join(ROLES)}"
-            )
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"`names` must map {role!r} to a non-empty name, got {name!r}")
-        out[role] = name
-    return out

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sympy import Add, Basic, Mul, Symbol
 
-from ..boundary._values import SYMARRAY_NAME
 from . import _tex as tex
-from ._latex_options import DISPLAY, RENAMED, Options
+from ._latex_options import DISPLAY, Options
+from ._names import Names
 
 if TYPE_CHECKING:
     from ..core._derivation import Derivation
@@ -31,14 +31,15 @@ class Printer:
 
     def __init__(self, options: Options) -> None:
         self.o = options
-        self.letter = {role: tex.symbol_name(name) for role, name in options.names.items()}
+        self.names = Names(options.names, options.index_base)  # the one printer of names
+        self.letter = {role: self.names.letter(role) for role in options.names}
 
     # names
     def index(self, idx: Sequence[Any]) -> str:
-        return ",".join(str(int(v) + self.o.index_base) for v in idx)
+        return self.names.index(idx)
 
     def indexed(self, role: str, idx: Sequence[Any]) -> str:
-        return tex.sub(self.letter[role], self.index(idx))
+        return self.names.indexed(role, idx)
 
     def grad(self, body: str) -> str:
         r"""``\frac{\partial L}{\partial body}``."""
@@ -53,14 +54,7 @@ class Printer:
             return self.grad(self.symbol(Symbol(name[5:])))
         if name.startswith("n_out_") and name[6:].isdigit():
             return tex.sub("n", r"\mathrm{out}," + name[6:])
-        m = SYMARRAY_NAME.match(name)
-        if m:
-            prefix, digits = m.group(1), m.group(2)
-            letter = self.letter[prefix] if prefix in RENAMED else tex.symbol_name(prefix)
-            return tex.sub(letter, self.index([int(v) for v in digits[1:].split("_")]))
-        if name in RENAMED:
-            return self.letter[name]
-        return tex.symbol_name(name)
+        return self.names.symbol(name)
 
     # values
     def value(self, v: Any) -> str:
