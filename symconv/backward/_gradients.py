@@ -33,6 +33,7 @@ from ..boundary._limits import MASK_LIMIT
 from ..boundary._spec import check_trials_seed
 from ..boundary._values import symbols, sympify_array, to_array
 from ..core._derivation import Derivation
+from ..core._derivation import sum_array
 from ..core._derivation import to_sympy_array as _array
 from ..core._symbolic import sparse, sums_of_products, to_matrix
 
@@ -192,19 +193,19 @@ class Gradient:
     def input(self) -> sympy.Array:
         """``dL/dx = T^T g``: for each input, the sum of ``w[k] g[o]`` over its taps."""
         shape = self.derivation.spec.input_shape
-        return _array(np.array(self._input_flat, dtype=object).reshape(shape))
+        return sum_array(np.array(self._input_flat, dtype=object).reshape(shape))
 
     @property
     def weight(self) -> sympy.Array:
         """``dL/dw``: for each weight, the sum of ``g[o] x[i]`` over its taps."""
         shape = self.derivation.spec.weight_shape
-        return _array(np.array(self._weight_flat, dtype=object).reshape(shape))
+        return sum_array(np.array(self._weight_flat, dtype=object).reshape(shape))
 
     @property
     def bias(self) -> sympy.Array | None:
         """``dL/db``: the sum of ``g`` over each output channel; None without bias."""
         b = self._bias_flat
-        return None if b is None else _array(np.array(b, dtype=object))
+        return None if b is None else sum_array(np.array(b, dtype=object))
 
     # ------------------------------------------ read interface for the package
     # Flat (C order) views for the other layers, which never read the private caches.

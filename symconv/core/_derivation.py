@@ -431,7 +431,7 @@ class Derivation:
     @property
     def output(self) -> sympy.Array:
         """Every output as an explicit sum of products, shape ``spec.output_shape``."""
-        return _array(np.array(self._output_flat, dtype=object).reshape(self.spec.output_shape))
+        return sum_array(np.array(self._output_flat, dtype=object).reshape(self.spec.output_shape))
 
     def terms(self, *index: int) -> list[tuple[Basic, Basic]]:
         """The ``(weight, input)`` products that make output ``index`` (bias excluded).
@@ -680,6 +680,56 @@ def _bincount(index: np.ndarray, n: int, chunk: int = 1 << 22) -> np.ndarray:
 
 def _array(values: np.ndarray) -> sympy.Array:
     return sympy.ImmutableDenseNDimArray(values.reshape(-1).tolist(), values.shape)
+
+
+class SumArray(sympy.ImmutableDenseNDimArray):
+    """A SymPy Array of sums of products whose ``str`` skips SymPy's sorting printer.
+
+    ``d.output``, ``g.input``, ``g.weight`` and ``g.bias`` are of this type.  It
+    *is* an ``ImmutableDenseNDimArray``: indexing, ``tolist``, arithmetic,
+    ``subs``, equality and hashing are SymPy's (``hash`` equals the plain
+    array's, so equal arrays hash alike).  Only ``str`` and ``repr`` differ:
+    they delegate to :func:`symconv.rendering._array_text.array_text`, which writes
+    each sum's terms in their stored order (as built, no sorting): the text
+    differs from ``sympy.sstr`` only in the order of the terms, and
+    ``sympy.sympify`` gives back the same expression.  ``sympy.sstr(arr)`` still
+    gives SymPy's sorted text.
+
+    Examples
+    --------
+    >>> import sympy, symconv as sc
+    >>> y = sc.correlate(sympy.symarray("x", 3), sympy.symarray("w", 2)).output
+    >>> y
+    [w_0*x_0 + w_1*x_1, w_0*x_1 + w_1*x_2]
+    >>> isinstance(y, sympy.ImmutableDenseNDimArray), y == sympy.Array(list(y))
+    (True, True)
+    """
+
+    def __str__(self) -> str:
+        from ..rendering._array_text import array_text
+
+        return array_text(self)
+
+    __repr__ = __str__
+
+    def __hash__(self) -> int:
+        h = self.__dict__.get("_plain_hash")
+        if h is None:
+            h = self.__dict__["_plain_hash"] = hash(sympy.ImmutableDenseNDimArray(*self.args))
+        return h
+
+
+def sum_array(values: np.ndarray) -> SumArray:
+    """A NumPy object array of sums as a :class:`SumArray` (fast ``str``) of the same shape.
+
+    Examples
+    --------
+    >>> import numpy as np, sympy
+    >>> a = sum_array(np.array([1, 2], dtype=object))
+    >>> isinstance(a, sympy.Array), a.shape
+    (True, (2,))
+    """
+    return SumArray(values.reshape(-1).tolist(), values.shape)
 
 
 def to_sympy_array(values: np.ndarray) -> sympy.Array:
