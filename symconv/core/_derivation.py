@@ -249,8 +249,6 @@ class Derivation:
         )
 
     def _gemm_counts(self) -> dict[str, int]:
-        if self.spec.kind == "transpose":
-            return {}
         from ._gemm import gemm_counts
 
         entries, macs = gemm_counts(self.spec)
