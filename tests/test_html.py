@@ -576,5 +576,5 @@ def test_network_page_one_section_per_layer():
                    for n in conv.role("e")) == taps
     assert "<mi>max</mi>" in page  # ReLU and max pooling as formulas
     assert "sc-compact" in nd._repr_html_()
-    with pytest.raises(ValueError, match="`gradient`"):
-        nd.to_html(gradient=True)
+    with pytest.raises(ValueError, match="`focus_output`"):  # one layer's option
+        nd.to_html(focus_output=(0,))

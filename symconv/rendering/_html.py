@@ -158,15 +158,18 @@ def _split(obj: Any) -> tuple[Any, Any]:
     """``(derivation, gradient or None)``; a general gradient gives ``(derivation, True)``."""
     from ..backward._general_gradients import GeneralGradient
     from ..backward._gradients import Gradient
+    from ..backward._network_gradient import NetworkGradient
 
+    if isinstance(obj, NetworkGradient):
+        return obj.derivation, obj
     if isinstance(obj, Gradient):
         return obj.derivation, obj
     if isinstance(obj, GeneralGradient):
         return obj.derivation, True
     if isinstance(obj, (Derivation, GeneralDerivation, NetworkDerivation)):
         return obj, None
-    raise TypeError("`obj` must be a Derivation, a Gradient, their general-size versions or "
-                    f"a NetworkDerivation, got {type(obj).__name__}")
+    raise TypeError("`obj` must be a Derivation, a Gradient, their general-size versions, "
+                    f"a NetworkDerivation or a NetworkGradient, got {type(obj).__name__}")
 
 
 def _general(g: GeneralDerivation, gradient: bool, sizes: Any, compact: bool) -> str:
@@ -216,10 +219,13 @@ def to_html(
 
     Parameters
     ----------
-    obj : Derivation, Gradient, GeneralDerivation, GeneralGradient or NetworkDerivation
-        A network shows one section per layer (its convolutions interactive).
+    obj : Derivation, Gradient, GeneralDerivation, GeneralGradient, NetworkDerivation or NetworkGradient
+        A network shows one section per layer (its convolutions interactive);
+        a NetworkGradient (``nd.gradient(grad_output=...)``) adds its backward
+        pass: per layer, last first, the gradients of its input, weight and bias.
     gradient : bool
-        Also show the backward pass of a Derivation (its symbolic gradient).
+        Also show the backward pass of a Derivation or a NetworkDerivation
+        (its symbolic gradient, upstream symbols ``g_...``).
     focus_output, focus_weight : tuple of int, optional
         Open the drill-down on this output (index like ``d.terms``) or weight
         (index into ``d.weight``).
@@ -252,11 +258,13 @@ def to_html(
         raise TypeError(f"`gradient` must be True or False, got {gradient!r}")
     d, g = _split(obj)
     if isinstance(d, NetworkDerivation):
-        if gradient or focus_output is not None or focus_weight is not None or sizes is not None:
-            raise ValueError("`gradient`, `focus_output`, `focus_weight` and `sizes` apply to "
-                             "one layer: call to_html on a layer, e.g. nd.layers[0].to_html()")
+        if focus_output is not None or focus_weight is not None or sizes is not None:
+            raise ValueError("`focus_output`, `focus_weight` and `sizes` apply to one layer: "
+                             "call to_html on a layer, e.g. nd.layers[0].to_html()")
+        if g is None and gradient:
+            g = d.gradient()  # symbolic upstream g_...; pass nd.gradient(grad_output=...) for numbers
         return _page(repr(d), network_html(
-            d, lambda ld: explorer(ld, max_entries=max_entries), compact=False))
+            d, lambda ld: explorer(ld, max_entries=max_entries), compact=False, gradient=g))
     if isinstance(d, GeneralDerivation):
         if focus_output is not None or focus_weight is not None:
             raise ValueError("`focus_output` and `focus_weight` need numeric sizes: give "
@@ -284,7 +292,7 @@ def repr_html(obj: Any) -> str:
     """
     d, g = _split(obj)
     if isinstance(d, NetworkDerivation):
-        root = network_html(d, lambda ld: explorer(ld, compact=True), compact=True)
+        root = network_html(d, lambda ld: explorer(ld, compact=True), compact=True, gradient=g)
     elif isinstance(d, GeneralDerivation):
         root = _general(d, g is True, None, compact=True)
     else:
