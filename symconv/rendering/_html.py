@@ -219,7 +219,7 @@ def to_html(
 
     Parameters
     ----------
-    obj : Derivation, Gradient, GeneralDerivation, GeneralGradient, NetworkDerivation or NetworkGradient
+    obj : Derivation, Gradient, GeneralDerivation, GeneralGradient, NetworkDerivation, NetworkGradient
         A network shows one section per layer (its convolutions interactive);
         a NetworkGradient (``nd.gradient(grad_output=...)``) adds its backward
         pass: per layer, last first, the gradients of its input, weight and bias.
@@ -262,7 +262,7 @@ def to_html(
             raise ValueError("`focus_output`, `focus_weight` and `sizes` apply to one layer: "
                              "call to_html on a layer, e.g. nd.layers[0].to_html()")
         if g is None and gradient:
-            g = d.gradient()  # symbolic upstream g_...; pass nd.gradient(grad_output=...) for numbers
+            g = d.gradient()  # symbolic g_...; nd.gradient(grad_output=...) gives numbers
         return _page(repr(d), network_html(
             d, lambda ld: explorer(ld, max_entries=max_entries), compact=False, gradient=g))
     if isinstance(d, GeneralDerivation):
