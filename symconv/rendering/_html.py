@@ -219,7 +219,7 @@ def to_html(
 
     Parameters
     ----------
-    obj : Derivation, Gradient, GeneralDerivation, GeneralGradient, NetworkDerivation, NetworkGradient
+    obj : Derivation, Gradient, their general-size versions, NetworkDerivation or NetworkGradient
         A network shows one section per layer (its convolutions interactive);
         a NetworkGradient (``nd.gradient(grad_output=...)``) adds its backward
         pass: per layer, last first, the gradients of its input, weight and bias.
