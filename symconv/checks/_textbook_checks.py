@@ -34,6 +34,7 @@ from ..boundary._spec import conv_out_size, transpose_out_size
 from ..core._stretch import stretched_input, stretched_kernel, subsampled
 from ..core._structure import diagonalize, kronecker_form
 from ._structure_checks import check_equivalent, check_kronecker, prove_diagonalization
+from ._structure_general import prove_convolution_theorem, prove_stretched_kernel
 
 Status = Literal["proved", "checked", "definition"]
 Tamper = Callable[[np.ndarray], np.ndarray]
@@ -206,8 +207,8 @@ def kernel_grad_911(g: np.ndarray, v: np.ndarray, shape: tuple[int, ...], s: int
     return out
 
 
-def input_grad_912(k: np.ndarray, g: np.ndarray, size: tuple[int, int], s: int) -> np.ndarray:
-    """GBC 9.12 (0-based): ``dJ/dV[i,j,k] = sum over l*s+m = j, n*s+p = k, and q of
+def input_grad_913(k: np.ndarray, g: np.ndarray, size: tuple[int, int], s: int) -> np.ndarray:
+    """GBC 9.13 (0-based): ``dJ/dV[i,j,k] = sum over l*s+m = j, n*s+p = k, and q of
     K[q,i,m,p] G[q,l,n]``."""
     co, ci, kh, kw = k.shape
     out = np.zeros((ci, *size))
@@ -385,16 +386,28 @@ def gbc_911(mk: Makers, tamper: Tamper = _identity) -> Evidence:
     return ev
 
 
+def _unit_differences(v: np.ndarray, k: np.ndarray, g: np.ndarray, s: int) -> np.ndarray:
+    """dJ/dV of ``J(V) = sum G * c(K, V, s)`` (eq. 9.8 loops): J is linear in V, so each
+    partial derivative is exactly ``J(V + e) - J(V)`` for the unit tensor ``e``."""
+    base = float((g * layer_97(v, k, s)).sum())
+    out = np.zeros(v.shape)
+    for idx in np.ndindex(*v.shape):
+        bumped = np.array(v, dtype=float)
+        bumped[idx] += 1
+        out[idx] = float((g * layer_97(bumped, k, s)).sum()) - base
+    return out
+
+
 def gbc_912(mk: Makers, tamper: Tamper = _identity) -> Evidence:
     ev = Evidence("gbc-9.12")
-    ev.steps.append(ProofStep("dJ/dV = T^T G: the taps (o, i, k) with o and i swapped",
-                              "definition"))
+    ev.steps.append(ProofStep("symconv's dJ/dV is T^T G, the derivative of J = G . (T vec(V)) "
+                              "(the chain rule through the linear map T)", "definition"))
     rng = np.random.default_rng(912)
-    for (ci, co, size, ks), s in itertools.product(_layer_cases(), (1, 2)):
+    for (ci, co, size, ks), s in itertools.product(_layer_cases()[:2], (1, 2)):
         d, v, k, g = _grad_case(mk, rng, ci, co, size, ks, s)
         got = tamper(_num(d.gradient(grad_output=g).input))
-        ev.compare(f"dJ/dV stride {s}", "loops of eq. 9.12", got,
-                   input_grad_912(k, g, size, s))
+        ev.compare(f"dJ/dV stride {s}", "exact unit differences of J through the loops of "
+                   "eq. 9.8", got, _unit_differences(v, k, g, s))
         ref = _autograd(v, k, g, s)
         if ref is not None:
             ev.compare(f"dJ/dV stride {s}", "torch.autograd", got, ref[0])
@@ -403,9 +416,26 @@ def gbc_912(mk: Makers, tamper: Tamper = _identity) -> Evidence:
 
 def gbc_913(mk: Makers, tamper: Tamper = _identity) -> Evidence:
     ev = Evidence("gbc-9.13")
-    ev.steps.append(ProofStep("R = h(K, H, s) is eq. 9.12 with G = H: the transposed "
-                              "convolution of H", "definition"))
+    ev.steps.append(ProofStep("dJ/dV = T^T G: the taps (o, i, k) with o and i swapped, so "
+                              "V[i, j, k] collects K[q, i, m, p] G[q, l, n] over "
+                              "l*s + m = j, n*s + p = k (0-based)", "definition"))
     rng = np.random.default_rng(913)
+    for (ci, co, size, ks), s in itertools.product(_layer_cases(), (1, 2)):
+        d, v, k, g = _grad_case(mk, rng, ci, co, size, ks, s)
+        got = tamper(_num(d.gradient(grad_output=g).input))
+        ev.compare(f"dJ/dV stride {s}", "loops of eq. 9.13", got,
+                   input_grad_913(k, g, size, s))
+        ref = _autograd(v, k, g, s)
+        if ref is not None:
+            ev.compare(f"dJ/dV stride {s}", "torch.autograd", got, ref[0])
+    return ev
+
+
+def gbc_recon(mk: Makers, tamper: Tamper = _identity) -> Evidence:
+    ev = Evidence("gbc-recon")
+    ev.steps.append(ProofStep("R = h(K, H, s) is eq. 9.13 with G = H: the transposed "
+                              "convolution of H", "definition"))
+    rng = np.random.default_rng(9130)
     tt = _torch()
     for (ci, co, size, ks), s in itertools.product(_layer_cases(), (1, 2)):
         d, _v, k, h = _grad_case(mk, rng, ci, co, size, ks, s)
@@ -413,8 +443,8 @@ def gbc_913(mk: Makers, tamper: Tamper = _identity) -> Evidence:
         r = mk.ConvTranspose2d(co, ci, ks, stride=s, output_padding=pads, bias=False).derive(
             x=h, weight=k)
         got = tamper(_num(r.output))
-        ev.compare(f"ConvTranspose2d stride {s}", "loops of eq. 9.12 with G = H", got,
-                   input_grad_912(k, h, size, s))
+        ev.compare(f"ConvTranspose2d stride {s}", "loops of eq. 9.13 with G = H", got,
+                   input_grad_913(k, h, size, s))
         ev.compare(f"ConvTranspose2d stride {s}", "symconv's own dJ/dV (T^T H)", got,
                    _num(d.gradient(grad_output=h).input))
         if tt is not None:
@@ -642,7 +672,8 @@ def kronecker(mk: Makers, tamper: Tamper = _identity) -> Evidence:
 
 
 def circulant(mk: Makers, tamper: Tamper = _identity) -> Evidence:
-    """The convolution theorem: F T F^-1 = diag(F c), exact in Q(zeta_n) at n = 1..8."""
+    """The convolution theorem: F T F^-1 = diag(F c), proved for general n (1-D and 2-D)
+    by SymPy and exact in Q(zeta_n) at n = 1..8 and three 2-D sizes."""
     ev = Evidence("circulant")
     o, j, n = sympy.Symbol("o", integer=True), sympy.Symbol("j", integer=True), _i
     ev.prove("with circular padding and stride 1, output o + 1 reads input (o + 1) + j - lo "
@@ -656,7 +687,6 @@ def circulant(mk: Makers, tamper: Tamper = _identity) -> Evidence:
                               "proved"))
     if not ok:
         ev.failures.append("geometric sum not closed by SymPy")
-    counts = 0
     rng = np.random.default_rng(8)
     for size in [(1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (2, 3), (3, 3), (2, 4)]:
         ks = tuple(min(3, v) for v in size)
@@ -665,7 +695,6 @@ def circulant(mk: Makers, tamper: Tamper = _identity) -> Evidence:
         dg = diagonalize(sym)
         proof = prove_diagonalization(sym, dg)
         ev.exact(f"F T F^-1 = diag(F c) exactly, n = {size}", proof)
-        counts += 1
         num = mk.convolve(x, w, mode="circular")
         y = tamper(_num(num.output))
         wp = np.fft.fftn(w, s=size, axes=tuple(range(len(size))))
@@ -676,9 +705,12 @@ def circulant(mk: Makers, tamper: Tamper = _identity) -> Evidence:
                    np.array([complex(v) for v in dn.eigenvalues]).real,
                    np.fft.fftn(np.array([float(v) for v in dn.first_column]).reshape(size)
                                ).reshape(-1).real)
-    ev.steps.append(ProofStep("F T = diag(F c) F: the reindexing m = (b - e) mod n uses "
-                              "exp(-2 pi i n / n) = 1 (exact in the cyclotomic field)",
-                              "checked", counts))
+    for dims in (1, 2):
+        where = "general n" if dims == 1 else "general n1, n2 (2-D, F = F_n1 (x) F_n2)"
+        for text, held in prove_convolution_theorem(dims):
+            ev.steps.append(ProofStep(f"{where}: {text}", "proved"))
+            if not held:
+                ev.failures.append(f"convolution theorem step not closed by SymPy: {text}")
     return ev
 
 
@@ -715,6 +747,8 @@ GBC: dict[str, Callable[..., Evidence]] = {
     "9.4": gbc_94, "9.5": gbc_95, "9.6": gbc_96, "9.7": gbc_97, "9.8": gbc_98,
     "9.9": gbc_99, "9.10": gbc_910, "9.11": gbc_911, "9.12": gbc_912, "9.13": gbc_913,
 }
+#: Stated in GBC's text after eq. 9.13, without an equation number of its own.
+GBC_TEXT: dict[str, Callable[..., Evidence]] = {"recon": gbc_recon}
 STRUCTURE: dict[str, Callable[..., Evidence]] = {
     "kronecker": kronecker, "circulant": circulant, "stretching": stretching,
 }
@@ -729,8 +763,9 @@ ENGINE_CITES: dict[str, tuple[tuple[str, str], ...]] = {
     "gbc-9.7": (("conv", "a"), ("conv", "b")),
     "gbc-9.8": (("conv", "a"), ("conv", "h")),
     "gbc-9.11": (("conv", "e1"),),
-    "gbc-9.12": (("conv", "e2"), ("conv", "c")),
-    "gbc-9.13": (("transpose", "a"), ("transpose", "c")),
+    "gbc-9.12": (("conv", "e2"),),
+    "gbc-9.13": (("conv", "e2"), ("conv", "c")),
+    "gbc-recon": (("transpose", "a"), ("transpose", "c")),
     "dv-6": (("conv", "f"),),
     "dv-15": (("conv", "f"),),
     "dv-14": (("transpose", "f"), ("transpose", "a")),
@@ -832,7 +867,13 @@ def general_stretching(mk: Makers) -> dict[str, list[tuple[ProofStep, bool]]]:
         (ProofStep("general sizes: output o of the strided conv and output s*o of the "
                    "stride-1 conv are the same sum (SymPy simplify of the engine's general "
                    "Conv1d outputs)", "proved"), bool(same)),
-        (ProofStep("general sizes: the dilated conv equals the undilated conv with the "
+    ]
+    out["dilation"] = [
+        (ProofStep(f"general sizes, dilated conv = conv with the zero-stretched kernel "
+                   f"v[t] = w[t/d] if d | t else 0: {text}", "proved"), held)
+        for text, held in prove_stretched_kernel(gs, o)
+    ] + [
+        (ProofStep("general sizes: the dilated conv and the undilated conv with the "
                    "zero-stretched kernel, both evaluated by the engine's grid evaluator",
                    "checked", hits_k), hits_k == grid.size > 0),
     ]
@@ -841,16 +882,17 @@ def general_stretching(mk: Makers) -> dict[str, list[tuple[ProofStep, bool]]]:
 
 def run_all(mk: Makers, tamper: Tamper = _identity) -> dict[str, Evidence]:
     """Every claim's evidence, keyed ``gbc-9.4`` ... ``dv-15``, ``kronecker`` ..."""
-    out = {f"gbc-{k}": f(mk, tamper) for k, f in GBC.items()}
+    out = {f"gbc-{k}": f(mk, tamper) for k, f in {**GBC, **GBC_TEXT}.items()}
     out.update({f"dv-{n}": dv(mk, n, tamper) for n in RELATIONSHIPS})
     out.update({k: f(mk, tamper) for k, f in STRUCTURE.items()})
     engine = general_engine(mk)
     for ev in out.values():
         cite_engine(ev, engine)
     general = general_stretching(mk)
+    transposes = [f"dv-{n}" for n, r in RELATIONSHIPS.items() if r.kind == "transpose"]
     for key, steps in general.items():
-        targets = [key] if key == "stretching" else ["stretching"] + [
-            f"dv-{n}" for n, r in RELATIONSHIPS.items() if r.kind == "transpose"]
+        targets = {"stretching": ["stretching"], "dilation": ["stretching", "dv-15"],
+                   "stretched_input": ["stretching", *transposes]}[key]
         for target in targets:
             for step, held in steps:
                 out[target].steps.append(step)

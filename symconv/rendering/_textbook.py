@@ -43,12 +43,16 @@ GBC_TEX: dict[str, tuple[str, str]] = {
              r"g(\mathsf{G},\mathsf{V},s)_{i,j,k,l} = \frac{\partial J}{\partial K_{i,j,k,l}} "
              r"= \sum_{m,n} G_{i,m,n}\,V_{j,\,(m-1)s+k,\,(n-1)s+l}"),
     "9.12": ("Gradient with respect to the input",
-             r"h(\mathsf{K},\mathsf{G},s)_{i,j,k} = \frac{\partial J}{\partial V_{i,j,k}} = "
+             r"h(\mathsf{K},\mathsf{G},s)_{i,j,k} = \frac{\partial J}{\partial V_{i,j,k}}"),
+    "9.13": ("The input gradient written out",
+             r"h(\mathsf{K},\mathsf{G},s)_{i,j,k} = "
              r"\sum_{\substack{l,m\\(l-1)s+m=j}}\ \sum_{\substack{n,p\\(n-1)s+p=k}}\ "
              r"\sum_q K_{q,i,m,p}\,G_{q,l,n}"),
-    "9.13": ("Reconstruction by the transpose",
-             r"\mathsf{R} = h(\mathsf{K},\mathsf{H},s)"),
 }
+
+#: What GBC states in the text after eq. 9.13, without an equation number.
+RECON_TEX = ("Reconstruction by the transpose (GBC's text after eq.~9.13, unnumbered there)",
+             r"\mathsf{R} = h(\mathsf{K},\mathsf{H},s)")
 
 GBC_NOTE: dict[str, str] = {
     "9.4": r"symconv: \texttt{convolve(x, w)} in mode \texttt{full}, "
@@ -65,9 +69,12 @@ GBC_NOTE: dict[str, str] = {
     "9.10": r"symconv: \texttt{TiledConv2d}: $t$ kernels cycled; $t=1$ is \eqref{gbc:9.7}.",
     "9.11": r"symconv: \texttt{d.gradient().weight}: each weight sums $G$ times the inputs it "
             r"multiplies (its tie group in $T$).",
-    "9.12": r"symconv: \texttt{d.gradient().input} $= T^\top g$, the transposed convolution.",
-    "9.13": r"symconv: \texttt{ConvTranspose2d} applied to $\mathsf{H}$ is \eqref{gbc:9.12} with "
-            r"$\mathsf{G} = \mathsf{H}$; Relationships~\ref{rel:8}--\ref{rel:14} give its sizes.",
+    "9.12": r"symconv: \texttt{d.gradient().input} $= T^\top g$, the derivative of "
+            r"$J = \mathsf{G}\cdot c(\mathsf{K},\mathsf{V},s)$ with respect to $\mathsf{V}$.",
+    "9.13": r"The sum of \eqref{gbc:9.12} written out: $T^\top g$, the transposed convolution.",
+    "recon": r"symconv: \texttt{ConvTranspose2d} applied to $\mathsf{H}$ is \eqref{gbc:9.13} "
+             r"with $\mathsf{G} = \mathsf{H}$; Relationships~\ref{rel:8}--\ref{rel:14} give "
+             r"its sizes.",
 }
 
 DV_TEX: dict[int, tuple[str, str]] = {
@@ -236,7 +243,9 @@ def _structure_section(mk: Makers, evidence: dict[str, Evidence]) -> str:
 def _summary(evidence: dict[str, Evidence]) -> str:
     rows = []
     for key, ev in evidence.items():
-        if key.startswith("gbc-"):
+        if key == "gbc-recon":
+            name = "GBC, $\\mathsf{R} = h(\\mathsf{K},\\mathsf{H},s)$"
+        elif key.startswith("gbc-"):
             name = f"GBC \\eqref{{{key.replace('gbc-', 'gbc:')}}}"
         elif key.startswith("dv-"):
             name = f"D\\&V Relationship~\\ref{{rel:{key[3:]}}}"
@@ -274,6 +283,11 @@ def build_textbook(mk: Makers) -> str:
         parts.append(_equation(key, f"gbc:{key}", body))
         parts.append(GBC_NOTE[key])
         parts.append(_evidence(evidence[f"gbc-{key}"]))
+    title, body = RECON_TEX
+    parts.append(command("paragraph", f"{title}."))
+    parts.append(environment("equation*", body))
+    parts.append(GBC_NOTE["recon"])
+    parts.append(_evidence(evidence["gbc-recon"]))
     parts.append(command("section", "Dumoulin \\& Visin, relationships 1--15")
                  + command("label", "sec:dv"))
     parts.append(r"Notation: input size $i$, kernel $k$, stride $s$, padding $p$, dilation "
