@@ -252,7 +252,7 @@ def test_negative_and_fractional_factors_are_parenthesised():
         (dict(stride=0), ValueError, r"`stride` must be positive, got 0"),
         (dict(op="conv"), ValueError, r"`op` must be one of 'convolve', 'correlate'; got 'conv'"),
         (dict(mode="half"), ValueError, r"`mode` must be one of 'full', 'valid', 'same', "
-         r"'same_torch'; got 'half'"),
+         r"'same_torch', 'circular'; got 'half'"),
         (dict(x="1,2"), TypeError, r"`x` must be numbers or SymPy expressions"),
         (dict(w=[[1, 2]]), ValueError, r"`x` and `w` must have the same number of dimensions"),
     ],

@@ -73,7 +73,7 @@ def check_index_base(index_base: object) -> int:
     """``index_base`` as an int, 0 or 1; anything else is a ValueError."""
     if isinstance(index_base, bool) or index_base not in (0, 1):
         raise ValueError(f"`index_base` must be 0 or 1, got {index_base!r}")
-    return int(index_base)  # type: ignore[call-overload]
+    return int(index_base)  # type: ignore[call-overload,unused-ignore]
 
 
 @dataclass(frozen=True)

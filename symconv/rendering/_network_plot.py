@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..boundary._limits import MAX_DENSE_EDGES
+from ._names import Names
 from ._plot import PALETTE, colour, label
 
 __all__ = ["MAX_DENSE_EDGES", "plot_dense_overlay"]
@@ -34,7 +35,8 @@ def _pyplot() -> Any:
     return plt
 
 
-def plot_dense_overlay(d: Any, ax: Any = None) -> Any:
+def plot_dense_overlay(d: Any, ax: Any = None, *, names: Any = "xwb",
+                       index_base: int = 0) -> Any:
     """Draw the dense layer's edges over a linear layer's: removed edges and shared weights.
 
     Parameters
@@ -43,6 +45,10 @@ def plot_dense_overlay(d: Any, ax: Any = None) -> Any:
         Anything :func:`symconv.dense_constraints` accepts, with at most
         ``MAX_DENSE_EDGES`` dense edges.
     ax : matplotlib.axes.Axes, optional
+    names : str or mapping, optional
+        The letters of the legend's weights, as for :func:`symconv.plot_matrix`.
+    index_base : {0, 1}
+        Add this to every printed index.
 
     Returns
     -------
@@ -55,7 +61,7 @@ def plot_dense_overlay(d: Any, ax: Any = None) -> Any:
     Raises
     ------
     ValueError
-        Too many dense edges.
+        Too many dense edges; bad ``names`` or ``index_base``.
     TypeError
         ``d`` has no layer matrix.
 
@@ -72,6 +78,7 @@ def plot_dense_overlay(d: Any, ax: Any = None) -> Any:
     """
     from ..core._dense import dense_constraints
 
+    nm = Names.of(names, index_base)
     matrix = getattr(d, "matrix", None)
     shape = getattr(matrix, "shape", None)
     if shape is not None and shape[0] * shape[1] > MAX_DENSE_EDGES:
@@ -99,7 +106,7 @@ def plot_dense_overlay(d: Any, ax: Any = None) -> Any:
     for n, (value, entries) in enumerate(groups):
         seg = [((xin[i], y_in), (xout[o], y_out)) for o, i in entries]
         tie = LineCollection(seg, colors=colour(n), linewidths=1.8, alpha=0.9,
-                             label="$" + label(value) + "$" if len(groups) <= len(PALETTE)
+                             label="$" + label(value, nm) + "$" if len(groups) <= len(PALETTE)
                              else None, zorder=2)
         tie.set_gid(f"tie:{n}")
         ax.add_collection(tie)

@@ -21,9 +21,9 @@ import sympy
 
 from ..boundary._limits import LABEL_CELLS, MAX_CELLS, MAX_EDGES
 from ..boundary._spec import check_choice
-from ..boundary._values import SYMARRAY_NAME
 from ..core._derivation import Derivation
 from . import _palette, _tex
+from ._names import DEFAULT, Names
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -52,31 +52,28 @@ def colour(k: int) -> str:
     return _palette.colour(k)
 
 
-def label(v: Any) -> str:
-    """Math-mode LaTeX of one value: ``x_0_1`` becomes ``x_{0,1}``.
+def label(v: Any, names: Names = DEFAULT) -> str:
+    """Math-mode LaTeX of one value: ``x_0_1`` becomes ``x_{0,1}`` (under ``names``).
+
+    The names and the index base are :class:`symconv.rendering._names.Names`, the
+    printer LaTeX, the text report, the CLI and the hand checker use too.
 
     Examples
     --------
     >>> import sympy
     >>> label(sympy.Symbol("w_0_1_2")), label(sympy.Rational(-1, 2))
     ('w_{0,1,2}', '- \\\\frac{1}{2}')
+    >>> label(sympy.Symbol("w_0_1_2"), Names.of("aWz", 1))
+    'W_{1,2,3}'
     """
-    return _tex.latex(v, name=_symbol_label)
+    return names.value(v)
 
 
-def _symbol_label(s: Any) -> str:
-    name = str(getattr(s, "name", s))
-    m = SYMARRAY_NAME.match(name)
-    if m:
-        return _tex.sub(_tex.symbol_name(m.group(1)), m.group(2)[1:].replace("_", ","))
-    return _tex.symbol_name(name)
-
-
-def _product(a: Any, b: Any) -> str:
+def _product(a: Any, b: Any, names: Names) -> str:
     """``g_{0}\\,x_{1}``, or ``g_{0} \\cdot 2`` when a factor is a number."""
     if isinstance(a, sympy.Number) or isinstance(b, sympy.Number):
-        return rf"{label(a)} \cdot {label(b)}"
-    return rf"{label(a)}\,{label(b)}"
+        return rf"{label(a, names)} \cdot {label(b, names)}"
+    return rf"{label(a, names)}\,{label(b, names)}"
 
 
 # ------------------------------------------------------------------ geometry
@@ -101,7 +98,7 @@ class Cells:
     title: str
 
 
-def _cells(d: Derivation, which: str) -> Cells:
+def _cells(d: Derivation, which: str, names: Names = DEFAULT) -> Cells:
     check_choice("which", which, WHICH)
     t = d.taps
     if which == "patches":
@@ -117,16 +114,20 @@ def _cells(d: Derivation, which: str) -> Cells:
             "choose a smaller input or layer"
         )
     xs, ws = d.flat_input, d.flat_weight
-    y_names = [f"y_{{{_index(o, t.out_shape)}}}" for o in range(t.n_out)]
+    y_names = [_output_label(o, t.out_shape, names) for o in range(t.n_out)]
+    lab = names.value
+    x, w, y = (names.letter(r) for r in ("x", "w", "y"))
     if which == "patches":
         order = np.lexsort((t.k, t.o))
         rows, cols, group = t.o[order], t.k[order], t.i[order].astype(np.int64)
-        labels = [label(xs[i]) for i in group.tolist()]
+        labels = [lab(xs[i]) for i in group.tolist()]
         inputs = sorted(set(group.tolist()))
+        p = names.letter("P")
         return Cells(
             shape, rows.astype(np.int64), cols.astype(np.int64), group, labels, y_names,
-            [label(w) for w in ws], [(i, label(xs[i])) for i in inputs],
-            r"patch matrix $P$: $\mathrm{vec}(y) = P\,\mathrm{vec}(w)$; one colour per input",
+            [lab(v) for v in ws], [(i, lab(xs[i])) for i in inputs],
+            rf"patch matrix ${p}$: $\mathrm{{vec}}({y}) = {p}\,\mathrm{{vec}}({w})$; "
+            "one colour per input",
         )
     # One weight per entry, or -1 where several taps fold onto one entry.
     n = int(rows.size)
@@ -136,23 +137,28 @@ def _cells(d: Derivation, which: str) -> Cells:
     group[count > 1] = -1
     if which == "gradient":
         g_flat = d.gradient().flat_output
-        labels = [_product(g_flat[o], xs[i]) for o, i in zip(rows.tolist(), cols.tolist())]
-        title = r"$G = g\,x^\top$: entries of one colour sum into that weight's gradient"
+        labels = [_product(g_flat[o], xs[i], names)
+                  for o, i in zip(rows.tolist(), cols.tolist())]
+        g = names.letter("g")
+        title = (rf"$G = {g}\,{x}^\top$: entries of one colour sum into that weight's "
+                 "gradient")
     else:
         labels = []
         for k in group.tolist():
-            labels.append(label(ws[k]) if k >= 0 else "")
+            labels.append(lab(ws[k]) if k >= 0 else "")
         if np.any(group < 0):  # an entry that sums weights shows the sum
             parts: list[list[int]] = [[] for _ in range(n)]
             for e, k in zip(entry_of_tap.tolist(), t.k.tolist()):
                 parts[e].append(k)
-            labels = [lab if g >= 0 else " + ".join(label(ws[k]) for k in parts[e])
-                      for e, (lab, g) in enumerate(zip(labels, group.tolist()))]
-        title = r"layer matrix $T$: $\mathrm{vec}(y) = T\,\mathrm{vec}(x)$; one colour per weight"
+            labels = [text if k >= 0 else " + ".join(lab(ws[j]) for j in parts[e])
+                      for e, (text, k) in enumerate(zip(labels, group.tolist()))]
+        tm = names.letter("T")
+        title = (rf"layer matrix ${tm}$: $\mathrm{{vec}}({y}) = {tm}\,\mathrm{{vec}}({x})$; "
+                 "one colour per weight")
     used = sorted(set(t.k.tolist()))
     return Cells(
         shape, rows.astype(np.int64), cols.astype(np.int64), group, labels, y_names,
-        [label(x) for x in xs], [(k, label(ws[k])) for k in used], title,
+        [lab(v) for v in xs], [(k, lab(ws[k])) for k in used], title,
     )
 
 
@@ -168,7 +174,7 @@ class Graph:
     weight_labels: dict[int, str]
 
 
-def _graph(d: Derivation) -> Graph:
+def _graph(d: Derivation, names: Names = DEFAULT) -> Graph:
     t = d.taps
     s = d.spec
     nd = s.ndim
@@ -195,14 +201,15 @@ def _graph(d: Derivation) -> Graph:
         edges[int(k)] = seg
     xs, ws = d.flat_input, d.flat_weight
     return Graph(
-        p_in, p_out, edges, [label(v) for v in xs],
-        [f"y_{{{_index(o, t.out_shape)}}}" for o in range(t.n_out)],
-        {k: label(ws[k]) for k in edges},
+        p_in, p_out, edges, [names.value(v) for v in xs],
+        [_output_label(o, t.out_shape, names) for o in range(t.n_out)],
+        {k: names.value(ws[k]) for k in edges},
     )
 
 
-def _index(flat: int, shape: tuple[int, ...]) -> str:
-    return ",".join(str(int(v)) for v in np.unravel_index(flat, shape))
+def _output_label(flat: int, shape: tuple[int, ...], names: Names) -> str:
+    """``y_{0,1}`` of output ``flat`` (C order) under ``names``."""
+    return names.indexed("y", np.unravel_index(flat, shape))
 
 
 def _output_coords(
@@ -276,7 +283,8 @@ def _math(text: str) -> str:
     return f"${text}$" if text else ""
 
 
-def plot_matrix(d: Derivation, which: Which = "matrix", ax: Axes | None = None) -> Axes:
+def plot_matrix(d: Derivation, which: Which = "matrix", ax: Axes | None = None, *,
+                names: Any = "xwb", index_base: int = 0) -> Axes:
     """Draw T, P or the gradient grouping as a grid: one colour per weight, zeros blank.
 
     Parameters
@@ -292,6 +300,13 @@ def plot_matrix(d: Derivation, which: Which = "matrix", ax: Axes | None = None) 
         weight whose gradient they sum into.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
+    names : str or mapping, optional
+        The letters of the labels, as for :func:`symconv.to_latex`: ``"xwb"``
+        (default), ``"aWz"`` (input ``a``, weight ``W``, output ``z``) or a mapping
+        of roles to names such as ``{"x": "u"}``.
+    index_base : {0, 1}
+        Add this to every printed index (``index_base=1``: ``w_{1}`` is the first
+        weight).  The gids stay 0-based.
 
     Returns
     -------
@@ -302,7 +317,8 @@ def plot_matrix(d: Derivation, which: Which = "matrix", ax: Axes | None = None) 
     Raises
     ------
     ValueError
-        Unknown ``which``, or more than ``MAX_CELLS`` cells to draw.
+        Unknown ``which``, or more than ``MAX_CELLS`` cells to draw; unknown
+        ``names`` or an ``index_base`` other than 0 or 1.
     ImportError
         Without matplotlib (``pip install ".[plot]"`` in a checkout).
 
@@ -316,7 +332,7 @@ def plot_matrix(d: Derivation, which: Which = "matrix", ax: Axes | None = None) 
     ['w:0', 'w:0', 'w:1', 'w:1', 'w:2', 'w:2']
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
-    cells = _cells(d, which)
+    cells = _cells(d, which, Names.of(names, index_base))
     plt = _pyplot()
     from matplotlib.patches import Patch, Rectangle
 
@@ -365,7 +381,8 @@ def plot_matrix(d: Derivation, which: Which = "matrix", ax: Axes | None = None) 
     return ax
 
 
-def plot_connectivity(d: Derivation, ax: Axes | None = None) -> Axes:
+def plot_connectivity(d: Derivation, ax: Axes | None = None, *, names: Any = "xwb",
+                      index_base: int = 0) -> Axes:
     """Draw inputs, outputs and one edge per product, coloured by its weight.
 
     Inputs sit at the bottom, outputs at the top; a 1-D convolution draws them as
@@ -379,6 +396,13 @@ def plot_connectivity(d: Derivation, ax: Axes | None = None) -> Axes:
         A 1-D or 2-D convolution (signal or layer) with at most ``MAX_EDGES``
         products.
     ax : matplotlib.axes.Axes, optional
+    names : str or mapping, optional
+        The letters of the labels, as for :func:`symconv.to_latex`: ``"xwb"``
+        (default), ``"aWz"`` (input ``a``, weight ``W``, output ``z``) or a mapping
+        of roles to names such as ``{"x": "u"}``.
+    index_base : {0, 1}
+        Add this to every printed index (``index_base=1``: ``w_{1}`` is the first
+        weight).  The gids stay 0-based.
 
     Returns
     -------
@@ -389,7 +413,7 @@ def plot_connectivity(d: Derivation, ax: Axes | None = None) -> Axes:
     Raises
     ------
     ValueError
-        For 3-D convolutions or too many products.
+        For 3-D convolutions or too many products; bad ``names`` or ``index_base``.
     ImportError
         Without matplotlib.
 
@@ -404,7 +428,7 @@ def plot_connectivity(d: Derivation, ax: Axes | None = None) -> Axes:
     [('w:0', 2), ('w:1', 2), ('w:2', 2)]
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
-    gr = _graph(d)
+    gr = _graph(d, Names.of(names, index_base))
     plt = _pyplot()
     from matplotlib.collections import LineCollection
 
@@ -456,6 +480,8 @@ def to_tikz(
     which: Literal["matrix", "patches", "gradient", "connectivity"] = "matrix",
     *,
     standalone: bool = False,
+    names: Any = "xwb",
+    index_base: int = 0,
 ) -> str:
     r"""The matrix grid or the connectivity diagram as TikZ code, for papers.
 
@@ -470,6 +496,13 @@ def to_tikz(
     standalone : bool
         Return a complete document that compiles with ``pdflatex`` instead of
         the bare ``tikzpicture`` environment.
+    names : str or mapping, optional
+        The letters of the labels, as for :func:`symconv.to_latex`: ``"xwb"``
+        (default), ``"aWz"`` (input ``a``, weight ``W``, output ``z``) or a mapping
+        of roles to names such as ``{"x": "u"}``.
+    index_base : {0, 1}
+        Add this to every printed index (``index_base=1``: ``w_{1}`` is the first
+        weight).  The gids stay 0-based.
 
     Returns
     -------
@@ -479,7 +512,8 @@ def to_tikz(
     Raises
     ------
     ValueError
-        Unknown ``which``, too large a picture, or a 3-D connectivity diagram.
+        Unknown ``which``, too large a picture, or a 3-D connectivity diagram; bad
+        ``names`` or ``index_base``.
 
     Examples
     --------
@@ -493,10 +527,11 @@ def to_tikz(
     check_choice("which", which, (*WHICH, "connectivity"))
     if not isinstance(standalone, bool):
         raise TypeError(f"`standalone` must be True or False, got {standalone!r}")
+    nm = Names.of(names, index_base)
     if which == "connectivity":
-        body, unit = _tikz_graph(d), 6
+        body, unit = _tikz_graph(d, nm), 6
     else:
-        cells = _cells(d, which)
+        cells = _cells(d, which, nm)
         unit = _cell_mm(cells)
         body = _tikz_cells(cells, unit)
     picture = _tex.environment("tikzpicture", "\n".join(body)).replace(
@@ -565,8 +600,8 @@ def _tikz_cells(cells: Cells, unit: int) -> list[str]:
     return lines
 
 
-def _tikz_graph(d: Derivation) -> list[str]:
-    gr = _graph(d)
+def _tikz_graph(d: Derivation, names: Names) -> list[str]:
+    gr = _graph(d, names)
     lines = _colour_defs(sorted(gr.edges))
     for k, seg in gr.edges.items():
         for (x0, y0), (x1, y1) in seg.tolist():

@@ -20,6 +20,7 @@ from sympy import Add, Basic
 from ..boundary._limits import PRINT_ENTRIES, PRINT_OUTPUTS, SYMBOLIC_LIMIT
 from ..core._progress import track
 from ..core._taps import count_taps
+from ._names import DEFAULT, Names
 from ._sum_text import expr_text, sum_text
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ def report(
     gradient: bool = False,
     stats_only: bool = False,
     more: str = "print(d.output) shows every output",
+    names: Any = "xwb",
+    index_base: int = 0,
 ) -> str:
     """The text report of ``d``: its repr, outputs, T, gradients (on request), structure.
 
@@ -47,6 +50,11 @@ def report(
         Only the structure (no SymPy at all): for layers too large to print.
     more : str
         What the line after a cut list suggests (the CLI names ``--limit``).
+    names : str or mapping
+        The letters, as for :func:`symconv.to_latex` (``"aWz"``: input ``a``, weight
+        ``W``, output ``z``), printed by :class:`symconv.rendering._names.Names`.
+    index_base : {0, 1}
+        Add this to every printed index.
 
     Examples
     --------
@@ -73,6 +81,7 @@ def report(
       parameters         2 (dense layer: 12)
       tap table          18 bytes (uint8, uint8, uint8)
     """
+    nm = Names.of(names, index_base)
     lines = [repr(d)]
     products = count_taps(d.spec)
     if stats_only or products > SYMBOLIC_LIMIT:
@@ -80,20 +89,21 @@ def report(
             lines.append(f"outputs: {products:,} products, over the {SYMBOLIC_LIMIT:,} a "
                          "symbolic view allows; the structure alone:")
     else:
-        lines += _outputs(d, limit, more)
-        lines += _matrix(d)
+        lines += _outputs(d, limit, more, nm)
+        lines += _matrix(d, nm)
         if gradient:
-            lines += _gradient(d, limit, more)
+            lines += _gradient(d, limit, more, nm)
     lines.append("structure:")
     lines += [f"  {line}" for line in str(d.stats()).splitlines()]
     return "\n".join(lines)
 
 
-def _name(letter: str, flat: int, shape: tuple[int, ...]) -> str:
-    return letter + "".join(f"_{int(v)}" for v in np.unravel_index(flat, shape))
+def _name(role: str, flat: int, shape: tuple[int, ...], names: Names, prefix: str = "") -> str:
+    """``y_0_1`` (or ``dw_0`` with ``prefix="d"``) of element ``flat`` under ``names``."""
+    return prefix + names.indexed(role, np.unravel_index(flat, shape), "text")
 
 
-def factor(v: Any) -> str:
+def factor(v: Any, names: Names = DEFAULT) -> str:
     """One factor of a product, parenthesised when it is not a plain atom: ``(-1)``, ``(1/3)``.
 
     Examples
@@ -103,23 +113,24 @@ def factor(v: Any) -> str:
     ('5', '(-1/3)', 'a')
     """
     v = sympy.sympify(v)
-    text = str(v)
+    text = names.value(v, "text")
     plain = v.is_Symbol or (v.is_Integer and v >= 0) or (v.is_Atom and not v.is_number)
     return text if plain else f"({text})"
 
 
-def _shown(pairs: list[tuple[Basic, Basic]], bias: Basic | None) -> tuple[str | None, Any]:
+def _shown(pairs: list[tuple[Basic, Basic]], bias: Basic | None,
+           names: Names = DEFAULT) -> tuple[str | None, Any]:
     """``(products as text or None, value)``: the text when some factor is a number."""
     if all(not w.is_number and not x.is_number for w, x in pairs) and (
             bias is None or not bias.is_number):
         # No number to collapse: the products as they are, in kernel order (_sum_text).
-        return None, sum_text(pairs, bias)
+        return None, sum_text(pairs, bias, names)
     value = Add(*[w * x for w, x in pairs]) + (0 if bias is None else bias)
     if value.is_number:
         value = sympy.expand(value)
-    parts = [f"{factor(x)}*{factor(w)}" for w, x in pairs]
+    parts = [f"{factor(x, names)}*{factor(w, names)}" for w, x in pairs]
     if bias is not None:
-        parts.append(factor(bias))
+        parts.append(factor(bias, names))
     return " + ".join(parts) or "0", value
 
 
@@ -131,7 +142,7 @@ def _more(n: int, shown: int, what: str, more: str) -> list[str]:
     return [] if shown == n else [f"  ... {n - shown:,} more {what} ({more})"]
 
 
-def _outputs(d: Derivation, limit: int | None, more: str) -> list[str]:
+def _outputs(d: Derivation, limit: int | None, more: str, names: Names) -> list[str]:
     shape = d.spec.output_shape
     n = int(np.prod(shape))
     shown = _cut(n, limit)
@@ -141,37 +152,41 @@ def _outputs(d: Derivation, limit: int | None, more: str) -> list[str]:
     for j in track(range(shown), shown, "output text", size=len(d.taps) * shown // max(n, 1)):
         index = tuple(int(a) for a in np.unravel_index(j, shape))
         b = None if bias is None else sympy.sympify(bias[j // per_channel])
-        text, value = _shown(d.terms(*index), b)
-        body = str(value) if text is None else f"{text} = {value}"
-        lines.append(f"  {_name('y', j, shape)} = {body}")
+        text, value = _shown(d.terms(*index), b, names)
+        result = value if isinstance(value, str) else names.value(value, "text")
+        body = result if text is None else f"{text} = {result}"
+        lines.append(f"  {_name('y', j, shape, names)} = {body}")
     return lines + _more(n, shown, "outputs", more)
 
 
-def _matrix(d: Derivation) -> list[str]:
+def _matrix(d: Derivation, names: Names) -> list[str]:
     t = d.taps
     if t.n_out * t.n_in > PRINT_ENTRIES:
         return [f"T is {t.n_out:,} x {t.n_in:,}: too large to print (the structure below "
                 "counts its entries)."]
     m = d.matrix
-    cells = [[str(m[r, c]) for c in range(t.n_in)] for r in range(t.n_out)]
+    cells = [[names.value(m[r, c], "text") for c in range(t.n_in)] for r in range(t.n_out)]
     width = max(len(s) for row in cells for s in row)
-    return ["T (vec(y) = T vec(x)):"] + [
+    tm, y, x = (names.letter(r, "text") for r in ("T", "y", "x"))
+    return [f"{tm} (vec({y}) = {tm} vec({x})):"] + [
         "  [" + "  ".join(s.rjust(width) for s in row) + "]" for row in cells]
 
 
-def _gradient(d: Derivation, limit: int | None, more: str) -> list[str]:
+def _gradient(d: Derivation, limit: int | None, more: str, names: Names) -> list[str]:
     g = d.gradient()
     s = d.spec
     lines: list[str] = []
+    loss = names.letter("L", "text")
     parts: list[tuple[str, str, list[Any], tuple[int, ...]]] = [
-        ("input gradient (dL/dx):", "dx", g.flat_input, s.input_shape),
-        ("weight gradient (dL/dw):", "dw", g.flat_weight, s.weight_shape)]
+        ("input", "x", g.flat_input, s.input_shape),
+        ("weight", "w", g.flat_weight, s.weight_shape)]
     if g.flat_bias is not None:
-        parts.append(("bias gradient (dL/db):", "db", g.flat_bias, (s.bias_size,)))
-    for title, letter, flat, shape in parts:
+        parts.append(("bias", "b", g.flat_bias, (s.bias_size,)))
+    for what, role, flat, shape in parts:
         shown = _cut(len(flat), limit)
-        lines.append(title)
-        lines += [f"  {_name(letter, j, shape)} = {expr_text(flat[j])}" for j in range(shown)]
+        lines.append(f"{what} gradient (d{loss}/d{names.letter(role, 'text')}):")
+        lines += [f"  {_name(role, j, shape, names, 'd')} = {expr_text(flat[j], names)}"
+                  for j in range(shown)]
         lines += _more(len(flat), shown, "entries", more)
     return lines
 

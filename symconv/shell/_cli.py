@@ -26,6 +26,7 @@ from typing import Any, NoReturn, TextIO
 from ..boundary._limits import PRINT_OUTPUTS, SYMBOLIC_LIMIT
 from ..core._derivation import Derivation
 from ..core._taps import count_taps
+from ..rendering._names import Names
 from ._cli_source import derivation_from_args, given, refuse, source_options
 from ._cli_values import (
     UsageError,
@@ -109,11 +110,34 @@ def _version() -> str:
 # ----------------------------------------------------------------- parser
 
 
+def _name_options(p: argparse.ArgumentParser, where: str) -> None:
+    """``--names`` and ``--index-base``: how symbols are named in ``where``."""
+    nm = p.add_argument_group(f"names (in {where})")
+    nm.add_argument("--names", help="'xwb' (default), 'aWz' (input a, weight W, output z), "
+                    "or roles such as 'x=a,w=W,y=z' (roles: x w b y g a T P L)")
+    nm.add_argument("--index-base", help="0: indices from 0 (default); 1: from 1")
+
+
+def names_from_args(args: argparse.Namespace) -> Names:
+    """The validated ``--names`` and ``--index-base`` (one printer: rendering/_names)."""
+    names: Any = "xwb"
+    if args.names is not None:
+        names = args.names.strip()
+        if "=" in names:
+            mapping = {}
+            for item in names.split(","):
+                role, eq, name = item.partition("=")
+                if not eq or not role.strip() or not name.strip():
+                    raise UsageError(f"--names: each item must be role=name (e.g. "
+                                     f"x=a,w=W), got {item.strip()!r}")
+                mapping[role.strip()] = name.strip()
+            names = mapping
+    base = 0 if args.index_base is None else parse_int_in("--index-base", args.index_base, 0, 1)
+    return Names.of(names, base)
+
+
 def _latex_options(p: argparse.ArgumentParser) -> None:
     st = p.add_argument_group("LaTeX style (with --latex or --document)")
-    st.add_argument("--names", help="'xwb' (default), 'aWz', or roles such as "
-                    "'x=a,w=W,y=z' (roles: x w b y g a T P L)")
-    st.add_argument("--index-base", choices=("0", "1"), help="0-based (default) or 1-based")
     st.add_argument("--nonlinearity", metavar="NAME", help="show a = NAME(T x + b)")
     st.add_argument("--no-color", action="store_true", help="black and white")
 
@@ -129,6 +153,7 @@ def _derive_arguments(d: argparse.ArgumentParser) -> None:
                      f"entries (default {PRINT_OUTPUTS}; 0: all)")
     out.add_argument("--stats", action="store_true",
                      help="only the structure (counts, ties, zeros): no symbols, any size")
+    _name_options(d, "the text report and LaTeX")
     _latex_options(d)
 
 
@@ -138,7 +163,7 @@ def _check_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--claimed", required=True, help="the claimed result, e.g. 38,56")
     c.add_argument("--stride", help="take every stride-th output (default 1)")
     c.add_argument("--op", choices=("convolve", "correlate"), help="the operation intended")
-    c.add_argument("--mode", choices=("full", "valid", "same", "same_torch"),
+    c.add_argument("--mode", choices=("full", "valid", "same", "same_torch", "circular"),
                    help="the mode intended")
     c.add_argument("--padding", help="instead of a mode, a layer's zero padding: 1, one per "
                    "axis (1,2; in 1-D low,high), low:high pairs per axis (0:1,1:0), or SAME "
@@ -146,6 +171,7 @@ def _check_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--dilation", help="spacing of the kernel taps (default 1)")
     c.add_argument("--channels", action="store_true", help="x is (in_channels, *spatial), w "
                    "is (out_channels, in_channels, *kernel), as a layer")
+    _name_options(c, "the sums of products shown")
 
 
 def _plot_arguments(pl: argparse.ArgumentParser) -> None:
@@ -155,6 +181,7 @@ def _plot_arguments(pl: argparse.ArgumentParser) -> None:
                     help="output file: .png, .svg, .pdf, or .tex for TikZ")
     pl.add_argument("--dpi", help=f"resolution of .png/.pdf/.svg (default 150; {DPI[0]} to "
                     f"{DPI[1]})")
+    _name_options(pl, "the labels")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -181,15 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _style(args: argparse.Namespace) -> dict[str, Any]:
     """The LaTeX style options given (names, index base, nonlinearity, colour)."""
     options: dict[str, Any] = {}
-    if args.names is not None:
-        names = args.names.strip()
-        if "=" in names:
-            pairs = [item.split("=", 1) for item in names.split(",")]
-            options["names"] = {k.strip(): v.strip() for k, v in pairs}
-        else:
-            options["names"] = names
-    if args.index_base is not None:
-        options["index_base"] = int(args.index_base)
+    if args.names is not None or args.index_base is not None:
+        nm = names_from_args(args)
+        options["names"], options["index_base"] = dict(nm.names), nm.index_base
     if args.nonlinearity is not None:
         options["nonlinearity"] = args.nonlinearity
     if args.no_color:
@@ -201,7 +222,7 @@ def _derive(args: argparse.Namespace, out: TextIO) -> int:
     from ..rendering._report import report
 
     latex = args.latex or args.document is not None
-    style = given(args, "names", "index_base", "nonlinearity", "no_color")
+    style = given(args, "nonlinearity", "no_color")
     if not latex:
         refuse(style, "applies to LaTeX output (--latex or --document)")
     else:
@@ -212,6 +233,7 @@ def _derive(args: argparse.Namespace, out: TextIO) -> int:
     if args.stats:
         refuse(given(args, "gradient", "limit"), "does not combine with --stats (the "
                 "structure only)")
+    names = names_from_args(args)
     limit = PRINT_OUTPUTS if args.limit is None else parse_ints("--limit", args.limit, 0)
     document = None if args.document is None else writable("--document", Path(args.document))
     d = derivation_from_args(args)
@@ -232,7 +254,7 @@ def _derive(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     assert isinstance(limit, int)
     out.write(report(d, limit=limit or None, gradient=args.gradient, stats_only=args.stats,
-                     more="--limit N prints more, --limit 0 all") + "\n")
+                     more="--limit N prints more, --limit 0 all", names=names) + "\n")
     return 0
 
 
@@ -249,10 +271,12 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
 
     stride = None if args.stride is None else parse_ints("--stride", args.stride)
     dilation = None if args.dilation is None else parse_ints("--dilation", args.dilation)
+    names = names_from_args(args)
     rep = check_hand(
         parse_values("--x", args.x), parse_values("--w", args.w),
         parse_values("--claimed", args.claimed), stride=stride, op=args.op, mode=args.mode,
         padding=_padding(args.padding), dilation=dilation, channels=args.channels,
+        names=names,
     )
     out.write(f"{rep}\n")
     return 0 if rep else 1
@@ -283,17 +307,18 @@ def _plot(args: argparse.Namespace, out: TextIO) -> int:
     if tikz:
         refuse(given(args, "dpi"), "does not apply to TikZ (.tex) output")
     dpi = parse_int_in("--dpi", args.dpi or "150", *DPI)
+    names = names_from_args(args)
     writable("--output", path)
     d = derivation_from_args(args)
     if tikz:
-        write_text("--output", path, _plot.to_tikz(d, args.kind, standalone=True))
+        write_text("--output", path, _plot.to_tikz(d, args.kind, standalone=True, names=names))
     else:
         plt = _plot.pyplot()  # a helpful ImportError without matplotlib
         plt.switch_backend("Agg")  # files only, no window
         if args.kind == "connectivity":
-            ax = _plot.plot_connectivity(d)
+            ax = _plot.plot_connectivity(d, names=names)
         else:
-            ax = _plot.plot_matrix(d, args.kind)
+            ax = _plot.plot_matrix(d, args.kind, names=names)
         fig: Any = ax.figure
         try:
             fig.savefig(path, dpi=dpi, bbox_inches="tight")

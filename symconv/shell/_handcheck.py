@@ -10,7 +10,10 @@ stride).  ``check_hand`` derives the two full results exactly with
 them and compares each with the claim entry by entry in exact arithmetic.  When
 nothing matches, the usual slips are windows too: the other operation (kernel
 not flipped), another mode (edges trimmed or kept), a window shifted by one, or
-another step (stride skipped or applied).
+another step (stride skipped or applied).  The circular convention (``mode="circular"``,
+indices wrapping around as with the FFT) folds the full result rather than cutting it, so
+it is derived on its own.  Every name in the report is printed by
+:class:`symconv.rendering._names.Names` (``names=``, ``index_base=``).
 """
 
 from __future__ import annotations
@@ -24,13 +27,17 @@ from sympy import Basic
 
 from ..boundary._spec import OPS, as_tuple, check_choice
 from ..boundary._values import sympify_array, to_array
+from ..core._derivation import Derivation
 from ..core._derivation import to_sympy_array as _array
+from ..rendering._names import DEFAULT, Names
 from ._handcheck_gradients import WRT, compare, gradient_results, gradient_text
 from ._handcheck_windows import (
+    CIRCULAR,
     HAND_MODES,
     MODE_WORDS,
     Pairs,
     Window,
+    circular_results,
     convention_window,
     dilate_kernels,
     equal,
@@ -39,6 +46,7 @@ from ._handcheck_windows import (
     locate,
     nearest,
     padding_window,
+    result_values,
     same_value,
     size_text,
     tup,
@@ -60,7 +68,11 @@ SLIPS: dict[str, str] = {
     "reversed": "outputs in reverse order",
     "swapped": "x and w swapped (correlation is not symmetric in them)",
     "one_element": "one element of a convention",
+    "wrapped": "indices wrapped around (a circular result)",
 }
+
+#: The modes ``mode=`` accepts: the windows of the full result, and ``"circular"``.
+MODES: tuple[str, ...] = (*HAND_MODES, CIRCULAR)
 
 #: A match lists the sums of products of at most this many of its elements.
 SHOWN_PRODUCTS = 6
@@ -108,7 +120,8 @@ class HandCheck:
     slip : str or None
         The recognised slip, a key of ``symconv.shell._handcheck.SLIPS``:
         ``"not_flipped"``, ``"flipped"``, ``"edges_trimmed"``, ``"edges_kept"``,
-        ``"off_by_one"``, ``"stride_skipped"`` or ``"stride_applied"``.
+        ``"off_by_one"``, ``"stride_skipped"``, ``"stride_applied"`` or
+        ``"wrapped"`` (the claim is the circular result of a mode not tried).
     slip_detail : str
         The slip in plain words (empty without one).
     index : tuple of int or None
@@ -210,6 +223,8 @@ def check_hand(
     channels: bool = False,
     grad_output: object = None,
     wrt: str = "w",
+    names: object = "xwb",
+    index_base: object = 0,
 ) -> HandCheck:
     """Find the conventions under which ``claimed`` is the convolution of ``x`` and ``w``.
 
@@ -232,8 +247,12 @@ def check_hand(
     op : {"convolve", "correlate"}, optional
         The operation intended; only it counts as a match, and the other one
         becomes a recognised slip.  Default: both.
-    mode : {"full", "valid", "same", "same_torch"}, optional
-        The mode intended; likewise.  Default: all of them.
+    mode : {"full", "valid", "same", "same_torch", "circular"}, optional
+        The mode intended; likewise.  Default: all of them.  ``"circular"`` is
+        the periodic convolution or correlation (output the size of ``x``, as
+        ``numpy.fft.ifft(fft(x) * fft(w, n))``), tried for a claim of ``x``'s shape
+        without ``stride``, ``padding``, ``channels`` or ``grad_output`` and
+        when the (dilated) kernel is no larger than ``x``.
     padding : int, tuple or "SAME", optional
         Instead of a mode, the zero padding of a layer: one integer, one per
         axis, or ``(low, high)`` pairs per axis (asymmetric; in 1-D a pair of
@@ -255,6 +274,13 @@ def check_hand(
         the shape of ``g``.  A tied weight sums over every output it reaches.
     wrt : {"w", "x"}
         With ``grad_output``: which gradient is claimed.
+    names : str or mapping, optional
+        How the sums of products in the report name the output, the gradients and
+        any ``x_0``-style symbols: as for :func:`symconv.to_latex` (``"xwb"``,
+        ``"aWz"``: output ``z``; or ``{"y": "out"}``).
+    index_base : {0, 1}
+        Add this to the indices printed in the report (``index_base=1``: the first
+        output is ``y_1``).  The attributes (``index``...) stay 0-based.
 
     Returns
     -------
@@ -267,7 +293,8 @@ def check_hand(
     ------
     ValueError
         Empty arrays, arrays of different dimensions, an unknown ``op`` or
-        ``mode``, a non-positive ``stride``, or an intended mode that cannot apply.
+        ``mode``, a non-positive ``stride``, an intended mode that cannot apply,
+        unknown ``names`` or an ``index_base`` other than 0 or 1.
     TypeError
         Text or other non-numeric entries.
 
@@ -285,7 +312,9 @@ def check_hand(
     ``stride_applied``); then, for every convention, any smaller cut of its
     window (``edges_trimmed``, e.g. the last entry left out).  Without a slip the
     closest convention is the one of the claim's shape with the fewest wrong
-    entries.  Indices are 0-based.
+    entries.  A claim that is the circular result while another mode was
+    intended is the slip ``wrapped`` (tried before the others).  Indices are
+    0-based (printed from ``index_base``).
 
     ``scipy.signal.correlate2d(x, w, "same")`` centres like PyTorch
     (``same_torch``), unlike ``scipy.signal.correlate``; both agree for odd kernels.
@@ -301,6 +330,7 @@ def check_hand(
     >>> rep.products
     'y_0 = 1*7 + 2*6 + 3*5 = 34'
     """
+    nm = Names.of(names, index_base)
     xa, wa = to_array("x", x), to_array("w", w)
     ca = sympify_array(to_array("claimed", claimed))
     if not isinstance(channels, bool):
@@ -327,7 +357,7 @@ def check_hand(
     if padding is not None and mode is not None:
         raise ValueError(f"give `mode` or `padding`, not both; got mode={mode!r} and "
                          f"padding={padding!r}")
-    modes = HAND_MODES if mode is None else (check_choice("mode", mode, HAND_MODES),)
+    modes = HAND_MODES if mode is None else (check_choice("mode", mode, MODES),)
     n, k = xa.shape, wa.shape
     if channels:  # the channel axis: C_out outputs, all of them in every window
         n, k = (wa.shape[0], *xa.shape[1:]), (1, *wa.shape[2:])
@@ -342,10 +372,24 @@ def check_hand(
             windows[(o, label)] = padded
             continue
         for m in modes:
+            if m == CIRCULAR:
+                continue
             win = convention_window(m, n, k, step, explicit=mode is not None)
             if win is not None:
                 windows[(o, m)] = win
-    if not windows:
+    # circular: no window of the full result; a signal without stride or padding only
+    periodic = (not channels and grad_output is None and padding is None
+                and all(v == 1 for v in step))
+    if mode == CIRCULAR:
+        if not periodic:
+            raise ValueError("`mode`='circular' applies to a signal without `stride`, "
+                             "`padding`, `channels` or `grad_output`")
+        if any(b > a for a, b in zip(n, k)):
+            raise ValueError(f"`mode`='circular' needs `w` no larger than `x` in every "
+                             f"dimension (the kernel would wrap onto itself), got x shape {n} "
+                             f"and w shape {k}")
+    circular = circular_results(xa, wa, OPS) if periodic else {}
+    if not windows and not circular:
         raise ValueError(
             f"`mode`={mode!r} cannot apply: it needs `x` or `w` at least as large as the "
             f"other in every dimension, got x shape {n} and w shape {k}"
@@ -354,14 +398,22 @@ def check_hand(
         if channels:
             raise ValueError("`grad_output` with `channels` is not supported: check one "
                              "channel pair at a time")
-        return _gradient_check(xa, wa, ca, grad_output, wrt, windows, step)
+        return _gradient_check(xa, wa, ca, grad_output, wrt, windows, step, nm)
     cut = {c: win.cut(full[c[0]]) for c, win in windows.items()}
+    tried = {c: d for c, d in circular.items() if c[0] in ops and mode in (None, CIRCULAR)}
+    cut.update({c: result_values(d) for c, d in tried.items()})
     results = {c: _array(v) for c, v in cut.items() if v is not None}
     matches = [c for c, v in cut.items() if v is not None and equal(v, ca)]
     claim = _array(ca)
     gaps = any(v > 1 for v in dil)
+
+    def terms(c: tuple[str, str], j: tuple[int, ...]) -> Pairs:
+        if c in circular:
+            return circular[c].terms(*j)
+        return terms_of[c[0]](windows[c].full_index(j))
+
     if matches:
-        shown = {c: [_products(j, terms_of[c[0]](windows[c].full_index(j)), ca[j], gaps)
+        shown = {c: [_products(j, terms(c, j), ca[j], gaps, nm)
                      for j in itertools.islice(np.ndindex(*ca.shape), SHOWN_PRODUCTS)]
                  for c in matches}
         for c in matches:
@@ -372,12 +424,15 @@ def check_hand(
         found = locate(windows, full, ca.flat[0])
         if found is not None:
             c, j = found
-            terms = _products(j, terms_of[c[0]](windows[c].full_index(j)), ca.flat[0], gaps)
-            detail = f"{ca.flat[0]} is {_name(j)} of {_phrase(*c)} = {terms.split(' = ')[1]}"
+            text = _products(j, terms(c, j), ca.flat[0], gaps, nm)
+            detail = (f"{ca.flat[0]} is {_name(j, nm)} of {_phrase(*c)} = "
+                      f"{text.split(' = ')[1]}")
             return HandCheck(claim, [], results, step, c, "one_element", detail,
-                             products=terms)
+                             products=text)
 
-    closest, slip, detail = find_slip(windows, full, ca, n, k, step, lead=int(channels))
+    closest, slip, detail = _wrapped(circular, tried, cut, ca)
+    if closest is None:
+        closest, slip, detail = find_slip(windows, full, ca, n, k, step, lead=int(channels))
     if closest is None:
         closest = nearest(cut, ca)
     right = cut[closest]
@@ -386,17 +441,35 @@ def check_hand(
         wrong = [j for j, (a, b) in enumerate(zip(right.flat, ca.flat)) if not same_value(a, b)]
         index = tuple(int(v) for v in np.unravel_index(wrong[0], ca.shape))
         claimed_value, right_value = ca[index], right[index]
-        at = windows[closest].full_index(index)
-        products = _products(index, terms_of[closest[0]](at), right_value, gaps)
+        products = _products(index, terms(closest, index), right_value, gaps, nm)
     return HandCheck(
         claim, [], results, step, closest, slip, detail, index, claimed_value, right_value,
         products,
     )
 
 
+def _wrapped(
+    circular: dict[tuple[str, str], Derivation], tried: dict[tuple[str, str], Derivation],
+    cut: dict[tuple[str, str], np.ndarray | None], claim: np.ndarray,
+) -> tuple[tuple[str, str] | None, str | None, str]:
+    """A claim that is a circular result not among the conventions tried: ``wrapped``.
+
+    The closest convention is then one tried of the claim's shape (the same operation
+    first), e.g. ``same``, whose window the wrapped-around indices replace.
+    """
+    for c, d in circular.items():
+        if c not in tried and equal(result_values(d), claim):
+            shaped = [t for t, v in cut.items() if v is not None and v.shape == claim.shape]
+            shaped.sort(key=lambda t: t[0] != c[0])
+            closest = shaped[0] if shaped else nearest(cut, claim)
+            return closest, "wrapped", (f"the claim is {c[0]}, mode='circular' (indices "
+                                        "wrap around instead of reading zeros)")
+    return None, None, ""
+
+
 def _gradient_check(
     xa: np.ndarray, wa: np.ndarray, ca: np.ndarray, grad_output: object, wrt: str,
-    windows: dict[tuple[str, str], Window], step: tuple[int, ...],
+    windows: dict[tuple[str, str], Window], step: tuple[int, ...], names: Names,
 ) -> HandCheck:
     """:func:`check_hand` for a claimed ``dL/dw`` or ``dL/dx`` (see ``grad_output``)."""
     wrt = check_choice("wrt", wrt, WRT)
@@ -411,13 +484,16 @@ def _gradient_check(
                          "an output of that shape")
     matches, closest, index = compare(grads, ca)
     results = {c: _array(v) for c, v in grads.items()}
-    label = f"d{wrt}"
     flat = {c: p for c, p in pairs.items()}
     shape = var_shape
 
+    def factor(v: Basic) -> str:
+        return _factor(v, names)
+
     def text(c: tuple[str, str], j: tuple[int, ...]) -> str:
         flat_j = int(np.ravel_multi_index(j, shape))
-        return gradient_text(label, j, flat[c][flat_j], grads[c][j], _factor)
+        return gradient_text("d" + names.indexed(wrt, j, "text"), flat[c][flat_j],
+                             grads[c][j], factor)
 
     if matches:
         shown = {c: [text(c, j) for j in itertools.islice(np.ndindex(*shape), SHOWN_PRODUCTS)]
@@ -429,27 +505,30 @@ def _gradient_check(
                      None if index is None else ca[index], right, products)
 
 
-def _products(index: tuple[int, ...], terms: Pairs, value: Basic, gaps: bool = False) -> str:
+def _products(index: tuple[int, ...], terms: Pairs, value: Basic, gaps: bool = False,
+              names: Names = DEFAULT) -> str:
     """``y_i = x*w + ... = value`` from the ``(weight, input)`` pairs of one output.
 
     With a dilated kernel (``gaps``) the zero taps between its weights are left out.
     """
     pairs = [(wv, xv) for wv, xv in terms if not (gaps and wv == 0)]
-    text = " + ".join(f"{_factor(xv)}*{_factor(wv)}" for wv, xv in pairs) or "0"
-    shown = str(value)
+    text = " + ".join(f"{_factor(xv, names)}*{_factor(wv, names)}" for wv, xv in pairs) or "0"
+    shown = names.value(value, "text")
     tail = "" if shown == text else f" = {shown}"
-    return f"{_name(index)} = {text}{tail}"
+    return f"{_name(index, names)} = {text}{tail}"
 
 
-def _factor(v: Basic) -> str:
+def _factor(v: Basic, names: Names = DEFAULT) -> str:
     """A value as a factor: parenthesised unless an integer >= 0 or a symbol."""
+    text = names.value(v, "text")
     if (v.is_Integer and v >= 0) or v.is_Symbol:
-        return str(v)
-    return f"({v})"
+        return text
+    return f"({text})"
 
 
-def _name(index: tuple[int, ...]) -> str:
-    return "y_" + "_".join(str(j) for j in index)
+def _name(index: tuple[int, ...], names: Names = DEFAULT) -> str:
+    """``y_0_1`` of output ``index`` under ``names`` (one printer: rendering/_names)."""
+    return names.indexed("y", index, "text")
 
 
 def _show(a: sympy.Array) -> str:

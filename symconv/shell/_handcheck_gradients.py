@@ -68,10 +68,9 @@ def gradient_results(
     return grads, products
 
 
-def gradient_text(name: str, index: tuple[int, ...], pairs: list[tuple[Any, Any]],
-                  value: Basic, factor: Callable[[Basic], str]) -> str:
-    """``dw_0 = 1*1 + 2*2 = 5``: the products a gradient element sums."""
-    label = name + "".join(f"_{j}" for j in index)
+def gradient_text(label: str, pairs: list[tuple[Any, Any]], value: Basic,
+                  factor: Callable[[Basic], str]) -> str:
+    """``dw_0 = 1*1 + 2*2 = 5``: the products a gradient element ``label`` sums."""
     text = " + ".join(f"{factor(sympy.sympify(a))}*{factor(sympy.sympify(b))}"
                       for a, b in pairs) or "0"
     return f"{label} = {text} = {value}"

@@ -33,7 +33,12 @@ MODE_WORDS = {
     "same": "the n central entries of full, starting at (K - 1) // 2 as scipy/numpy",
     "same_torch": "the n central entries of full, starting at K // 2 as PyTorch's "
     "padding='same'",
+    "circular": "indices wrap around (periodic, as with the FFT), n entries per axis",
 }
+
+#: ``mode="circular"`` is no window of the full result (it folds it): ``check_hand``
+#: derives it on its own (:func:`circular_results`) for signals without stride or padding.
+CIRCULAR = "circular"
 
 
 #: The order in which a single claimed number is looked for: the smallest windows first.
@@ -326,6 +331,21 @@ def full_results(
                              for row in grid])
         terms_of[op] = TermsOf(grid, channels=True)
     return terms_of, full
+
+
+def circular_results(
+    xa: np.ndarray, wa: np.ndarray, ops: tuple[str, ...]
+) -> dict[tuple[str, str], Derivation]:
+    """``(op, "circular")`` -> the periodic convolution or correlation of ``x`` and ``w``.
+
+    Derived by :func:`symconv.convolve` / :func:`symconv.correlate` with
+    ``mode="circular"`` (output the size of ``x``); empty when the kernel is larger
+    than ``x`` along some axis (it would wrap onto itself).
+    """
+    if any(k > n for n, k in zip(xa.shape, wa.shape)):
+        return {}
+    fns = {"convolve": convolve, "correlate": correlate}
+    return {(op, CIRCULAR): fns[op](xa, wa, "circular") for op in ops}
 
 
 class TermsOf:
