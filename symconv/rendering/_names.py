@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from ..boundary._values import SYMARRAY_NAME
@@ -104,15 +105,18 @@ class Names:
         return cls(parse_names("xwb" if names is None else names),
                    check_index_base(0 if index_base is None else index_base))
 
-    @property
+    @cached_property
     def plain(self) -> bool:
         """The default names, 0-based: every symbol prints as its own name."""
         return self.index_base == 0 and dict(self.names) == PRESETS["xwb"]
 
+    @cached_property
+    def _latex_letters(self) -> dict[str, str]:
+        return {role: tex.symbol_name(name) for role, name in self.names.items()}
+
     def letter(self, role: str, flavour: Flavour = "latex") -> str:
         """The name of ``role`` (``"w"`` -> ``W`` under ``aWz``)."""
-        name = self.names[role]
-        return tex.symbol_name(name) if flavour == "latex" else name
+        return self._latex_letters[role] if flavour == "latex" else self.names[role]
 
     def index(self, idx: Sequence[Any], flavour: Flavour = "latex") -> str:
         """Indices with the base added: ``1,2`` (LaTeX) or ``1_2`` (text)."""
