@@ -11,6 +11,7 @@ import sympy
 
 import symconv as sc
 from symconv.checks import _reference
+from symconv.checks._proof_terms import Grad
 
 SEED = json.loads((Path(__file__).parent / "data" / "seed.json").read_text())
 
@@ -62,7 +63,8 @@ def test_seed_proofs_titles_and_values() -> None:
     ps = sc.proofs(_seed())
     assert [p.title for p in ps] == TITLES
     matrix = ps[0]
-    assert str(matrix.steps[0].lhs) == "y_0"
+    y0 = matrix.steps[0].lhs  # output 0, as data: the entry (0,) of the role y
+    assert isinstance(y0, sympy.Indexed) and y0.base.label.role == "y" and y0.indices == (0,)
     assert sympy.sympify(matrix.steps[0].rhs) == sympy.sympify(SEED_SYMBOLIC["outputs"][0])
     # the grouped row of T, as seed.json's matrix
     row = [str(v) for v in matrix.steps[1].rhs.args[0]]
@@ -73,10 +75,12 @@ def test_seed_gradient_proofs_match_the_hand_derivation() -> None:
     ps = sc.proofs(_seed())
     tied, inp = ps[4], ps[5]
     # the most-tied weight is w_0 (all tie twice); its gradient is seed.json's first entry
-    assert str(tied.lhs) == "grad_w_0"
+    assert isinstance(tied.lhs, Grad) and tied.lhs.args[0].indices == (0,)
+    assert tied.lhs.args[0].base.label.role == "w"
     assert tied.steps[1].rhs.doit() == sympy.sympify(SEED_SYMBOLIC["weight_gradient"][0])
     # input 1 is read by the most taps
-    assert str(inp.steps[0].lhs) == "grad_x_1"
+    assert isinstance(inp.steps[0].lhs, Grad) and inp.steps[0].lhs.args[0].indices == (1,)
+    assert inp.steps[0].lhs.args[0].base.label.role == "x"
     assert inp.steps[0].rhs.doit() == sympy.sympify(SEED_SYMBOLIC["input_gradient"][1])
 
 

@@ -23,10 +23,26 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
-from sympy import Add, Basic, Function, Integer, MatrixBase, MatrixSymbol, Mul, Symbol
+from sympy import Add, Basic, Integer, MatrixBase, Mul
 
 from ..boundary import _formulas
 from ..boundary._limits import PROOF_ONE_PASS_LIMIT, PROOF_RANK_LIMIT, REFERENCE_LIMIT
+from ._proof_terms import (
+    Convolve,
+    Correlate,
+    Dim,
+    Flip,
+    Grad,
+    Letter,
+    Operation,
+    OutputSize,
+    Rank,
+    Role,
+    RoleMatrix,
+    TransposedConv,
+    Vec,
+    entry,
+)
 
 if TYPE_CHECKING:
     from ..core._derivation import Derivation
@@ -40,32 +56,40 @@ SAMPLE = 300
 
 
 #: A justification: words (``str``) and math (SymPy objects), in reading order.  Only the
-#: renderers know notation: LaTeX (symconv.rendering._latex) or plain text (:func:`plain`).
+#: renderers know notation: LaTeX (symconv.rendering._latex) or plain text
+#: (symconv.rendering._proof_text).
 Why = tuple[Any, ...]
 
-# The letters of the justifications, by role (the renderer applies ``names``).
-_o, _i, _k = sympy.symbols("o i k", integer=True)
-_x, _w, _g, _G, _T, _A = (sympy.IndexedBase(Symbol(n)) for n in ("x", "w", "g", "G", "T", "A"))
-_P, _Tm = Symbol("P"), Symbol("T")
+#: The rule each step applies (``Step.rule``): a typed label, the same for every layer.
+RULES: tuple[str, ...] = (
+    "stated",          # a step written by hand (the default)
+    "definition",      # an output written as its products, one per tap
+    "grouping",        # the products grouped by input (T) or by weight (P)
+    "every entry",     # one entry shown, every entry compared (and proved: cited)
+    "reversal",        # the kernel reversed in its spatial axes
+    "reindexing",      # the same sum of products read in the other order
+    "size formula",    # an output size from the window count
+    "chain rule",      # a gradient as the sum over the entries a quantity occupies
+    "substitution",    # a definition put in
+    "adjoint",         # T^T g as a transposed convolution (a reference operation)
+    "linear map",      # T as a linear function of the weights
+    "rank",            # the rank of a matrix
+    "count",           # a count of columns or entries
+)
+
+# The letters of the justifications: roles (renamed by ``names``) and formula letters.
+_o, _i, _k = sympy.symbols("o i k", integer=True, cls=Letter)
+_x, _w, _g, _T, _P = (sympy.IndexedBase(Role(n)) for n in ("x", "w", "g", "T", "P"))
+_G = sympy.IndexedBase(Letter("G"))
+_Pm, _Tm, _wm = Role("P"), Role("T"), Role("w")
+_A, _M, _N = (Letter(n) for n in ("A", "M", "N"))
 
 
-def plain(why: str | Why) -> str:
-    """A justification as plain text (SymPy's ``str`` for its math).
-
-    Examples
-    --------
-    >>> print(plain(("entry ", _T[_o, _i], " of T")))
-    entry T[o, i] of T
-    """
+def _words(why: str | Why) -> str:
+    """A justification in an error message: its words and SymPy's ``str`` of its math."""
     if isinstance(why, str):
         return why
-    return "".join(p if isinstance(p, str) else _plain_math(p) for p in why)
-
-
-def _plain_math(v: Any) -> str:
-    if isinstance(v, sympy.Equality):
-        return f"{sympy.sstr(v.lhs)} = {sympy.sstr(v.rhs)}"
-    return sympy.sstr(v)
+    return "".join(p if isinstance(p, str) else str(p) for p in why)
 
 
 class ProofError(AssertionError):
@@ -98,14 +122,16 @@ class Step:
     evidence : object, optional
         A symbolic proof of the whole identity (truthy when it holds), cited.
     relation : {"=", "<", "<="}
+    rule : str
+        The rule the step applies, one of :data:`RULES` (``"stated"`` by default).
 
     Examples
     --------
     >>> import sympy
     >>> a, b = sympy.symbols("a b")
     >>> s = Step(a * (a + b), a**2 + a*b, "distribute", [a * (a + b)], [a**2 + a*b])
-    >>> s.justification, s.relation
-    ('distribute', '=')
+    >>> s.justification, s.relation, s.rule
+    ('distribute', '=', 'stated')
     """
 
     lhs: Any
@@ -115,6 +141,7 @@ class Step:
     right: Sequence[Any] = ()
     evidence: Any = None
     relation: str = "="
+    rule: str = "stated"
 
     def __post_init__(self) -> None:
         # Sides are SymPy objects or numbers, never text (which sympify would evaluate).
@@ -127,6 +154,9 @@ class Step:
                                     f"numbers, got {v!r} ({type(v).__name__})")
         if self.relation not in RELATIONS:
             raise ValueError(f"`relation` must be one of '=', '<', '<='; got {self.relation!r}")
+        if self.rule not in RULES:
+            raise ValueError(f"`rule` must be one of {', '.join(map(repr, RULES))}; "
+                             f"got {self.rule!r}")
 
 
 @dataclass(frozen=True)
@@ -233,11 +263,9 @@ class Proof:
         return None
 
     def __str__(self) -> str:
-        lines = [f"{self.title}: {self.lhs} {self.relation} {self.rhs}"]
-        for n, (s, c) in enumerate(zip(self.steps, self.checks), 1):
-            lines.append(
-                f"  {n}. {s.lhs} {s.relation} {s.rhs}  [{plain(s.justification)}; {c}]")
-        return "\n".join(lines)
+        from ..rendering._proof_text import proof_text
+
+        return proof_text(self)
 
     def __repr__(self) -> str:
         return f"<Proof {self.title!r}: {len(self.steps)} checked steps>"
@@ -276,7 +304,7 @@ def _holds(relation: str, a: Any, b: Any) -> bool:
 
 
 def _check(title: str, n: int, step: Step, rng: np.random.Generator) -> StepCheck:
-    where = f"proof {title!r}, step {n} ({plain(step.justification)})"
+    where = f"proof {title!r}, step {n} ({_words(step.justification)})"
     cited = None
     if step.evidence is not None:
         if not step.evidence:
@@ -315,12 +343,8 @@ def _sample(n: int, rng: np.random.Generator) -> list[int]:
     return sorted(rng.choice(n, size=SAMPLE, replace=False).tolist())
 
 
-def _mat(name: str, rows: int, cols: int = 1) -> MatrixSymbol:
-    return MatrixSymbol(name, rows, cols)
-
-
-def _indexed(prefix: str, idx: Sequence[Any]) -> Symbol:
-    return Symbol(prefix + "".join(f"_{int(v)}" for v in idx))
+def _mat(role: str, rows: int, cols: int = 1) -> RoleMatrix:
+    return RoleMatrix(role, rows, cols)
 
 
 def _sizes(vals: dict[Any, int]) -> list[Any]:
@@ -334,7 +358,8 @@ def _sizes(vals: dict[Any, int]) -> list[Any]:
 
 def _outer(m: int, n: int) -> Any:
     """``G = g x^T`` as matrix symbols (the dense layer's weight gradient)."""
-    return sympy.Eq(_mat("G", m, n), _mat("g", m) * _mat("x", n).T, evaluate=False)
+    return sympy.Eq(sympy.MatrixSymbol("G", m, n), _mat("g", m) * _mat("x", n).T,
+                    evaluate=False)
 
 
 def _shown_product(a: Any, b: Any) -> Any:
@@ -369,8 +394,8 @@ class _Builder:
         lo, hi = int(t.starts[o]), int(t.starts[o + 1])
         return list(zip(t.i[lo:hi].tolist(), t.k[lo:hi].tolist()))
 
-    def _y_sym(self, o: int) -> Symbol:
-        return _indexed("y", np.unravel_index(o, self.d.spec.output_shape))
+    def _y_sym(self, o: int) -> Any:
+        return entry("y", np.unravel_index(o, self.d.spec.output_shape))
 
     def _definition(self, o: int) -> tuple[Any, Any]:
         """``y_o`` as built from the taps (shown unevaluated) and its value."""
@@ -405,13 +430,14 @@ class _Builder:
         steps = (
             Step(self._y_sym(o), shown, (f"definition: the {len(self._taps_of(o))} products "
                  "of this output, one per tap ", sympy.Tuple(_o, _i, _k)),
-                 [d.flat_output[o]], [value]),
+                 [d.flat_output[o]], [value], rule="definition"),
             Step(shown, _shown_sum(grouped + b), ("group the products by input: ", _T[_o, _i],
                  " is the sum of the weights that multiply ", _x[_i], " in output ", _o),
                  [value],
-                 [Add(*[e * self.xs[i] for i, e in row.items()], *b)]),
+                 [Add(*[e * self.xs[i] for i, e in row.items()], *b)], rule="grouping"),
             Step(lhs, rhs, "the same grouping holds for every output",
-                 [d.flat_output[r] for r in self.rows], tx, self.verification.results[0]),
+                 [d.flat_output[r] for r in self.rows], tx, self.verification.results[0],
+                 rule="every entry"),
         )
         return Proof("Matrix form", lhs, rhs, steps, seed=self.seed)
 
@@ -426,14 +452,16 @@ class _Builder:
         pw = [Add(*[e * self.ws[k] for k, e in rep.get(r, {}).items()],
                   *([] if self.bias is None else [self.bias[r]])) for r in self.rows]
         steps = (
-            Step(self._y_sym(o), shown, "definition", [d.flat_output[o]], [value]),
-            Step(shown, _shown_sum(grouped + b), ("row ", _o, " of ", _P, " is the patch of "
+            Step(self._y_sym(o), shown, "definition", [d.flat_output[o]], [value],
+                 rule="definition"),
+            Step(shown, _shown_sum(grouped + b), ("row ", _o, " of ", _Pm, " is the patch of "
                  "inputs that output ", _o, " reads, in the column of the weight that "
                  "multiplies each (im2col)"),
                  [value],
-                 [Add(*[e * self.ws[k] for k, e in row.items()], *b)]),
+                 [Add(*[e * self.ws[k] for k, e in row.items()], *b)], rule="grouping"),
             Step(lhs, rhs, "the same for every output",
-                 [d.flat_output[r] for r in self.rows], pw, self.verification.results[1]),
+                 [d.flat_output[r] for r in self.rows], pw, self.verification.results[1],
+                 rule="every entry"),
         )
         return Proof("im2col form", lhs, rhs, steps, seed=self.seed)
 
@@ -446,30 +474,38 @@ class _Builder:
         spatial = tuple(range(w.ndim - s.ndim, w.ndim))
         flipped = np.flip(w, axis=spatial)
         other = Derivation(replace(s, flip=not s.flip), d.input_values, flipped, d.bias_values)
-        x, w = _mat("x", self.N), _mat("w", self.K)
-        conv, corr, flip = Function("conv"), Function("corr"), Function("flip")
-        mine, theirs = (conv, corr) if s.flip else (corr, conv)
-        lhs, rhs = mine(x, w), theirs(x, flip(w))
+        x, wm = _mat("x", self.N), _mat("w", self.K)
+        mine, theirs = (Convolve, Correlate) if s.flip else (Correlate, Convolve)
+        lhs, rhs = mine(x, wm), theirs(x, Flip(wm))
         fw = flipped.reshape(-1).tolist()
+        # A short kernel is shown reversed; a long one as the reversal it is (numpy.flip).
+        shown = sympy.Matrix(fw) if self.K <= 12 else \
+            Operation.of("numpy.flip", (wm,), {"axis": spatial})
         steps = (
-            Step(flip(w), sympy.Matrix(fw) if self.K <= 12 else Symbol("w_flipped"),
-                 ("reverse the kernel in every spatial axis: tap ", _k, " becomes ",
-                  Symbol("K") - 1 - _k),
-                 [self.ws[k] for k in range(self.K)],
-                 [np.flip(flipped, axis=spatial).reshape(-1)[k] for k in range(self.K)]),
+            Step(Flip(wm), shown, "reverse the kernel in every spatial axis: the first tap "
+                 "becomes the last",
+                 fw, [w[self._mirror(k, w.shape, spatial)] for k in range(self.K)],
+                 rule="reversal"),
             Step(lhs, rhs, "the reversed kernel read in the other order meets the same inputs: "
                  "every output is the same sum of products",
                  [d.flat_output[r] for r in self.rows],
-                 [other.flat_output[r] for r in self.rows]),
+                 [other.flat_output[r] for r in self.rows], rule="reindexing"),
         )
         return Proof("Convolution is correlation with the flipped kernel", lhs, rhs, steps,
                      seed=self.seed)
 
+    @staticmethod
+    def _mirror(k: int, shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+        """The multi-index of flat weight ``k`` reversed in ``axes`` (``j -> size - 1 - j``):
+        where ``numpy.flip`` must have read entry ``k`` of the flipped kernel."""
+        idx = np.unravel_index(k, shape)
+        return tuple(shape[a] - 1 - int(j) if a in axes else int(j) for a, j in enumerate(idx))
+
     def output_size(self) -> Proof:
         s = self.d.spec
-        n, k, st, dl, p, q = sympy.symbols("n k s d p q", integer=True)
+        n, k, st, dl, p, q = sympy.symbols("n k s d p q", integer=True, cls=Letter)
         formula = sympy.floor((n + p + q - dl * (k - 1) - 1) / st) + 1
-        n_out = Symbol("n_out")
+        n_out = OutputSize()
         steps = []
         for a in range(s.ndim):
             vals = {n: s.in_size[a], k: s.kernel_size[a], st: s.stride[a], dl: s.dilation[a],
@@ -478,22 +514,23 @@ class _Builder:
                                             s.dilation[a], *s.padding[a])
             instance = formula.subs({v: Integer(c) for v, c in vals.items()})
             steps.append(Step(
-                _indexed("n_out", [a]) if s.ndim > 1 else n_out, instance,
+                OutputSize(Integer(a)) if s.ndim > 1 else n_out, instance,
                 (f"axis {a}: ", *_sizes(vals), "; the last window starts at most ",
                  n + p + q - dl * (k - 1) - 1),
                 [Integer(s.out_size[a]), Integer(s.out_size[a])],
-                [instance, Integer(py)]))
+                [instance, Integer(py)], rule="size formula"))
         if s.kind == "transpose":
-            a_, _m = sympy.symbols("a m", integer=True)
+            a_, m = sympy.symbols("a m", integer=True, cls=Letter)
             tformula = (n - 1) * st - 2 * p + dl * (k - 1) + a_ + 1
             for a in range(s.ndim):
                 vals = {n: s.out_size[a], k: s.kernel_size[a], st: s.stride[a],
                         dl: s.dilation[a], p: s.padding[a][0], a_: s.output_padding[a]}
                 inst = tformula.subs({v: Integer(c) for v, c in vals.items()})
                 py = _formulas.transposed_output_size(*(vals[v] for v in (n, k, st, dl, p, a_)))
-                steps.append(Step(Symbol("m"), inst, f"transposed layer, axis {a}: its output "
+                steps.append(Step(m, inst, f"transposed layer, axis {a}: its output "
                                   "is the forward convolution's input",
-                                  [Integer(s.in_size[a])] * 2, [inst, Integer(py)]))
+                                  [Integer(s.in_size[a])] * 2, [inst, Integer(py)],
+                                  rule="size formula"))
         # The general statement, checked at the sizes of every axis above.
         at = [formula.subs({n: Integer(s.in_size[a]), k: Integer(s.kernel_size[a]),
                             st: Integer(s.stride[a]), dl: Integer(s.dilation[a]),
@@ -501,11 +538,12 @@ class _Builder:
               for a in range(s.ndim)]
         steps.append(Step(n_out, formula, "the general formula, checked at the sizes of "
                           f"the {s.ndim} ax{'is' if s.ndim == 1 else 'es'} above",
-                          [Integer(v) for v in s.out_size], at))
+                          [Integer(v) for v in s.out_size], at, rule="size formula"))
         return Proof("Output size", n_out, formula, tuple(steps), seed=self.seed)
 
     def gradient_proofs(self) -> list[Proof]:
         d = self.d
+        s = d.spec
         gr = d.gradient()
         gv = gr.verify()
         res = {r.statement.split(":")[0]: r for r in gv.results}
@@ -516,11 +554,10 @@ class _Builder:
         k_star = int(np.argmax(counts))
         group = gr.tie_groups()[k_star]
         pos = list(zip(group.rows.tolist(), group.cols.tolist()))
-        G = [_indexed("G", [r, c]) for r, c in pos]
+        G = [_G[Integer(r), Integer(c)] for r, c in pos]
         gsum = [_shown_product(gs[r], self.xs[c]) for r, c in pos]
         g_sum = Add(*[gs[r] * self.xs[c] for r, c in pos])  # the tie group's sum, evaluated
-        wk = self.ws[k_star]
-        grad_wk = Symbol("grad_" + str(wk)) if isinstance(wk, Symbol) else Symbol("grad_w")
+        grad_wk = Grad(entry("w", np.unravel_index(k_star, s.weight_shape)))
         P = d.patch_entries()
         ks = _sample(self.K, self.rng)
         pt_g: list[Any] = []
@@ -540,21 +577,22 @@ class _Builder:
                      _outer(self.M, self.N), " (structural zeros of ", _Tm, " are in no sum: "
                      "they stay zero)"),
                      [gr.flat_weight[k_star]], [g_sum],
-                     res.get("dL/dw[k] = sum of G = g x^T over the tie group of w[k]")),
+                     res.get("dL/dw[k] = sum of G = g x^T over the tie group of w[k]"),
+                     rule="chain rule"),
                 Step(_shown_sum(G), _shown_sum(gsum),
                      (sympy.Eq(_G[_o, _i], _g[_o] * _x[_i], evaluate=False),),
-                     [g_sum], [gr.flat_weight[k_star]]),
-                Step(_mat("grad_w", self.K), tied_rhs, ("every weight at once: column ", _k,
-                     " of ", _P, " holds the inputs ", _w[_k], " meets"),
-                     [gr.flat_weight[k] for k in ks] if pt_g else [], pt_g),
+                     [g_sum], [gr.flat_weight[k_star]], rule="substitution"),
+                Step(Grad(_mat("w", self.K)), tied_rhs, ("every weight at once: column ", _k,
+                     " of ", _Pm, " holds the inputs ", _w[_k], " meets"),
+                     [gr.flat_weight[k] for k in ks] if pt_g else [], pt_g,
+                     rule="every entry"),
             ), seed=self.seed)
         # input gradient
         i_star = int(np.argmax(np.bincount(t.i, minlength=self.N)))
         rep = d.matrix_entries()
         col = [(o, row[i_star]) for o, row in sorted(rep.items()) if i_star in row]
-        xi = self.xs[i_star]
-        grad_xi = Symbol("grad_" + str(xi)) if isinstance(xi, Symbol) else Symbol("grad_x")
-        gx = _mat("grad_x", self.N)
+        grad_xi = Grad(entry("x", np.unravel_index(i_star, s.input_shape)))
+        gx = Grad(_mat("x", self.N))
         tt_g = _mat("T", self.M, self.N).T * _mat("g", self.M)
         adjoint = gv.results[1]
         cols = _sample(self.N, self.rng)
@@ -564,40 +602,52 @@ class _Builder:
             for i, e in row.items():
                 if i in wanted:
                     by_col[i].append(e * gs[o])
+        gm, wm = _mat("g", self.M), _mat("w", self.K)
+        oracle, left, right = self._reference_adjoint(gr, cols)
+        said: Why = (tt_g, " is the transposed convolution of ", gm, " by ", wm)
+        if oracle is not None:
+            said = (tt_g, " is ", oracle)
         inp = Proof(
             "Input gradient is the transposed convolution", gx, tt_g, (
                 Step(grad_xi, _shown_sum([_shown_product(e, gs[o]) for o, e in col]),
                      ("chain rule: this input meets the weights in its column of ", _Tm),
-                     [gr.flat_input[i_star]], [Add(*[e * gs[o] for o, e in col])]),
+                     [gr.flat_input[i_star]], [Add(*[e * gs[o] for o, e in col])],
+                     rule="chain rule"),
                 Step(gx, tt_g, ("every input at once: the column of ", _Tm, " of each input"),
                      [gr.flat_input[i] for i in cols], [Add(*by_col[i]) for i in cols],
-                     res.get("dL/dx = T^T g")),
-                Step(tt_g, Function("convT")(_mat("g", self.M), _mat("w", self.K)),
-                     (tt_g, " is " + adjoint.statement.replace("dL/dx = ", "")
-                      + " (the taps ", sympy.Tuple(_o, _i, _k), " with ", _o, " and ", _i,
+                     res.get("dL/dx = T^T g"), rule="every entry"),
+                Step(tt_g, TransposedConv(gm, wm),
+                     (*said, " (the taps ", sympy.Tuple(_o, _i, _k), " with ", _o, " and ", _i,
                       " swapped)"),
-                     *self._reference_adjoint(gr, cols), adjoint),
+                     left, right, adjoint, rule="adjoint"),
             ), seed=self.seed)
         return [tied, inp]
 
-    def _reference_adjoint(self, gr: Any, cols: list[int]) -> tuple[list[Any], list[Any]]:
-        """``dL/dx`` (sampled) and the transposed convolution of ``g`` by the NumPy oracle."""
+    def _reference_adjoint(self, gr: Any, cols: list[int]
+                           ) -> tuple[Operation | None, list[Any], list[Any]]:
+        """The NumPy oracle's transposed convolution of ``g``: the operation (as data),
+        ``dL/dx`` (sampled) and the oracle's entries; ``None, [], []`` when it does not apply."""
         from . import _reference
 
         s = self.d.spec
         g, w = gr.output_values, self.d.weight_values
+        operands = (_mat("g", self.M), _mat("w", self.K))
         out: np.ndarray | None = None
+        call: Operation | None = None
         if len(self.t) > REFERENCE_LIMIT:  # the oracle's object arithmetic is quadratic
-            return [], []
+            return None, [], []
         if s.kind == "signal":
             other = "convolve" if s.op == "correlate" else "correlate"
             if s.mode == "circular":  # the adjoint of a periodic op is the other periodic op
                 out = _reference.signal_nd(g, w, other, "circular")
+                call = Operation.of(other, operands, {"mode": "circular"})
             full = _reference.signal_nd(g, w, other, "full")
-            window = tuple(slice(lo, lo + n) for (lo, _), n in zip(s.padding, s.in_size))
-            if out is None and all(lo >= 0 and lo + n <= m for (lo, _), n, m in
-                   zip(s.padding, s.in_size, full.shape)):
-                out = full[window]
+            window = [(lo, lo + n) for (lo, _), n in zip(s.padding, s.in_size)]
+            if out is None and all(lo >= 0 and hi <= m for (lo, hi), m in
+                                   zip(window, full.shape)):
+                out = full[tuple(slice(lo, hi) for lo, hi in window)]
+                whole = all(lo == 0 and hi == m for (lo, hi), m in zip(window, full.shape))
+                call = Operation.of(other, operands, {"mode": "full"}, () if whole else window)
         elif s.kind == "conv" and s.padding_mode == "zeros" and all(
                 lo == hi for lo, hi in s.padding):
             pad = [lo for lo, _ in s.padding]
@@ -606,16 +656,23 @@ class _Builder:
             out = _reference.conv_transpose_nd(g, w, stride=s.stride, padding=pad,
                                                output_padding=op, dilation=s.dilation,
                                                groups=s.groups)
+            call = Operation.of(f"conv_transpose{s.ndim}d", operands, {
+                "stride": tuple(s.stride), "padding": tuple(pad), "output_padding": tuple(op),
+                "dilation": tuple(s.dilation), "groups": s.groups})
         elif s.kind == "transpose":
             full = _reference.conv_nd(g, w, stride=s.stride, padding=s.padding,
                                       dilation=s.dilation, groups=s.groups)
-            window = (slice(None),) + tuple(slice(0, n) for n in s.out_size)
-            out = full[window]
+            out = full[(slice(None),) + tuple(slice(0, n) for n in s.out_size)]
+            whole = tuple(full.shape[1:]) == tuple(s.out_size)
+            call = Operation.of(f"conv{s.ndim}d", operands, {
+                "stride": tuple(s.stride), "padding": tuple(tuple(p) for p in s.padding),
+                "dilation": tuple(s.dilation), "groups": s.groups},
+                () if whole else [(0, n) for n in s.out_size])
         if out is None or out.size != self.N:
-            return [], []
+            return None, [], []
         flat = np.asarray(out, dtype=object).reshape(-1)
         expected = [sympy.sympify(flat[i], strict=True) for i in cols]
-        return [gr.flat_input[i] for i in cols], expected
+        return call, [gr.flat_input[i] for i in cols], expected
 
     def dense_subset(self) -> Proof:
         t = self.t
@@ -631,28 +688,28 @@ class _Builder:
             numeric_rank = used
         r = used
         MN = self.M * self.N
-        dim, rank = Symbol("dim_T"), Symbol("rank_A")
+        dim, rank = Dim(_Tm, _wm), Rank(_A)
         rel = "<" if r < MN else "="
         steps = [
-            Step(dim, rank, (_Tm, " depends linearly on ", Symbol("w"), ": ",
-                             sympy.Eq(Function("vec")(_Tm), Symbol("A") * Symbol("w"),
-                                      evaluate=False),
-                             ", with the entry of ", Symbol("A"), " in row ", sympy.Tuple(_o, _i),
+            Step(dim, rank, (_Tm, " depends linearly on ", _wm, ": ",
+                             sympy.Eq(Vec(_Tm), _A * _wm, evaluate=False),
+                             ", with the entry of ", _A, " in row ", sympy.Tuple(_o, _i),
                              " and column ", _k, " the number of taps ",
                              sympy.Tuple(_o, _i, _k)),
-                 [Integer(r)], [Integer(numeric_rank)]),
+                 [Integer(r)], [Integer(numeric_rank)], rule="linear map"),
             Step(rank, Integer(r), ("each weight used by a tap gives an independent column of ",
-                                    Symbol("A"), f" ({used} of {self.K} weights are used)"),
-                 [Integer(numeric_rank)], [Integer(r)]),
-            Step(Integer(r), Integer(self.K), (Symbol("A"), " has one column per weight"),
+                                    _A, f" ({used} of {self.K} weights are used)"),
+                 [Integer(numeric_rank)], [Integer(r)], rule="rank"),
+            Step(Integer(r), Integer(self.K), (_A, " has one column per weight"),
                  [Integer(r)],
-                 [Integer(self.K)], relation="<="),
+                 [Integer(self.K)], relation="<=", rule="count"),
             Step(Integer(self.K), Integer(MN),
-                 ("a dense layer has ", sympy.Eq(Symbol("M") * Symbol("N"),
+                 ("a dense layer has ", sympy.Eq(_M * _N,
                                                   Mul(Integer(self.M), Integer(self.N),
                                                       evaluate=False), evaluate=False),
                   " free entries"),
-                 [Integer(self.K)], [Integer(MN)], relation=rel if self.K < MN else "<="),
+                 [Integer(self.K)], [Integer(MN)], relation=rel if self.K < MN else "<=",
+                 rule="count"),
         ]
         return Proof("Convolutions are a strict subset of dense layers" if rel == "<"
                      else "Convolution versus dense layer", dim, Integer(MN), tuple(steps),

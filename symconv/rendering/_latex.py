@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..checks._proof_terms import Operation
 from . import _tex as tex
 from ._latex_options import parse_options
 from ._render import Printer, Renderer, pick
@@ -116,8 +117,9 @@ def justification(why: Any, p: Printer) -> str:
     """
     if isinstance(why, str):
         return tex.prose(why)
-    return "".join(tex.escape(part) if isinstance(part, str) else "$" + p.value(part) + "$"
-                   for part in why)
+    return "".join(tex.escape(part) if isinstance(part, str)
+                   else p.latex.prose(part) if isinstance(part, Operation)
+                   else "$" + p.value(part) + "$" for part in why)
 
 
 def proof_statement(proof: Any, p: Printer) -> str:

@@ -26,16 +26,6 @@ VIEWS: tuple[str, ...] = ("all", "sums", "matrix", "patches")
 ZEROS: tuple[str, ...] = ("0", r"\cdot")
 
 
-#: Names the proofs use for displayed quantities (``@T``: the layer matrix's letter).
-DISPLAY = {
-    "n_out": r"n_{\mathrm{out}}",
-    "dim_T": r"\dim \{ @T(@w) \}",
-    "rank_A": r"\operatorname{rank} A",
-    "w_flipped": r"\operatorname{flip}(@w)",
-    "m": "m",
-}
-
-
 # ------------------------------------------------------------------ options
 
 

@@ -5,6 +5,8 @@ Layer: rendering.
 It reads the tap table for structure (which entries are tied, which are
 structural zeros, which rows to elide) and the derivation's SymPy values for
 what each entry holds, so a fragment of a large layer costs only what it shows.
+Its :class:`Printer` also prints proofs, through
+:class:`symconv.rendering._notation.Notation` (each typed quantity by its type).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import numpy as np
 from sympy import Add, Basic, Mul, Symbol
 
 from . import _tex as tex
-from ._latex_options import DISPLAY, Options
+from ._latex_options import Options
 from ._names import Names
+from ._notation import Notation
 
 if TYPE_CHECKING:
     from ..core._derivation import Derivation
@@ -33,6 +36,7 @@ class Printer:
         self.o = options
         self.names = Names(options.names, options.index_base)  # the one printer of names
         self.letter = {role: self.names.letter(role) for role in options.names}
+        self.latex = Notation(self)
 
     # names
     def index(self, idx: Sequence[Any]) -> str:
@@ -47,21 +51,14 @@ class Printer:
 
     def symbol(self, s: Basic) -> str:
         """A symbol: ``x_1_2`` -> ``x_{1,2}`` (renamed, index base applied), else escaped."""
-        name = str(getattr(s, "name", s))
-        if name in DISPLAY:
-            return DISPLAY[name].replace("@T", self.letter["T"]).replace("@w", self.letter["w"])
-        if name.startswith("grad_"):
-            return self.grad(self.symbol(Symbol(name[5:])))
-        if name.startswith("n_out_") and name[6:].isdigit():
-            return tex.sub("n", r"\mathrm{out}," + name[6:])
-        return self.names.symbol(name)
+        return self.names.symbol(str(getattr(s, "name", s)))
 
     # values
     def value(self, v: Any) -> str:
-        """One SymPy value (symbol, number or expression)."""
-        if isinstance(v, Symbol):
+        """One SymPy value (symbol, number, expression or a proof's typed quantity)."""
+        if type(v) is Symbol:
             return self.symbol(v)
-        return tex.latex(v, name=self.symbol)
+        return str(self.latex.doprint(v))
 
     def factor(self, v: Any) -> str:
         """A value as a factor of a product, parenthesised when it needs to be."""
@@ -116,7 +113,7 @@ class Printer:
         return self._term(v)
 
     def _term(self, t: Any) -> str:
-        if isinstance(t, Mul) and len(t.args) == 2 and all(isinstance(a, Symbol) for a in t.args):
+        if isinstance(t, Mul) and len(t.args) == 2 and all(type(a) is Symbol for a in t.args):
             return self.symbol(t.args[0]) + " " + self.symbol(t.args[1])
         return self.value(t)
 

@@ -224,13 +224,14 @@ def _plain_name(s: Any) -> str:
     return symbol_name(str(getattr(s, "name", s)))
 
 
-class _SafePrinter(LatexPrinter):
+class SafePrinter(LatexPrinter):
     """SymPy's LaTeX printer, with every name it would write raw routed through symconv's.
 
     Symbols, dummies and matrix symbols go to the name printer; undefined
     functions (``Function("f")``) to :func:`function_name`; ``Str`` atoms and
     class names to escaped text.  SymPy's own functions (``sin``, ``exp``...)
-    keep their commands.
+    keep their commands.  Subclasses add notation for their own types
+    (``_print_<Type>`` methods, SymPy's dispatch by type), as the proof renderer does.
     """
 
     def __init__(self, name: NamePrinter) -> None:
@@ -281,4 +282,4 @@ def latex(value: Any, name: NamePrinter | None = None) -> str:
     >>> print(latex(sympy.sin(t) ** 2 / 2))
     \frac{\sin^{2}{\left(t \right)}}{2}
     """
-    return str(_SafePrinter(name or _plain_name).doprint(value))
+    return str(SafePrinter(name or _plain_name).doprint(value))
