@@ -350,7 +350,8 @@ def test_structure_latex_compiles(tmp_path, pdflatex: str) -> None:
 
     d = sc.Conv2d(1, 1, 2, bias=False).derive(input_size=(3, 3))
     c = sc.convolve(sympy.symarray("x", 4), sympy.symarray("w", 2), mode="circular")
-    body = "\n".join(r"\[" + sc.structure_latex(v) + r"\]" for v in (d, c))
+    m = sc.Conv2d(2, 2, 2, bias=False).derive(input_size=(2, 3, 3))  # channel-pair labels
+    body = "\n".join(r"\[" + sc.structure_latex(v) + r"\]" for v in (d, c, m))
     tikz = sc.arithmetic_tikz(sc.ConvTranspose2d(1, 1, 3, stride=2).derive(input_size=(2, 2)))
     tex = (r"\documentclass{article}\usepackage{amsmath}\usepackage{tikz}"
            r"\usepackage[landscape,margin=1cm]{geometry}\begin{document}" + body + tikz
@@ -413,7 +414,8 @@ def test_structure_latex_draws_channel_blocks_with_double_rules() -> None:
     out = sc.structure_latex(d)
     # columns: 2 input channels x 3 rows of 3; rows: 2 output channels x 2 rows of 2
     assert r"\begin{array}{ccc|ccc|ccc||ccc|ccc|ccc}" in out
-    assert out.count(r"\hline\hline") == 1 and out.count(r"\hline") == 4  # 2 single, 1 double
+    t_part = out[:out.index("W^{")]  # T itself, before the matrix of block labels
+    assert t_part.count(r"\hline\hline") == 1 and t_part.count(r"\hline") == 4  # 2 single, 1 double
     assert d.matrix.shape == (8, 18)
 
 
@@ -433,3 +435,95 @@ def test_dilated_circular_layer_is_circulant_and_fft_diagonalises() -> None:
     dg = sc.diagonalize(d)
     assert np.allclose([complex(v) for v in dg.eigenvalues], np.fft.fft(c))
     assert prove_diagonalization(d, dg)
+
+
+# ------------------------------------------------------------- labelled blocks
+
+
+def _toeplitz_row(w_row: np.ndarray, m: int, n: int) -> np.ndarray:
+    """The valid-correlation Toeplitz block of one kernel row (scipy.linalg.toeplitz)."""
+    first_row = np.r_[w_row, np.zeros(n - len(w_row))]
+    first_col = np.r_[w_row[0], np.zeros(m - 1)]
+    return scipy.linalg.toeplitz(first_col, first_row)
+
+
+def _num(m) -> np.ndarray:
+    return np.array(m.tolist(), dtype=float)
+
+
+@pytest.mark.parametrize("c_in,c_out,size,ks", [(2, 3, (4, 5), (2, 3)), (3, 2, (3, 3), (2, 2))])
+def test_multichannel_2d_blocks_are_doubly_block_toeplitz_per_channel_pair(
+        c_in: int, c_out: int, size: tuple[int, int], ks: tuple[int, int]) -> None:
+    from symconv.core._blocks import block_partition
+
+    x, w = ints(c_in, *size), ints(c_out, c_in, *ks)
+    d = sc.Conv2d(c_in, c_out, ks, bias=False).derive(x=x, weight=w)
+    bp = block_partition(d)
+    (n1, n2), (k1, _k2) = size, ks
+    m1, m2 = n1 - k1 + 1, n2 - ks[1] + 1
+    assert bp.block_shape == (m2, n2) and bp.channels and bp.channel_shape == (c_out, c_in)
+    t = d.to_numpy()
+    for q, c, a, b in np.ndindex(c_out, c_in, m1, n1):
+        j = b - a
+        rows = slice((q * m1 + a) * m2, (q * m1 + a + 1) * m2)
+        cols = slice((c * n1 + b) * n2, (c * n1 + b + 1) * n2)
+        keys = bp.grid[q * m1 + a][c * n1 + b]
+        if 0 <= j < k1:
+            want = _toeplitz_row(w[q, c, j], m2, n2)
+            assert keys == ((q, c, j),)
+            assert np.array_equal(_num(bp.blocks[(q, c, j)]), want)
+            assert np.array_equal(t[rows, cols], want)
+        else:
+            assert keys == () and not t[rows, cols].any()
+    assert bp.matrix() == d.matrix
+
+
+def test_3d_blocks_are_sums_of_kronecker_products_of_shifts() -> None:
+    from symconv.core._blocks import block_partition
+
+    x, w = ints(1, 3, 4, 4), ints(1, 1, 2, 2, 3)
+    d = sc.Conv3d(1, 1, (2, 2, 3), bias=False).derive(x=x, weight=w)
+    bp = block_partition(d)
+    assert not bp.channels and bp.block_shape == (3 * 2, 4 * 4)
+    for j1 in range(2):  # independent: numpy.eye shifts, numpy.kron
+        want = sum(w[0, 0, j1, j2, j3] * np.kron(np.eye(3, 4, k=j2), np.eye(2, 4, k=j3))
+                   for j2 in range(2) for j3 in range(3))
+        assert np.array_equal(_num(bp.blocks[(j1,)]), want)
+    assert [[len(k) for k in row] for row in bp.grid] == [[1, 1, 0], [0, 1, 1]]
+    assert bp.grid[1][2] == ((1,),)
+
+
+def test_1d_multichannel_blocks_are_toeplitz_per_pair_and_one_channel_1d_refuses() -> None:
+    from symconv.core._blocks import block_partition
+
+    x, w = ints(2, 6), ints(3, 2, 3)
+    d = sc.Conv1d(2, 3, 3, bias=False).derive(x=x, weight=w)
+    bp = block_partition(d)
+    assert bp.grid == tuple(tuple(((q, c),) for c in range(2)) for q in range(3))
+    for q, c in np.ndindex(3, 2):
+        assert np.array_equal(_num(bp.blocks[(q, c)]), _toeplitz_row(w[q, c], 4, 6))
+    with pytest.raises(ValueError, match="one-channel 1-D"):
+        block_partition(sc.correlate([1, 2, 3], [1, 2]))
+
+
+def test_replicate_padding_block_carries_both_taps() -> None:
+    from symconv.core._blocks import block_partition
+
+    d = sc.Conv2d(1, 1, 3, padding=1, padding_mode="replicate", bias=False).derive(
+        input_size=(1, 3, 3))
+    bp = block_partition(d)
+    assert bp.grid[0][0] == ((0,), (1,))  # kernel rows 0 (clamped from -1) and 1 read row 0
+    assert bp.matrix() == d.matrix
+
+
+def test_structure_latex_labels_channel_pairs() -> None:
+    d = sc.Conv2d(2, 2, 2, bias=False).derive(input_size=(2, 3, 3))
+    out = sc.structure_latex(d)
+    assert (r"W^{(0,0)}_{0} & W^{(0,0)}_{1} & 0 & W^{(0,1)}_{0} & W^{(0,1)}_{1} & 0 \\"
+            in out)
+    assert r"0 & W^{(1,0)}_{0} & W^{(1,0)}_{1} & 0 & W^{(1,1)}_{0} & W^{(1,1)}_{1}" in out
+    assert r"\begin{array}{ccc|ccc}" in out
+    assert out.count(r"W^{(1,1)}_{1} = \begin{bmatrix}") == 1
+    one = sc.structure_latex(sc.Conv1d(2, 1, 2, bias=False).derive(input_size=(2, 3)))
+    assert r"W^{(0,0)} & W^{(0,1)}" in one
+    assert out == sc.structure_latex(d)

@@ -4,7 +4,8 @@ Layer: rendering.  :func:`structure_latex` writes, for one derivation, the
 statement ``T = sum_k w_k (E (x) S_j1 (x) ... )``, the matrix ``T`` with its
 block partition drawn (``|`` between column blocks, ``\\hline`` between row
 blocks), the matrix of block labels (``W_j`` for the Toeplitz block of kernel
-row ``j``; ``0`` for an empty block) with each ``W_j`` written out, and, when
+row ``j``, ``W^{(q,c)}_j`` per channel pair, ``W^{(q,c)}`` in 1-D with channels;
+``0`` for an empty block; ``core/_blocks.py``) with each block written out, and, when
 ``T`` is circulant, ``F T F^{-1} = diag(lambda)``.  Only this module (and the
 other rendering modules) know LaTeX; the structure comes from
 ``core/_structure.py``.
@@ -95,12 +96,29 @@ def block_matrix(d: Derivation) -> str:
     return r"\left[" + "\n" + body + "\n" + r"\right]"
 
 
-def block_labels(d: Derivation) -> str:
-    r"""The matrix of block labels ``W_j`` (2-D, one channel) with each ``W_j`` written out.
+def _label(key: tuple[int, ...], channels: bool) -> str:
+    """``W_{j}``, ``W^{(q,c)}_{j}`` or ``W^{(q,c)}`` for one block label."""
+    if not channels:
+        return sub("W", ",".join(map(str, key)))
+    pair = "^{(" + f"{key[0]},{key[1]}" + ")}"
+    return "W" + pair + ("_{" + ",".join(map(str, key[2:])) + "}" if key[2:] else "")
 
-    Block ``(a, b)`` of a stride-1, one-channel 2-D convolution is
-    ``W_j = sum_{j2} w[j, j2] S_{j2}`` when kernel row ``j`` links output row
-    ``a`` to input row ``b``: it depends on ``b - a`` only (doubly block Toeplitz).
+
+def block_labels(d: Derivation) -> str:
+    r"""The matrix of block labels with each labelled block written out.
+
+    One channel, 2-D or more: block ``(a, b)`` is ``W_j = sum w[j, ...] (S (x) ...)``
+    when kernel row ``j`` (first spatial axis) links output row ``a`` to input
+    row ``b``; it depends on ``b - a`` only (doubly block Toeplitz with stride 1).
+    With channels, the blocks of channel pair ``(q, c)`` are ``W^{(q,c)}_j`` (one
+    doubly block Toeplitz matrix per pair, separated by rules), and in 1-D the
+    pair's whole block ``W^{(q,c)} = sum_j w[q, c, j] S_j``.  See
+    :func:`symconv.core._blocks.block_partition`.
+
+    Raises
+    ------
+    ValueError
+        For a one-channel 1-D convolution (no blocks to label).
 
     Examples
     --------
@@ -108,29 +126,36 @@ def block_labels(d: Derivation) -> str:
     >>> d = sc.correlate(sympy.symarray("x", (3, 3)), sympy.symarray("w", (2, 2)))
     >>> print(block_labels(d).splitlines()[0])
     T = \begin{bmatrix}
+    >>> d = sc.Conv1d(2, 1, 2, bias=False).derive(input_size=(2, 3))
+    >>> print(block_labels(d).splitlines()[:3])
+    ['T = \\left[', '\\begin{array}{c|c}', 'W^{(0,0)} & W^{(0,1)}']
     """
-    kf = kronecker_form(d)
-    off = 1 if d.spec.has_channels else 0
-    if d.spec.ndim != 2 or (off and kf.terms[0].factors[0].size > 1):
-        raise ValueError("`d` must be a one-channel 2-D convolution for block labels")
-    m1, n1 = kf.axis_sizes[off]
-    label: dict[tuple[int, int], int] = {}
-    blocks: dict[int, Any] = {}
-    for term in kf.terms:
-        s1, s2 = term.factors[off], term.factors[off + 1]
-        j = term.index[-2]
-        for a, b in zip(*np.nonzero(s1)):
-            label[(int(a), int(b))] = j
-        blocks[j] = blocks.get(j, sympy.zeros(*s2.shape)) + term.weight * sympy.Matrix(s2)
-    cells = [[sub("W", str(label[(a, b)])) if (a, b) in label else "0" for b in range(n1)]
-             for a in range(m1)]
-    outer = "T = " + environment("bmatrix", join(r" \\" + "\n", [join(" & ", r) for r in cells]))
+    from ..core._blocks import block_partition
+
+    bp = block_partition(d)
+    cells = [[join(" + ", [_label(k, bp.channels) for k in keys]) if keys else "0"
+              for keys in row] for row in bp.grid]
+    body = join(r" \\" + "\n", [join(" & ", r) for r in cells])
+    if not bp.channels:
+        outer = "T = " + environment("bmatrix", body)
+    else:
+        n_out, n_in = bp.channel_shape
+        per_r, per_c = len(cells) // n_out, len(cells[0]) // n_in
+        spec = "|".join(["c" * per_c] * n_in)
+        lines = []
+        for r, row in enumerate(cells):
+            lines.append(join(" & ", row) + (r" \\" if r < len(cells) - 1 else ""))
+            if (r + 1) % per_r == 0 and r < len(cells) - 1:
+                lines.append(r"\hline")
+        outer = ("T = \\left[\n" + environment("array", "\n".join(lines), spec)
+                 + "\n\\right]")
     defs = []
-    for j in sorted(blocks):
-        entries = blocks[j]
+    for key in sorted(bp.blocks):
+        entries = bp.blocks[key]
         rows = [join(" & ", [tex(entries[r, c]) for c in range(entries.shape[1])])
                 for r in range(entries.shape[0])]
-        defs.append(sub("W", str(j)) + " = " + environment("bmatrix", join(r" \\" + "\n", rows)))
+        defs.append(_label(key, bp.channels) + " = "
+                    + environment("bmatrix", join(r" \\" + "\n", rows)))
     return outer + ",\\quad\n" + join(",\\quad\n", defs)
 
 
@@ -165,9 +190,8 @@ def structure_latex(d: Derivation) -> str:
     factor = join(r" \otimes ", channel + [sub("S", f"j_{a + 1}") for a in range(d.spec.ndim)])
     parts = [r"T = \sum_{k} w_k\, " + group(factor)]
     parts.append("T = " + block_matrix(d))
-    off = 1 if d.spec.has_channels else 0
     one_channel = not d.spec.has_channels or kf.terms[0].factors[0].size == 1
-    if len(kf.axis_sizes) - off == 2 and one_channel:
+    if d.spec.ndim >= 2 or not one_channel:
         parts.append(block_labels(d))
     if circulant_reason(d.spec) is None:
         dg = diagonalize(d)
