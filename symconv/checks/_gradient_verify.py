@@ -17,6 +17,7 @@ from sympy import Add, Mul, Symbol
 
 from ..boundary._limits import MASK_CHECK_LIMIT
 from ..core._derivation import Derivation
+from ..core._gc import without_gc
 from ._gradient_checks import adjoint_identity, references
 from ._numeric import CheckReport, Reference, each_trial, run_check
 from ._verify import IdentityResult, Verification, compare_sums
@@ -42,6 +43,7 @@ class StructureResult(IdentityResult):
 # The dense structural-zero mask is compared up to MASK_CHECK_LIMIT entries (_limits).
 
 
+@without_gc
 def verify_gradient(gr: Gradient) -> Verification:
     """The exact proofs of :meth:`symconv.Gradient.verify` (see there)."""
     results = [_prove_matrix(gr), adjoint_identity(gr), _prove_ties(gr),
@@ -56,8 +58,9 @@ def _prove_matrix(gr: Gradient) -> IdentityResult:
     gs = gr.flat_output
     by_col: list[list[tuple[Any, Any]]] = [[] for _ in range(d.taps.n_in)]
     for o, row in d.matrix_entries().items():
+        g_o = gs[o]
         for i, entry in row.items():
-            by_col[i].append((entry, gs[o]))
+            by_col[i].append((entry, g_o))
     return compare_sums("dL/dx = T^T g", gr.flat_input, by_col)
 
 
@@ -88,17 +91,22 @@ def _prove_by_differentiation(gr: Gradient) -> IdentityResult:
     ref = d if symbolic else Derivation(d.spec)  # d itself when already all symbols
     w_index = {w: k for k, w in enumerate(ref.flat_weight)}
     x_index = {x: i for i, x in enumerate(ref.flat_input)}
+    # The common case looks factors up by identity (SymPy caches Symbols: equal Symbols
+    # are one object), which skips SymPy's Python-level hashing; a miss falls through
+    # to the lookup by equality below.
+    w_id = {id(w): k for w, k in w_index.items()}
+    x_id = {id(x): i for x, i in x_index.items()}
     xs, gs = d.flat_input, gr.flat_output
     rhs: list[list[tuple[Any, Any]]] = [[] for _ in range(len(w_index))]
     for o, y in enumerate(ref.flat_output):
         g_o = gs[o]
-        for term in Add.make_args(y):
+        for term in (y.args if type(y) is Add else (y,)):
             args = term.args
             if type(term) is Mul and len(args) == 2:  # w*x: the common case, no coefficient
                 a, b = args
-                k, i = w_index.get(a), x_index.get(b)
+                k, i = w_id.get(id(a)), x_id.get(id(b))
                 if k is None:
-                    k, i = w_index.get(b), x_index.get(a)
+                    k, i = w_id.get(id(b)), x_id.get(id(a))
                 if k is not None and i is not None:
                     rhs[k].append((g_o, xs[i]))
                     continue
@@ -118,6 +126,7 @@ def _prove_positions(gr: Gradient) -> IdentityResult:
     symbolic = all(type(w) is Symbol for w in ws) and len(set(ws)) == len(ws)
     ref = d if symbolic else Derivation(d.spec)
     index = {w: k for k, w in enumerate(ref.flat_weight)}
+    by_id = {id(w): k for w, k in index.items()}  # identity first (see above), then equality
     t = d.taps
     found: list[list[int]] = [[] for _ in range(t.n_weight)]
     occupied: list[int] = []
@@ -125,10 +134,16 @@ def _prove_positions(gr: Gradient) -> IdentityResult:
     statement = (
         "tie groups = positions of each weight in T; structural zeros = empty entries of T"
     )
+    n_in = t.n_in
     for o, row in ref.matrix_entries().items():
+        base = o * n_in
         for i, entry in row.items():
-            occupied.append(o * t.n_in + i)
+            occupied.append(base + i)
             entries += 1
+            k = by_id.get(id(entry))
+            if k is not None:  # a single weight: the common case
+                found[k].append(base + i)
+                continue
             for term in Add.make_args(entry):
                 k = index.get(term)
                 if k is None:  # not a single weight: T is not a sum of distinct weights
@@ -136,7 +151,7 @@ def _prove_positions(gr: Gradient) -> IdentityResult:
                         "positions", statement, False, t.n_weight, entries, "structure",
                         f"T[{o}, {i}] = {entry} is not a sum of distinct weights",
                     )
-                found[k].append(o * t.n_in + i)
+                found[k].append(base + i)
     for grp, pos in zip(gr.tie_groups(), found):
         mine = sorted((grp.rows * t.n_in + grp.cols).tolist())
         if mine != sorted(pos):

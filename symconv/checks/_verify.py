@@ -166,15 +166,20 @@ def _key(a: Any, b: Any) -> tuple[int, int]:
 def _plain_terms(expr: Any) -> list[tuple[int, int]] | None:
     """Monomial keys of a sum of bare Symbols and products of two Symbols, else None."""
     out = []
+    append = out.append
     for t in expr.args if type(expr) is Add else (expr,):
         cls = type(t)
         if cls is Mul:
             a = t.args
-            if len(a) != 2 or type(a[0]) is not Symbol or type(a[1]) is not Symbol:
+            if len(a) != 2:
                 return None
-            out.append(_key(a[0], a[1]))
+            p, q = a
+            if type(p) is not Symbol or type(q) is not Symbol:
+                return None
+            ip, iq = id(p), id(q)  # _key, inlined: this loop runs once per product
+            append((ip, iq) if ip < iq else (iq, ip))
         elif cls is Symbol:
-            out.append((0, id(t)))
+            append((0, id(t)))
         else:
             return None
     return out
@@ -195,10 +200,12 @@ def _plain_sides(
         return None
     rhs: list[tuple[int, int]] = []
     append = rhs.append
+    one = S.One
     for p, q in pairs:
         if type(p) is Symbol and type(q) is Symbol and p is not q:
-            append(_key(p, q))
-        elif q is S.One:
+            ip, iq = id(p), id(q)
+            append((ip, iq) if ip < iq else (iq, ip))
+        elif q is one:
             terms = _plain_terms(p)
             if terms is None:
                 return None
