@@ -388,7 +388,9 @@ def check_hand(
             raise ValueError(f"`mode`='circular' needs `w` no larger than `x` in every "
                              f"dimension (the kernel would wrap onto itself), got x shape {n} "
                              f"and w shape {k}")
-    circular = circular_results(xa, wa, OPS) if periodic else {}
+    # a circular result has x's shape: derived only when the claim has it, or when asked for
+    wanted = periodic and (mode == CIRCULAR or ca.shape == xa.shape)
+    circular = circular_results(xa, wa, OPS) if wanted else {}
     if not windows and not circular:
         raise ValueError(
             f"`mode`={mode!r} cannot apply: it needs `x` or `w` at least as large as the "
