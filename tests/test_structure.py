@@ -527,3 +527,29 @@ def test_structure_latex_labels_channel_pairs() -> None:
     one = sc.structure_latex(sc.Conv1d(2, 1, 2, bias=False).derive(input_size=(2, 3)))
     assert r"W^{(0,0)} & W^{(0,1)}" in one
     assert out == sc.structure_latex(d)
+
+
+def test_plot_blocks_labels_sit_on_the_blocks_they_name() -> None:
+    import re
+
+    from symconv.rendering._structure_plot import plot_blocks
+
+    x, w = ints(2, 3, 4), ints(3, 2, 2, 2)
+    d = sc.Conv2d(2, 3, 2, bias=False).derive(x=x, weight=w)
+    t = d.to_numpy()
+    m1, m2, n1, n2 = 2, 3, 3, 4
+    ax = plot_blocks(d)
+    assert len(ax.texts) == 3 * 2 * 2 * 2  # per pair: kernel rows 0, 1 on 2 block rows each
+    for text in ax.texts:
+        q, c, j = map(int, re.fullmatch(r"\$W\^\{\((\d),(\d)\)\}_\{(\d)\}\$",
+                                        text.get_text()).groups())
+        xc, yc = text.get_position()
+        br, bc = int(yc // m2), int(xc // n2)  # block row/column under the label
+        assert (br // m1, bc // n1) == (q, c) and bc % n1 - br % m1 == j
+        blk = t[br * m2:(br + 1) * m2, bc * n2:(bc + 1) * n2]
+        assert np.array_equal(blk, _toeplitz_row(w[q, c, j], m2, n2))
+    thick = [p for p in ax.patches if p.get_linewidth() > 1]
+    assert len(thick) == 3 * 2  # one outline per channel pair
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

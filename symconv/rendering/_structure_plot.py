@@ -8,6 +8,8 @@ the kernel, and the output grid beside it with its first cell shaded.  The
 geometry is read from the derivation (its spec, and for a transposed layer
 :func:`symconv.stretched_input`), never re-derived here.  :func:`arithmetic_tikz`
 writes TikZ (deterministic text), :func:`plot_arithmetic` draws with matplotlib.
+:func:`plot_blocks` draws ``T`` itself with its labelled block partition
+(``core/_blocks.py``): block outlines, channel pairs outlined thick, labels.
 """
 
 from __future__ import annotations
@@ -198,4 +200,79 @@ def plot_arithmetic(d: Derivation, ax: Any = None) -> Any:
     ax.set_ylim(min(0, rows - m1) - 0.5, rows + 0.5)
     ax.set_aspect("equal")
     ax.axis("off")
+    return ax
+
+
+def _mathtext_label(key: tuple[int, ...], channels: bool) -> str:
+    if not channels:
+        return "$W_{" + ",".join(map(str, key)) + "}$"
+    tail = "_{" + ",".join(map(str, key[2:])) + "}" if key[2:] else ""
+    return "$W^{(" + f"{key[0]},{key[1]}" + ")}" + tail + "$"
+
+
+def plot_blocks(d: Derivation, ax: Any = None) -> Any:
+    """Draw ``T``'s nonzero pattern with its labelled block partition (matplotlib).
+
+    Blocks are those of :func:`symconv.core._blocks.block_partition` (and of
+    ``structure_latex``): thin outlines around every block, thick ones around
+    each channel pair, and each nonzero block labelled ``W_j``, ``W^{(q,c)}_j``
+    or ``W^{(q,c)}`` at its centre.  Deterministic: same call, same artists.
+
+    Parameters
+    ----------
+    d : Derivation
+        A derivation with two or more spatial axes or with channels.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import sympy, symconv as sc
+    >>> from symconv.rendering._structure_plot import plot_blocks
+    >>> ax = plot_blocks(sc.correlate(sympy.symarray("x", (3, 3)), sympy.symarray("w", (2, 2))))
+    >>> [t.get_text() for t in ax.texts]
+    ['$W_{0}$', '$W_{1}$', '$W_{0}$', '$W_{1}$']
+    """
+    try:
+        import matplotlib.pyplot as plt
+        from matplotlib.patches import Rectangle
+    except ImportError:  # pragma: no cover - exercised only without matplotlib
+        raise ImportError("symconv's pictures need matplotlib: pip install matplotlib") from None
+    from ..core._blocks import block_partition
+
+    bp = block_partition(d)
+    t = d.matrix
+    rows, cols = t.shape
+    if ax is None:
+        _, ax = plt.subplots(figsize=(min(12.0, 1 + cols * 0.3), min(9.0, 1 + rows * 0.3)))
+    nz = np.array([[t[r, c] != 0 for c in range(cols)] for r in range(rows)], dtype=float)
+    ax.imshow(nz, cmap="Greys", vmin=0, vmax=2.5, interpolation="nearest",
+              extent=(0, cols, rows, 0))
+    h, w = bp.block_shape
+    per_r = len(bp.grid) // bp.channel_shape[0]
+    per_c = len(bp.grid[0]) // bp.channel_shape[1]
+    for r, row in enumerate(bp.grid):
+        for c, keys in enumerate(row):
+            ax.add_patch(Rectangle((c * w, r * h), w, h, fill=False, edgecolor="0.55",
+                                   linewidth=0.6))
+            if keys:
+                label = "+".join(_mathtext_label(k, bp.channels) for k in keys)
+                ax.text(c * w + w / 2, r * h + h / 2, label, ha="center", va="center",
+                        fontsize=9, color="#1f3f8f")
+    if bp.channels:
+        for q in range(bp.channel_shape[0]):
+            for c in range(bp.channel_shape[1]):
+                ax.add_patch(Rectangle((c * per_c * w, q * per_r * h), per_c * w, per_r * h,
+                                       fill=False, edgecolor="black", linewidth=1.8))
+    ax.set_xlim(0, cols)
+    ax.set_ylim(rows, 0)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(f"T ({rows} x {cols}) in blocks of {h} x {w}")
     return ax
