@@ -98,7 +98,11 @@ class Names:
 
     @classmethod
     def of(cls, names: object = "xwb", index_base: object = 0) -> Names:
-        """Check ``names`` (preset or mapping) and ``index_base`` (0 or 1) once."""
+        """Check ``names`` (preset or mapping) and ``index_base`` (0 or 1) once.
+
+        ``names`` may already be a :class:`Names` (as the CLI passes it on): it is
+        kept, with ``index_base`` applied only when that is 1.
+        """
         if isinstance(names, Names):
             return names if index_base in (0, None) else cls(names.names,
                                                               check_index_base(index_base))
