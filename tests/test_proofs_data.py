@@ -154,6 +154,8 @@ def test_notation_follows_names_and_index_base() -> None:
     assert r"\frac{\partial L}{\partial a_{2}}" in _latex(ps[5], **opts)
     assert r"\frac{\partial L}{\partial a} = T^{T} \delta" in _latex(ps[5], **opts)
     assert r"\operatorname{flip}{\left(W \right)}" in _latex(ps[2], **opts)
+    # proposition 3: the kernel w_0, w_1, w_2 reversed, 1-based and renamed
+    assert r"\begin{matrix}W_{3}\\W_{2}\\W_{1}\end{matrix}" in _latex(ps[2], **opts)
     assert r"\dim \{ T(W) \} < 8" in _latex(ps[6], **opts)
     assert r"\operatorname{rank} A" in _latex(ps[6], **opts)
     assert r"z_{1} &= W_{1} a_{1} + W_{2} a_{2} + W_{3} a_{3}" in _latex(ps[0], **opts)

@@ -11,7 +11,16 @@ difference is 0) and again after substituting seeded random integers for every
 free symbol (numerically).  A step may also cite an existing symbolic proof
 (``d.verify()``, ``d.gradient().verify()``) for the whole identity.  A check
 that fails raises :class:`ProofError`: symconv's own failure, never a user
-error.  Rendering is :mod:`symconv.rendering._latex`'s job; nothing here knows LaTeX.
+error.  A proof is truthy only when its steps were all checked and lead from the
+statement's left side to its right side.
+
+Proofs are pure data: every side and every piece of math in a justification is a
+SymPy object -- the derivation's values, and the typed quantities of
+:mod:`symconv.checks._proof_terms` (roles, entries, ``Grad``, ``Flip``,
+``OutputSize``, a reference ``Operation``...) -- and each step names its rule
+(:data:`RULES`).  No LaTeX and no Symbol name to be decoded: the notation is the
+renderers' (:mod:`symconv.rendering._notation` for LaTeX,
+:mod:`symconv.rendering._proof_text` for ``str``).
 """
 
 from __future__ import annotations
