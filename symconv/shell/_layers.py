@@ -31,7 +31,9 @@ class _ConvNd:
     params: LayerParams
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.params.call_arguments()})"
+        # The arguments are written once (LayerParams.call_arguments); a layer of general
+        # sizes holds a GeneralLayer, which has the same fields, so the text is the same.
+        return f"{type(self).__name__}({LayerParams.call_arguments(self.params)})"
 
     # PyTorch's attribute names, read-only views of the validated parameters.
     in_channels = property(lambda self: self.params.in_channels)
