@@ -187,6 +187,18 @@ class Composition:
     derivation: Derivation
     holds: bool
 
+    def proofs(self) -> tuple[Any, ...]:
+        """The general-size theorem behind it: stride-1 composition, proved step by step.
+
+        One :class:`symconv.checks._composition.CompositionProof` (symbolic ``n``,
+        ``k1``, ``k2``; 1-D, one channel, stride 1): which steps SymPy proves and
+        which are checked on instances is in its ``status``; ``holds`` above is
+        this instance's exact identity.
+        """
+        from ..checks._composition import composition_proof
+
+        return (composition_proof(),)
+
 
 def full_convolve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The full N-D convolution of two object arrays (kernel taps), by its definition."""

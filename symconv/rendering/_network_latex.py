@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..boundary._values import symbols
-from ..core._sequential import entries
+from ..core._network_structure import entries
 from . import _tex as tex
 
 if TYPE_CHECKING:
@@ -182,3 +182,58 @@ def _align(body: str) -> str:
     start, end = r"&\begin{aligned}", r"\end{aligned}"
     assert inner.startswith(start) and inner.endswith(end)
     return r"\begin{align*}" + inner[len(start):-len(end)] + r"\end{align*}"
+
+
+# ------------------------------------------------- the composition theorem
+
+
+class _CompositionPrinter(tex.SafePrinter):
+    """Iverson brackets for ``Heaviside(z, 1)`` (``[z >= 0]``, ``z`` an integer)."""
+
+    def _print_Heaviside(self, expr: Any, exp: str | None = None) -> str:
+        return r"\left[" + self._print(expr.args[0]) + r" \geq 0\right]"
+
+
+_COMPOSITION_NAMES = {"k1": "k_{1}", "k2": "k_{2}", "y1": "y^{(1)}"}
+
+
+def _composition_name(s: Any) -> str:
+    text = str(getattr(s, "name", s))
+    return _COMPOSITION_NAMES.get(text) or tex.symbol_name(text)
+
+
+def composition_latex(proof: Any) -> str:
+    r"""The general composition theorem and its chain, each step with its status (math mode).
+
+    ``proof`` is a :class:`symconv.checks._composition.CompositionProof`: the
+    statement, then the output sizes, then the chain ``lhs = ... = rhs`` with
+    each step's rule and whether SymPy proved it or it was checked on instances.
+
+    Examples
+    --------
+    >>> from symconv.checks._composition import composition_proof
+    >>> text = composition_latex(composition_proof())
+    >>> text.startswith(r"\begin{aligned}"), "checked on 125 instances" in text
+    (True, True)
+    """
+    printer = _CompositionPrinter(_composition_name)
+
+    def show(v: Any) -> str:
+        return str(printer.doprint(v))
+
+    steps = list(proof.steps)
+    sizes, chain = steps[0], steps[1:]
+    rows = [
+        "&" + tex.text("Theorem (general sizes ") + "n, k_{1}, k_{2}"
+        + tex.text("): two stride-1 correlations are one, whose kernel is the full "
+                   "convolution of the two kernels."),
+        "&" + tex.text("Status: " + proof.status + "."),
+        "&" + show(proof.lhs) + " = " + show(proof.rhs) + r" \quad "
+        + tex.text("for every output ") + r"0 \leq i \leq n - k_{1} - k_{2} + 1",
+        "&" + show(sizes.lhs) + " = " + show(sizes.rhs) + r" \quad "
+        + tex.text(f"[1. {sizes.title}: {sizes.status}]"),
+        "&" + show(chain[0].lhs),
+    ]
+    for k, s in enumerate(chain, start=2):
+        rows.append("&= " + show(s.rhs) + r" \quad " + tex.text(f"[{k}. {s.title}: {s.status}]"))
+    return _aligned(rows)
