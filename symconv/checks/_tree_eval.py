@@ -45,7 +45,10 @@ def variables(exprs: Sequence[Any]) -> list[Any]:
         if isinstance(e, sympy.Basic):
             found |= e.free_symbols
             found |= e.atoms(AppliedUndef)
-    return sorted(found, key=lambda v: (str(v), sympy.srepr(v)))
+    names = {v: str(v) for v in found}
+    if len(set(names.values())) == len(names):  # srepr (slow) only to order equal names
+        return sorted(found, key=names.__getitem__)
+    return sorted(found, key=lambda v: (names[v], sympy.srepr(v)))
 
 
 class TreeEvaluator:

@@ -9,6 +9,14 @@ holds one derivation per layer.  The same layer object used twice shares its
 parameters (as the same module twice in ``torch.nn.Sequential``).
 
 It knows the layers only through :mod:`symconv.core._layer_protocol`.
+
+A float input with numeric parameters is carried between the layers as a
+float64 array (:mod:`symconv.core._numeric_layers`, each layer's own tap table,
+window table or function on NumPy): layer ``l + 1`` is derived on layer ``l``'s
+output computed that way, and no SymPy arithmetic happens until a view is
+read.  Each layer still computes its own exact ``output`` on request from its
+input (for a float input the two agree to rounding, not necessarily bit for
+bit).  Integer, rational and symbolic networks stay exact throughout.
 """
 
 from __future__ import annotations
@@ -19,154 +27,25 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
-from sympy.tensor.array.arrayop import Flatten as ArrayEntries
 
-from ..boundary._spec import check_int
 from ..boundary._values import symbols, to_array
 from ._derivation import Derivation
+from ._flatten import Flatten, FlattenDerivation, entries, input_array, values
+from ._numeric_layers import (
+    float_input,
+    layer_parameter,
+    numeric_step,
+    output_shape,
+    sympy_floats,
+)
 from ._tapped import as_array
+
+# Flatten and the array helpers live in _flatten; importers of this module still find them.
+__all__ = ["Flatten", "FlattenDerivation", "NetworkDerivation", "Parameters", "Sequential",
+           "entries", "is_linear", "values"]
 
 if TYPE_CHECKING:
     from ._network_structure import Composition, ReceptiveField
-
-
-class FlattenGradient:
-    """The backward pass of :class:`Flatten`: the upstream gradient reshaped to the input."""
-
-    weight = None
-    bias = None
-
-    def __init__(self, g: np.ndarray, input_shape: tuple[int, ...]) -> None:
-        self._g = g
-        self._shape = input_shape
-
-    @property
-    def output(self) -> sympy.Array:
-        """The upstream gradient ``dL/dy`` (1-D)."""
-        return as_array(self._g)
-
-    @property
-    def input(self) -> sympy.Array:
-        """``dL/dx``: ``dL/dy`` read back in the input's shape (C order)."""
-        return as_array(self._g.reshape(self._shape))
-
-
-class FlattenDerivation:
-    """:class:`Flatten` on one input: ``vec(x)`` in C order; its matrix is the identity.
-
-    Examples
-    --------
-    >>> import symconv as sc, sympy
-    >>> d = sc.Flatten().derive(x=sympy.symarray("x", (2, 2)))
-    >>> d.output
-    [x_0_0, x_0_1, x_1_0, x_1_1]
-    >>> d.gradient(grad_output=[1, 2, 3, 4]).input
-    [[1, 2], [3, 4]]
-    """
-
-    is_linear = True
-    weight = None
-    bias = None
-
-    def __init__(self, x: np.ndarray) -> None:
-        self._x = x
-
-    def __repr__(self) -> str:
-        return f"<FlattenDerivation: input {self._x.shape} -> output ({self._x.size},)>"
-
-    @property
-    def input(self) -> sympy.Array:
-        """The input actually used."""
-        return as_array(self._x)
-
-    @property
-    def output(self) -> sympy.Array:
-        """The input in C order, as one axis."""
-        return as_array(self._x.reshape(-1))
-
-    @property
-    def matrix(self) -> sympy.SparseMatrix:
-        """The identity: flattening moves no value."""
-        return sympy.SparseMatrix(sympy.eye(self._x.size))
-
-    def gradient(self, grad_output: Any = None) -> FlattenGradient:
-        """The upstream gradient reshaped to the input (symbols ``g_...`` unless given)."""
-        n = self._x.size
-        if grad_output is None:
-            g = symbols("g", (n,))
-        else:
-            g = _object(to_array("grad_output", grad_output))
-            if g.shape != (n,):
-                raise ValueError(f"`grad_output` must have shape ({n},), got shape {g.shape}")
-        return FlattenGradient(g, self._x.shape)
-
-    def verify(self) -> bool:
-        """``output == matrix @ vec(input)``, exactly (``vec`` read index by index)."""
-        flat = self._x.reshape(-1).tolist()
-        product = self.matrix * sympy.Matrix(flat)
-        return all(sympy.expand(a - b) == 0 for a, b in zip(self.output, product))
-
-    def check(self, trials: int = 3, seed: int = 0) -> bool:
-        """The output against ``numpy.ravel`` (C order) of the input."""
-        return bool(list(self.output) == np.ravel(self._x, order="C").tolist())
-
-    def to_latex(self, **options: Any) -> str:
-        """``y = vec(x)`` (math mode)."""
-        return r"y = \operatorname{vec}(x)"
-
-
-class Flatten:
-    """Flatten the input, channels first, in C order (``torch.nn.Flatten`` on a batch).
-
-    With no batch dimension the whole input ``(C, *spatial)`` becomes one axis
-    of ``C * prod(spatial)`` features, in the order ``torch.flatten`` and
-    ``numpy.ravel`` use: what ``nn.Flatten()`` (``start_dim=1``) does to each
-    sample of a batch.
-
-    Examples
-    --------
-    >>> import symconv as sc
-    >>> sc.Flatten().derive(input_size=(2, 3)).output.shape
-    (6,)
-    """
-
-    def __repr__(self) -> str:
-        return "Flatten()"
-
-    def derive(self, input_size: object = None, *, x: object = None, weight: object = None,
-               bias: object = None) -> FlattenDerivation:
-        """Flatten ``x`` (symbols ``x_...`` of shape ``input_size`` when omitted)."""
-        if weight is not None or bias is not None:
-            raise ValueError("`weight`/`bias`: Flatten has no parameters, got a value")
-        return FlattenDerivation(_input("x", x, input_size))
-
-
-def _object(arr: np.ndarray) -> np.ndarray:
-    out = np.empty(arr.shape, dtype=object)
-    out.reshape(-1)[:] = [sympy.sympify(v) for v in arr.reshape(-1).tolist()]
-    return out
-
-
-def _shape(name: str, value: object) -> tuple[int, ...]:
-    sizes = value if isinstance(value, (tuple, list)) else (value,)
-    if not sizes:
-        raise ValueError(f"`{name}` must not be empty, got {value!r}")
-    return tuple(check_int(name, v, minimum=1) for v in sizes)
-
-
-def _input(name: str, x: object, input_size: object) -> np.ndarray:
-    """The input as an object array: ``x`` given, else symbols ``x_...`` of ``input_size``."""
-    if x is None:
-        if input_size is None:
-            raise ValueError(f"`input_size` is required when `{name}` is not given")
-        return symbols(name, _shape("input_size", input_size))
-    arr = _object(to_array(name, x))
-    if arr.ndim == 0 or 0 in arr.shape:
-        raise ValueError(f"`{name}` must be a non-empty array, got shape {arr.shape}")
-    if input_size is not None and _shape("input_size", input_size) != arr.shape:
-        raise ValueError(f"`input_size` {input_size!r} disagrees with the shape of `{name}` "
-                         f"{arr.shape}")
-    return arr
 
 
 def is_linear(ld: Any) -> bool:
@@ -268,21 +147,31 @@ class Sequential:
             A missing or bad input size, lists of the wrong length, and any
             layer's own error, prefixed with the layer's position and name.
         """
-        xa = _input("x", x, input_size)
+        xa = input_array("x", x, input_size)
         n = len(self.layers)
         ws = _per_layer("weights", weights, n)
         bs = _per_layer("biases", biases, n)
         shared: dict[int, Parameters] = {}
         derived: list[Any] = []
         current: np.ndarray = xa
+        flt = float_input(x, xa)  # the input as float64 while the network stays numeric
+        forward: list[np.ndarray] = []
         for pos, layer in enumerate(self.layers):
             try:
                 ld = self._derive_one(pos, layer, current, ws[pos], bs[pos], shared)
             except (ValueError, TypeError) as exc:
                 raise type(exc)(f"layer {pos + 1} ({layer!r}): {exc}") from None
             derived.append(ld)
-            current = values(ld.output)
-        return NetworkDerivation(self, xa, tuple(derived), tuple(shared.values()))
+            if flt is not None:
+                forward.append(flt)
+                p = shared[id(layer)]
+                flt = numeric_step(ld, flt, p.weight, p.bias)
+            if flt is None:
+                current = values(ld.output)
+            else:
+                current = sympy_floats(flt, output_shape(ld))
+        numeric = None if flt is None else tuple(forward)
+        return NetworkDerivation(self, xa, tuple(derived), tuple(shared.values()), numeric)
 
     def _derive_one(self, pos: int, layer: Any, x: np.ndarray, w: Any, b: Any,
                     shared: dict[int, Parameters]) -> Any:
@@ -293,6 +182,10 @@ class Sequential:
             shared[id(layer)] = Parameters(layer, (*first.positions, pos), first.weight,
                                            first.bias)
             return layer.derive(x=x, weight=first.weight, bias=first.bias)
+        if w is not None and b is not None:  # everything given: no probe needed
+            ld = layer.derive(x=x, weight=layer_parameter(w), bias=layer_parameter(b))
+            shared[id(layer)] = Parameters(layer, (pos,), _given(w), _given(b))
+            return ld
         probe = layer.derive(x=x)  # lazy: only the parameter shapes are read
         pw, pb = probe.weight, probe.bias
         if (pw is None and w is not None) or (pb is None and b is not None):
@@ -300,7 +193,7 @@ class Sequential:
                              "no such parameter")
         wa = None if pw is None else (symbols(f"w{pos + 1}", pw.shape) if w is None else w)
         ba = None if pb is None else (symbols(f"b{pos + 1}", pb.shape) if b is None else b)
-        ld = layer.derive(x=x, weight=wa, bias=ba)
+        ld = layer.derive(x=x, weight=layer_parameter(wa), bias=layer_parameter(ba))
         shared[id(layer)] = Parameters(layer, (pos,), None if wa is None else _given(wa),
                                        None if ba is None else _given(ba))
         return ld
@@ -315,18 +208,6 @@ def _per_layer(name: str, value: Any, n: int) -> list[Any]:
     if len(value) != n:
         raise ValueError(f"`{name}` must have one entry per layer ({n}), got {len(value)}")
     return list(value)
-
-
-def entries(a: Any) -> list[Any]:
-    """The entries of a SymPy Array in C order (``Flatten``: no per-index parsing)."""
-    return list(ArrayEntries(a))
-
-
-def values(a: Any) -> np.ndarray:
-    """A SymPy Array as a NumPy object array of its entries, same shape."""
-    out = np.empty(tuple(a.shape), dtype=object)
-    out.reshape(-1)[:] = entries(a)
-    return out
 
 
 def _given(a: Any) -> np.ndarray:
@@ -361,11 +242,22 @@ class NetworkDerivation:
     """
 
     def __init__(self, network: Sequential, x: np.ndarray, layers: tuple[Any, ...],
-                 parameters: tuple[Parameters, ...]) -> None:
+                 parameters: tuple[Parameters, ...],
+                 numeric: tuple[np.ndarray, ...] | None = None) -> None:
         self.network = network
         self._x = x
         self.layers = layers
         self.parameters = parameters
+        self._numeric = numeric
+
+    @property
+    def numeric_inputs(self) -> tuple[np.ndarray, ...] | None:
+        """Each layer's input as flat float64 when the network was derived on floats, else None.
+
+        Set when the input is floats and every parameter a number: the values the
+        layers were derived on (each the float64 output of the layer before).
+        """
+        return self._numeric
 
     def __repr__(self) -> str:
         names = " -> ".join(type(layer).__name__ for layer in self.network.layers)
@@ -376,6 +268,11 @@ class NetworkDerivation:
     def input(self) -> sympy.Array:
         """The input actually used (symbols ``x_...`` unless given)."""
         return as_array(self._x)
+
+    @property
+    def input_values(self) -> np.ndarray:
+        """The input actually used, as a NumPy object array (a copy)."""
+        return self._x.copy()
 
     @property
     def output(self) -> sympy.Array:
