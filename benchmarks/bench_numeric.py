@@ -6,16 +6,26 @@
 Case: ``sc.correlate(x, w, mode="same")`` with integer ``x`` of n x n and a 3x3
 integer kernel.  The baseline, timed in the same run, is what a user would
 write: ``scipy.signal.correlate`` followed by a SymPy array of the result
-(``ImmutableDenseNDimArray`` of ``sympy.Integer``).  The target (issue 13):
-``d.output`` within 3x of that baseline.  Also shown: Fractions (exact) and
-complex input (Gaussian integers) beside the same-size integer case.  Each
-figure is the best of ``--repeat`` runs on a fresh derivation.  Prints a
-Markdown table.
+(``ImmutableDenseNDimArray`` of ``sympy.Integer``).  The target (issue 13,
+item 1): ``d.output`` within 3x of that baseline.  Fractions ``x/7`` are shown
+beside the same baseline made exact (``scipy.signal`` on the numerators, then
+``sympy.Rational(v, 7)``).
+
+Complex input (issue 13, item 5: complex <= 2x real) is compared with real
+input of the same size and the same kind, 100 x 100, in alternating rounds:
+
+* symbolic numbers: Gaussian integers ``a + b*I`` (SymPy objects) against the
+  SymPy ``Integer`` array of their real parts -- both exact;
+* NumPy numbers: ``complex128`` against ``float64`` (both give SymPy Floats).
+
+Each figure is the best of ``--repeat`` runs on a fresh derivation.  Prints
+Markdown tables and the load average.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 from fractions import Fraction
 
@@ -28,10 +38,23 @@ from _timing import best, fmt
 import symconv as sc
 
 
-def baseline(x: np.ndarray, w: np.ndarray) -> sympy.Array:
+def baseline(x: np.ndarray, w: np.ndarray, den: int = 1) -> sympy.Array:
     y = scipy.signal.correlate(x, w, mode="same", method="direct")
-    return sympy.ImmutableDenseNDimArray([sympy.Integer(v) for v in y.reshape(-1).tolist()],
-                                         y.shape)
+    make = sympy.Integer if den == 1 else (lambda v: sympy.Rational(v, den))
+    return sympy.ImmutableDenseNDimArray([make(v) for v in y.reshape(-1).tolist()], y.shape)
+
+
+def output(x: object, w: np.ndarray) -> sympy.Array:
+    return sc.correlate(x, w, mode="same").output
+
+
+def alternate(a: object, b: object, w: np.ndarray, rounds: int) -> tuple[float, float]:
+    """Best times of ``output(a, w)`` and ``output(b, w)``, timed in alternating rounds."""
+    ta, tb = [], []
+    for _ in range(rounds):
+        ta.append(best(lambda: output(a, w), 1))
+        tb.append(best(lambda: output(b, w), 1))
+    return min(ta), min(tb)
 
 
 def main() -> None:
@@ -46,27 +69,38 @@ def main() -> None:
         n = round(10 ** (e / 2))
         x = rng.integers(-9, 10, size=(n, n))
         r = {3: 10 * args.repeat, 4: 3 * args.repeat, 5: args.repeat}.get(e, 1)
-        ours = best(lambda x=x: sc.correlate(x, w, mode="same").output, r)
+        ours = best(lambda x=x: output(x, w), r)
         base = best(lambda x=x: baseline(x, w), r)
         rows.append((f"{n}x{n} integers ({n * n:,} outputs)", ours, base))
     n = 100
     x = rng.integers(-9, 10, size=(n, n))
     xf = np.array([[Fraction(int(v), 7) for v in row] for row in x], dtype=object)
-    xc = x + 1j * rng.integers(-9, 10, size=(n, n))
-    xg = np.array([[sympy.Integer(int(v.real)) + sympy.Integer(int(v.imag)) * sympy.I
-                    for v in row] for row in xc], dtype=object)
-    base = best(lambda: baseline(x, w), args.repeat)
-    for label, xx in (("fractions x/7", xf), ("Gaussian integers", xg),
-                      ("complex128", xc)):
-        rows.append((f"100x100 {label}",
-                     best(lambda xx=xx: sc.correlate(xx, w, mode="same").output, args.repeat),
-                     base))
+    rows.append(("100x100 fractions x/7 (baseline: Rational(v, 7))",
+                 best(lambda: output(xf, w), 3 * args.repeat),
+                 best(lambda: baseline(x, w, 7), 3 * args.repeat)))
     print(f"correlate(x, 3x3 kernel, 'same'), all numeric; Python {platform.python_version()}, "
-          f"SymPy {sympy.__version__}, NumPy {np.__version__}, SciPy {scipy.__version__}\n")
+          f"SymPy {sympy.__version__}, NumPy {np.__version__}, SciPy {scipy.__version__}; "
+          f"load average {os.getloadavg()[0]:.2f}\n")
     print("| input | `d.output` | baseline: scipy.signal + SymPy array | ratio |")
     print("| --- | --- | --- | --- |")
     for label, ours, b in rows:
         print(f"| {label} | {fmt(ours)} | {fmt(b)} | {ours / b:.2f} |")
+
+    xi = rng.integers(-9, 10, size=(n, n))
+    gauss = np.array([[sympy.Integer(int(a)) + sympy.Integer(int(b)) * sympy.I
+                       for a, b in zip(ra, rb)] for ra, rb in zip(x, xi)], dtype=object)
+    integers = np.array([[sympy.Integer(int(a)) for a in ra] for ra in x], dtype=object)
+    real = x + 0.5
+    cplx = real + 1j * (xi + 0.25)
+    rounds = 5 * args.repeat
+    print(f"\ncomplex vs real input, 100x100, 3x3 integer kernel, best of {rounds} alternating "
+          f"rounds; load average {os.getloadavg()[0]:.2f}\n")
+    print("| kind | complex | real | ratio (target 2) |")
+    print("| --- | --- | --- | --- |")
+    for label, a, b in (("SymPy numbers: Gaussian integers vs Integers", gauss, integers),
+                        ("NumPy: complex128 vs float64", cplx, real)):
+        tc, tr = alternate(a, b, w, rounds)
+        print(f"| {label} | {fmt(tc)} | {fmt(tr)} | {tc / tr:.2f} |")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ and both must equal what the public constructors give directly
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import sympy
 from sympy import Add, I, Rational, Symbol
@@ -128,3 +129,79 @@ def test_relu_max_is_sympys_own_object() -> None:
         fast = _symbolic.unevaluated_max([sympy.S.Zero, z], fast=True)
         assert fast == sympy.Max(0, z, evaluate=False) == sympy.Max(0, z)
         assert hash(fast) == hash(sympy.Max(0, z))
+
+
+# ------------------------------------------------------------ numbers in bulk
+
+
+def _same_numbers(made: list, public: list) -> bool:
+    return len(made) == len(public) and all(
+        sympy.srepr(m) == sympy.srepr(p) and m == p and hash(m) == hash(p) and type(m) is type(p)
+        for m, p in zip(made, public))
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_float_numbers_are_sympy_floats(fast: bool) -> None:
+    rng = np.random.default_rng(5)
+    values = np.concatenate([
+        rng.normal(size=300) * 10.0 ** rng.integers(-300, 300, size=300),
+        [0.0, -0.0, 1.0, -1.0, 0.5, 0.1, 2.0**52 + 1, 5e-324, -2.2250738585072014e-308,
+         1.7976931348623157e308, np.inf, -np.inf, np.nan]])
+    made = _symbolic.float_numbers(values, fast=fast)
+    public = [sympy.Float(v) for v in values.tolist()]
+    assert _same_numbers(made[:-1], public[:-1]) and made[-1] is sympy.nan
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_integer_and_rational_numbers_are_sympys(fast: bool) -> None:
+    ints = [0, 1, -1, 2, -7, 255, 2**62, -(2**80) + 3]
+    assert _same_numbers(_symbolic.integer_numbers(ints, fast), [sympy.Integer(v) for v in ints])
+    for den in (1, 2, 6, 7 * 2**70):
+        nums = [*ints, den, -den, den // 2 or 1, 3 * den]
+        assert _same_numbers(_symbolic.rational_numbers(nums, den, fast),
+                             [sympy.Rational(v, den) for v in nums])
+    assert _symbolic.rational_numbers([3], 6, fast)[0] is sympy.S.Half
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_complex_numbers_are_what_sympy_arithmetic_gives(fast: bool) -> None:
+    parts = [sympy.Integer(0), sympy.Integer(1), sympy.Integer(-1), sympy.Integer(5),
+             sympy.Rational(-3, 7), sympy.Float(2.5), sympy.Float(0.0), sympy.Float(1.0)]
+    # a zero imaginary part leaves the real part as it is: SymPy's Float(0.0) + 0 is the
+    # Integer 0, but a real float output keeps Float(0.0) (as for real input), so skip that pair
+    pairs = [(r, j) for r in parts for j in parts if r.is_Float is False or r or j]
+    re, im = [r for r, _ in pairs], [j for _, j in pairs]
+    made = _symbolic.complex_numbers(re, im, fast)
+    assert _same_numbers(made, [r + j * sympy.I for r, j in pairs])
+
+
+def test_the_number_builders_agree_with_sympy_in_detection() -> None:
+    assert _symbolic._numbers_agree()
+
+
+def test_gaussian_integers_beyond_int64_stay_exact() -> None:
+    """Complex exact input: the outputs equal Python-integer arithmetic (NumPy object arrays)."""
+    rng = np.random.default_rng(8)
+    xr, xi = (rng.integers(-9, 10, size=12).astype(object) * 2**61 for _ in range(2))
+    wr, wi = rng.integers(-9, 10, size=(2, 4)).astype(object)
+    x = [sympy.Integer(a) + sympy.Integer(b) * sympy.I for a, b in zip(xr, xi)]
+    w = [sympy.Integer(a) + sympy.Integer(b) * sympy.I for a, b in zip(wr, wi)]
+    got = list(sc.convolve(x, w).output)
+    want_re = np.convolve(xr, wr) - np.convolve(xi, wi)
+    want_im = np.convolve(xr, wi) + np.convolve(xi, wr)
+    assert [sympy.re(v) for v in got] == list(want_re)
+    assert [sympy.im(v) for v in got] == list(want_im)
+    assert all(v == sympy.Integer(a) + sympy.Integer(b) * sympy.I
+               for v, a, b in zip(got, want_re, want_im))
+
+
+def test_complex128_input_matches_scipy() -> None:
+    import scipy.signal
+
+    rng = np.random.default_rng(9)
+    x = rng.normal(size=(9, 8)) + 1j * rng.normal(size=(9, 8))
+    w = rng.normal(size=(3, 2)) + 1j * rng.normal(size=(3, 2))
+    got = np.array([complex(v) for v in sc.correlate(x, w, mode="same").flat_output])
+    # symconv correlates without conjugating the kernel (as a layer does); SciPy conjugates
+    want = scipy.signal.correlate(x, np.conj(w), mode="same", method="direct").reshape(-1)
+    assert np.allclose(got, want, rtol=1e-13, atol=1e-13)

@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 import sympy
-from sympy import Add, Float, I, Integer, Mul, Rational
+from sympy import Add, Float, I, Integer, Mul, Rational, S
 
-from ._symbolic import complex_number, float_number
+from ._gc import without_gc
+from ._symbolic import complex_numbers, float_numbers, rational_numbers
 from ._taps import TapTable
 
 #: Taps multiplied per NumPy step (bounds the temporary arrays).
@@ -65,44 +66,53 @@ def _read(raw: np.ndarray) -> tuple[_Part, _Part] | None:
         return _Part(c.real.copy(), 1), _Part(c.imag.copy(), 1)
     if kind != "O":
         return None
+    zero = S.Zero
     re: list[Any] = []
     im: list[Any] = []
     for e in flat.tolist():
         if isinstance(e, _NUMBER):
             re.append(e)
-            im.append(Integer(0))
+            im.append(zero)
             continue
         r, j = _real_imag(e)
         if not (isinstance(r, _NUMBER) and isinstance(j, _NUMBER)):
             return None
         re.append(r)
         im.append(j)
-    if any(isinstance(v, Float) for v in re + im):
+    both = re + im
+    if any(isinstance(v, Float) for v in both):
         return (_Part(np.array([float(v) for v in re]), 1),
                 _Part(np.array([float(v) for v in im]), 1))
-    den = math.lcm(1, *{int(v.q) for v in re + im})
-    return (_Part(_ints([int(v.p) * (den // int(v.q)) for v in re]), den),
-            _Part(_ints([int(v.p) * (den // int(v.q)) for v in im]), den))
+    den = math.lcm(*{v.q for v in both}) if both else 1
+    if den == 1:
+        return _Part(_ints([v.p for v in re]), 1), _Part(_ints([v.p for v in im]), 1)
+    return (_Part(_ints([v.p * (den // v.q) for v in re]), den),
+            _Part(_ints([v.p * (den // v.q) for v in im]), den))
 
 
 def _imaginary(e: Any) -> Any:
     """``n`` for ``I`` or ``n*I`` with a number ``n``, else None."""
     if e is I:
-        return Integer(1)
-    if type(e) is Mul and len(e.args) == 2 and e.args[1] is I and isinstance(e.args[0], _NUMBER):
-        return e.args[0]
+        return S.One
+    if type(e) is Mul:
+        args = e.args
+        if len(args) == 2 and args[1] is I and isinstance(args[0], _NUMBER):
+            return args[0]
     return None
 
 
 def _real_imag(e: Any) -> tuple[Any, Any]:
     """The parts of a complex number; ``a + n*I`` read directly (``as_real_imag`` is slow)."""
-    j = _imaginary(e)
-    if j is not None:
-        return Integer(0), j
-    if type(e) is Add and len(e.args) == 2 and isinstance(e.args[0], _NUMBER):
-        j = _imaginary(e.args[1])
+    if type(e) is Add:
+        args = e.args
+        if len(args) == 2 and isinstance(args[0], _NUMBER):
+            j = _imaginary(args[1])
+            if j is not None:
+                return args[0], j
+    else:
+        j = _imaginary(e)
         if j is not None:
-            return e.args[0], j
+            return S.Zero, j
     if not isinstance(e, sympy.Expr) or not e.is_number or e.free_symbols:
         return None, None  # not a number: the symbolic path
     return e.as_real_imag()
@@ -145,6 +155,7 @@ def _conv(a: _Part, b: _Part, taps: TapTable, starts: np.ndarray, exact: bool, n
     return _sum_products(av, bv, taps, starts, np.int64 if fits else object)
 
 
+@without_gc
 def numeric_outputs(x: Any, w: Any, b: Any, per_channel: int, taps: TapTable
                     ) -> list[sympy.Expr] | None:
     """Every output as a SymPy number, or None unless ``x``, ``w`` (and ``b``) are all numbers.
@@ -207,17 +218,15 @@ def _combine(parts: list[Any], b: Any, per_channel: int, taps: TapTable, exact: 
 
 def _to_sympy(re: np.ndarray, im: np.ndarray | None, den: int, exact: bool
               ) -> list[sympy.Expr]:
+    """The results as SymPy numbers, made in bulk (``core/_symbolic``)."""
     if exact:
-        if den == 1:
-            real: list[Any] = [Integer(v) for v in re.tolist()]
-        else:
-            real = [Rational(v, den) for v in re.tolist()]
+        real: list[Any] = rational_numbers(re.tolist(), den)
         if im is None:
             return real
-        imag = [Integer(v) if den == 1 else Rational(v, den) for v in im.tolist()]
+        imag = rational_numbers(im.tolist(), den)
     else:
-        real = [float_number(v) for v in re.tolist()]
+        real = float_numbers(re)
         if im is None:
             return real
-        imag = [float_number(v) for v in im.tolist()]
-    return [complex_number(r, j) for r, j in zip(real, imag)]
+        imag = float_numbers(im)
+    return complex_numbers(real, imag)
