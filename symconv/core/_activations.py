@@ -64,7 +64,10 @@ class ActivationFunction:
 
 def _relu(z: Basic) -> Basic:
     if z.is_Number:
-        return sympy.Max(0, z)
+        if z is sympy.S.NaN:
+            return sympy.Max(0, z)
+        # What Max(0, z) gives for a real number (z itself, or 0), without its queries.
+        return z if z > 0 else sympy.S.Zero
     # Unevaluated: the same object Max(0, z) gives for a symbol, without SymPy's
     # assumption queries on z (slow on the long sums a previous layer produces).
     # Built directly (no sort keys); (0, z) is SymPy's own order (tests/test_symbolic.py).
