@@ -30,3 +30,37 @@ def test_general_cli_refuses_code_and_wrong_options(capsys):
     assert "does not apply" in capsys.readouterr().err
     assert main(["general", "conv1d", "--kernel-size", "3", "--input-size", "5"]) == 2
     assert "every size is a number" in capsys.readouterr().err
+
+
+def test_general_document_follows_names_and_index_base(capsys, tmp_path):
+    path = tmp_path / "g.tex"
+    assert main(["general", "correlate", "--x-shape", "n", "--w-shape", "k", "-o", str(path),
+                 "--names", "aWz", "--index-base", "1"]) == 0
+    text = path.read_text()
+    assert r"\sum_{j=1}^{k} {W}_{j}" in text  # W for w, sums from 1
+    assert "{w}_{" not in text and "{x}_{" not in text and r"\sum_{j=0}" not in text
+    assert "{g}_{" in text  # g is not renamed delta (the Kronecker delta's letter)
+
+
+def test_general_names_need_the_document(capsys):
+    assert main(["general", "correlate", "--x-shape", "n", "--w-shape", "k",
+                 "--names", "aWz"]) == 2
+    assert "--names applies to the LaTeX document (-o FILE.tex)" in capsys.readouterr().err
+    assert main(["general", "correlate", "--x-shape", "n", "--w-shape", "k", "-o", "g.tex",
+                 "--index-base", "2"]) == 2
+    assert "--index-base: must be an integer from 0 to 1, got '2'" in capsys.readouterr().err
+
+
+def test_the_documented_general_commands_run(capsys, tmp_path):
+    """The commands of docs/general.md's command-line section (any case for the layer)."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "general.md").read_text()
+    block = text.split("## Command line", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    commands = [line.split()[1:] for line in block.splitlines() if line.startswith("symconv ")]
+    assert len(commands) >= 2
+    for argv in commands:
+        argv = [str(tmp_path / a) if a.endswith(".tex") else a for a in argv]
+        assert main(argv) == 0, argv
+        assert re.search(r"output size: \(", capsys.readouterr().out)

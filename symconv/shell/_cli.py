@@ -39,8 +39,8 @@ from ._cli_values import (
 )
 
 __all__ = ["COMMANDS", "COMMAND_MODULES", "Command", "UsageError", "build_parser",
-           "derivation_from_args", "main", "parse_ints", "parse_values", "register",
-           "source_options", "writable", "write_text"]
+           "derivation_from_args", "main", "name_options", "names_from_args", "parse_ints",
+           "parse_values", "register", "source_options", "writable", "write_text"]
 
 KINDS = ("matrix", "patches", "gradient", "connectivity")
 FORMATS = (".png", ".svg", ".pdf", ".tex")
@@ -110,7 +110,7 @@ def _version() -> str:
 # ----------------------------------------------------------------- parser
 
 
-def _name_options(p: argparse.ArgumentParser, where: str) -> None:
+def name_options(p: argparse.ArgumentParser, where: str) -> None:
     """``--names`` and ``--index-base``: how symbols are named in ``where``."""
     nm = p.add_argument_group(f"names (in {where})")
     nm.add_argument("--names", help="'xwb' (default), 'aWz' (input a, weight W, output z), "
@@ -153,7 +153,7 @@ def _derive_arguments(d: argparse.ArgumentParser) -> None:
                      f"entries (default {PRINT_OUTPUTS}; 0: all)")
     out.add_argument("--stats", action="store_true",
                      help="only the structure (counts, ties, zeros): no symbols, any size")
-    _name_options(d, "the text report and LaTeX")
+    name_options(d, "the text report and LaTeX")
     _latex_options(d)
 
 
@@ -171,7 +171,7 @@ def _check_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--dilation", help="spacing of the kernel taps (default 1)")
     c.add_argument("--channels", action="store_true", help="x is (in_channels, *spatial), w "
                    "is (out_channels, in_channels, *kernel), as a layer")
-    _name_options(c, "the sums of products shown")
+    name_options(c, "the sums of products shown")
 
 
 def _plot_arguments(pl: argparse.ArgumentParser) -> None:
@@ -181,7 +181,7 @@ def _plot_arguments(pl: argparse.ArgumentParser) -> None:
                     help="output file: .png, .svg, .pdf, or .tex for TikZ")
     pl.add_argument("--dpi", help=f"resolution of .png/.pdf/.svg (default 150; {DPI[0]} to "
                     f"{DPI[1]})")
-    _name_options(pl, "the labels")
+    name_options(pl, "the labels")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,7 +16,8 @@ from typing import Any, TextIO
 
 import sympy
 
-from ._cli import Command, UsageError, writable, write_text
+from ._cli import Command, UsageError, name_options, names_from_args, writable, write_text
+from ._cli_source import given, refuse
 from ._layers import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ._signal import convolve, correlate
 
@@ -59,7 +60,8 @@ def parse_sizes(option: str, text: str, *, nonnegative: bool = False) -> tuple[A
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("op", choices=OPS, help="the operation (signal style or a layer)")
+    p.add_argument("op", type=str.lower, choices=OPS,
+                   help="the operation (signal style or a layer; any case: Conv1d)")
     p.add_argument("--x-shape", help="signals: the shape of x, e.g. n or n,m")
     p.add_argument("--w-shape", help="signals: the shape of w, e.g. k")
     p.add_argument("--mode", default="valid", choices=("full", "valid", "same"))
@@ -68,8 +70,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         p.add_argument(f"--{name}", help="integers or letters, comma-separated per axis")
     p.add_argument("--no-bias", action="store_true", help="layers: no bias")
     p.add_argument("--verify", action="store_true", help="print the proof report")
-    p.add_argument("--index-base", type=int, default=0, choices=(0, 1))
     p.add_argument("-o", "--output", help="write the LaTeX document to this .tex file")
+    name_options(p, "the LaTeX document: the roles x, w, b, g; g is never delta, the "
+                 "document's Kronecker delta")
 
 
 def _one(option: str, sizes: tuple[Any, ...]) -> Any:
@@ -109,6 +112,9 @@ def _build(args: argparse.Namespace) -> Any:
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
+    if not args.output:
+        refuse(given(args, "names", "index_base"), "applies to the LaTeX document (-o FILE.tex)")
+    names = names_from_args(args)
     path = writable("--output", Path(args.output)) if args.output else None
     g = _build(args)
     if not hasattr(g, "sizes"):
@@ -130,7 +136,10 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     if args.verify:
         out.write(str(g.verify()) + "\n")
     if path is not None:
-        write_text("--output", path, g.latex_document(index_base=args.index_base))
+        # g stays g rather than delta: the general documents write Kronecker deltas
+        roles = {k: names.names[k] for k in ("x", "w", "b", "g") if names.names[k] != "delta"}
+        write_text("--output", path, g.latex_document(names=roles,
+                                                      index_base=names.index_base))
         out.write(f"wrote {path}\n")
     return 0
 
