@@ -8,9 +8,12 @@ mix: after one untimed warm-up run, the child reports the median of ``--repeat``
 timed runs (a single timed run when the warm-up took over 5 s), each from a fresh
 start: a new Derivation, whose table is not yet built) and its peak resident
 memory (``ru_maxrss``) above the baseline it had after imports and inputs.
-Methods that cannot run say why instead of running (a dense float64 Jacobian of
-the large layer needs 32 GiB).  Prints a Markdown table, then the linear-scaling
-sweep, and saves the sweep's plot to ``docs/img/scaling.png``.
+``--only memory`` measures ``to_scipy()`` of the large layer in a fresh
+process against the size of its result (issue 13, item 7); ``--only sweep``
+runs the linear-scaling sweep alone.  Methods that cannot run say why instead
+of running (a dense float64 Jacobian of the large layer needs 32 GiB).  Prints
+a Markdown table, the memory of ``to_scipy()``, then the linear-scaling sweep,
+and saves the sweep's plot to ``docs/img/scaling.png``.
 
 Cases (all zero padding, stride 1, float64):
 
@@ -296,6 +299,42 @@ def child(case: str, method: str, repeat: int) -> None:
     print(json.dumps({"times": times, "peak_mib": peak, "base_mib": base}))
 
 
+def memory_child(case: str) -> None:
+    """One ``to_scipy()`` from the spec in this fresh process: its peaks beside its result."""
+    import tracemalloc
+
+    lay, size, w = layer(case), CASES[case][5], weight(case)
+    import scipy.sparse  # noqa: F401  (imported before the baseline, as in `child`)
+
+    base = rss_mib()  # resident now (the peak so far may be higher: imports)
+    tracemalloc.start()
+    t = time.perf_counter()
+    m = lay.derive(input_size=size, weight=w).to_scipy()
+    elapsed = time.perf_counter() - t
+    traced = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base
+    result = (m.data.nbytes + m.indices.nbytes + m.indptr.nbytes) / 2**20
+    print(json.dumps({"time": elapsed, "rss_mib": rss, "traced_mib": traced,
+                      "result_mib": result, "dtypes": [str(m.data.dtype), str(m.indices.dtype)]}))
+
+
+def memory(case: str) -> None:
+    """Item 7 of issue 13: peak memory of ``to_scipy()`` against its result (target 2x)."""
+    cmd = [sys.executable, __file__, "--memory-child", case]
+    r = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True)
+                   .stdout.strip().splitlines()[-1])
+    print(f"\n### Memory of to_scipy(), {case} ({products(case):,} products), fresh process\n")
+    print("| result (data + indices + indptr) | peak RSS above baseline | tracemalloc peak "
+          "| time |")
+    print("| ---: | ---: | ---: | ---: |")
+    print(f"| {r['result_mib']:,.0f} MiB ({'/'.join(r['dtypes'])}) | {r['rss_mib']:,.0f} MiB "
+          f"({r['rss_mib'] / r['result_mib']:.2f}x) | {r['traced_mib']:,.0f} MiB "
+          f"({r['traced_mib'] / r['result_mib']:.2f}x) | {fmt_time(r['time'])} |")
+    print("\ntarget (issue 13, item 7): peak <= 2x the result; the peak includes the tap "
+          "table, which stays cached on the derivation")
+
+
 def run(case: str, method: str, repeat: int, timeout: float) -> dict[str, Any]:
     why = reason_not_run(case, method)
     if why:
@@ -348,14 +387,15 @@ def sweep_child(c: int, n: int, method: str, repeat: int) -> None:
 def print_exponents(xs: list[int], ns_sc: list[float], ns_np: list[float]) -> None:
     """The fitted exponent b of time ~ products**b (least squares on log-log), per range."""
     p = np.log10(np.array(xs, dtype=float))
-    for lo in (1e3, 1e5):
-        keep = np.array(xs) >= lo
+    for lo, hi in ((1e3, 1e7), (1e3, np.inf), (1e5, np.inf)):
+        keep = (np.array(xs) >= lo) & (np.array(xs) <= hi)
         if keep.sum() < 2:
             continue
         fits = [np.polyfit(p[keep], np.log10(np.array(ns)[keep] * np.array(xs)[keep]), 1)[0]
                 for ns in (ns_sc, ns_np)]
-        print(f"\nfitted exponent from {lo:.0e} products: to_scipy {fits[0]:.2f}, "
-              f"NumPy floor {fits[1]:.2f} (1 = linear)")
+        top = f"{hi:.0e}" if np.isfinite(hi) else f"{max(xs):.1e}"
+        print(f"\nfitted exponent from {lo:.0e} to {top} products ({int(keep.sum())} points): "
+              f"to_scipy {fits[0]:.2f}, NumPy floor {fits[1]:.2f} (1 = linear)")
 
 
 def sweep(points: list[tuple[int, int]], repeat: int, plot: Path | None) -> None:
@@ -437,7 +477,13 @@ def main() -> None:
     ap.add_argument("--no-plot", action="store_true")
     ap.add_argument("--child", nargs=2, metavar=("CASE", "METHOD"), help=argparse.SUPPRESS)
     ap.add_argument("--sweep-child", nargs=3, metavar=("C", "N", "METHOD"), help=argparse.SUPPRESS)
+    ap.add_argument("--memory-child", metavar="CASE", help=argparse.SUPPRESS)
+    ap.add_argument("--only", choices=["memory", "sweep"],
+                    help="run only the to_scipy memory measurement (large layer) or the sweep")
     args = ap.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return
     repeat = args.repeat or (3 if args.quick else 5)
     if args.child:
         child(*args.child, repeat)
@@ -445,6 +491,15 @@ def main() -> None:
     if args.sweep_child:
         c, n, method = args.sweep_child
         sweep_child(int(c), int(n), method, repeat)
+        return
+
+    if args.only:
+        print(versions_line() + f"; load average {os.getloadavg()[0]:.2f}")
+        if args.only == "memory":
+            memory("large")
+        else:
+            sweep(SWEEP, repeat, None if args.no_plot else ROOT / "docs" / "img" / "scaling.png")
+        print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
         return
 
     print(versions_line())
@@ -493,6 +548,7 @@ def main() -> None:
               f"peak RSS {peak['peak_mib']:,.0f} MiB, {peak['peak_mib'] - peak['base_mib']:,.0f} "
               f"MiB above baseline (target < 2 GB)")
 
+    memory("large")
     points = [p for p in SWEEP if not args.quick or (3 * p[1] - 2) ** 2 * p[0] ** 2 <= 2e6]
     sweep(points, repeat, None if args.no_plot else ROOT / "docs" / "img" / "scaling.png")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.linalg
+import scipy.signal
 import scipy.sparse
 import sympy
 
@@ -222,3 +223,59 @@ def test_dense_limit_points_to_to_scipy(monkeypatch):
         d.to_numpy()
     assert d.to_scipy().shape == (16, 10)
     assert d.to_numpy("patches").shape == (16, 6)
+
+
+def _traced_peak(fn) -> int:
+    """Peak bytes NumPy and Python allocated while ``fn()`` ran (tracemalloc)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_refusals_come_before_any_table_is_built():
+    # 64 -> 64 channels, 3x3, on 64x64: 151M products (a table of about 900 MB)
+    w = np.ones((64, 64, 3, 3))
+    d = sc.Conv2d(64, 64, 3, padding=1).derive(input_size=(64, 64), weight=w)
+
+    def dense():
+        with pytest.raises(ValueError, match="use to_scipy"):
+            d.to_numpy()
+
+    def symbolic_input():
+        with pytest.raises(ValueError, match="`x` holds symbols"):
+            d.to_scipy("patches")
+
+    assert _traced_peak(dense) < 2**20 and _traced_peak(symbolic_input) < 2**20
+
+
+def test_to_scipy_allocates_little_beyond_its_result():
+    """No table-sized temporaries: the narrow index columns are gathered and widened in chunks."""
+    rng = np.random.default_rng(4)
+    w = rng.normal(size=(16, 16, 3, 3))
+    d = sc.Conv2d(16, 16, 3, padding=1).derive(input_size=(40, 40), weight=w)
+    t = d.taps
+    assert _traced_peak(lambda: t.starts) < 2**20  # no widened copy of the o column
+    held = {}
+    peak = _traced_peak(lambda: held.setdefault("m", d.to_scipy()))
+    m = held["m"]
+    result = m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
+    assert m.nnz == len(t) and peak < result + 40 * 2**20  # chunks of 4M taps: 32 MB
+    x = rng.normal(size=(16, 40, 40))
+    ref = scipy.signal.correlate  # an independent forward pass, channel by channel
+    want = np.array([sum(ref(np.pad(x[c], 1), w[o, c], mode="valid") for c in range(16))
+                     for o in range(16)])
+    assert np.allclose(m @ x.reshape(-1), want.reshape(-1))
+
+
+def test_starts_slice_the_taps_of_every_output():
+    for d in (sc.ConvTranspose1d(1, 1, 2, stride=3, bias=False).derive(input_size=4),
+              sc.Conv2d(2, 3, 3, padding=1).derive(input_size=(5, 4)),
+              sc.correlate(np.ones(300), np.ones(3))):
+        t = d.taps
+        want = [int(np.sum(t.o < o)) for o in range(t.n_out + 1)]
+        assert t.starts.tolist() == want

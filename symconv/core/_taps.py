@@ -77,8 +77,14 @@ class TapTable:
 
     @cached_property
     def starts(self) -> np.ndarray:
-        """``starts[o] : starts[o + 1]`` is the slice of the taps of output ``o``."""
-        return np.searchsorted(self.o, np.arange(self.n_out + 1), side="left")
+        """``starts[o] : starts[o + 1]`` is the slice of the taps of output ``o``.
+
+        The outputs searched for have the table's own dtype: mixing dtypes would
+        make ``searchsorted`` widen the whole ``o`` column first (a 290 MB
+        temporary for 36 million taps).
+        """
+        first = np.searchsorted(self.o, np.arange(self.n_out, dtype=self.o.dtype), side="left")
+        return np.append(first, len(self)).astype(np.int64)
 
     @cached_property
     def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
