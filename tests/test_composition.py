@@ -124,3 +124,23 @@ def test_a_kernel_right_only_on_the_grid_is_not_proved():
     pr = C.composition_proof(lambda a, b, t, k1, k2: Sum(
         a[t - C.m] * b[C.m], (C.m, Max(0, t - k1 + 1), Min(t, k2 - 1, 10))))
     assert pr and not pr.proved and pr.steps[-1].status.startswith("checked on")
+
+
+def test_network_document_of_a_stride_one_stack_has_the_theorem():
+    two = sc.Sequential(sc.Conv1d(1, 1, 3, bias=False), sc.Conv1d(1, 1, 2, bias=False))
+    doc = two.derive(input_size=(1, 5)).latex_document()
+    assert doc.count("Composition, for general sizes") == 1
+    assert C.composition_proof().to_latex() in doc
+    strided = sc.Sequential(sc.Conv1d(1, 1, 3, stride=2), sc.Conv1d(1, 1, 2))
+    assert "Composition" not in strided.derive(input_size=(1, 9)).latex_document()
+    relu = sc.Sequential(sc.Conv1d(1, 1, 3), sc.ReLU(), sc.Conv1d(1, 1, 2))
+    assert "Composition" not in relu.derive(input_size=(1, 9)).latex_document()
+
+
+@pytest.mark.latex
+def test_network_document_with_the_theorem_compiles(pdflatex, tmp_path: Path):
+    two = sc.Sequential(sc.Conv1d(1, 1, 3, bias=False), sc.Conv1d(1, 1, 2, bias=False))
+    (tmp_path / "n.tex").write_text(two.derive(input_size=(1, 5)).latex_document())
+    run = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "n.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout[-1500:]

@@ -172,8 +172,27 @@ def network_document(nd: NetworkDerivation, max_entries: int = 6) -> str:
     for title, body in _backward(nd, max_entries):
         parts.append(tex.command("subsection*", tex.escape(title)))
         parts.append(_align(body))
+    if _stride_one_stack(nd):
+        from ..checks._composition import composition_proof
+
+        parts.append(tex.command("section*", "Composition, for general sizes"))
+        parts.append(tex.prose(
+            "Every layer is a 1-D correlation of stride 1 without padding, so the stack is "
+            "one correlation whose kernel is the full convolution of the kernels "
+            "(nd.composition() builds it at these sizes). The theorem for one channel "
+            "and general sizes, each step with its status:"))
+        parts.append(r"{\small\[" + composition_latex(composition_proof()) + r"\]}")
     parts.append(tex.command("end", "document"))
     return "\n\n".join(parts) + "\n"
+
+
+def _stride_one_stack(nd: NetworkDerivation) -> bool:
+    """At least two layers, each a 1-D stride-1 correlation: no padding, dilation, groups."""
+    specs = [getattr(ld, "spec", None) for ld in nd.layers]
+    return len(specs) >= 2 and all(
+        sp is not None and sp.kind == "conv" and sp.ndim == 1 and sp.stride == (1,)
+        and sp.dilation == (1,) and sp.padding == ((0, 0),) and sp.groups == 1
+        for sp in specs)
 
 
 def _align(body: str) -> str:
