@@ -75,3 +75,34 @@ def test_ceil_mode_symbolic_input_is_checked_against_torch(torch):
     d = sc.from_torch(module, input_size=(1, 6))
     assert tuple(d.output.shape) == tuple(module(torch.zeros(1, 1, 6)).shape[1:])
     assert d.check()
+
+
+def test_ceil_mode_sweep_1d_against_torch(torch):
+    """Every small 1-D geometry with ceil_mode=True: torch's output, or both refuse."""
+    nn = torch.nn
+    rng = np.random.default_rng(7)
+    compared = 0
+    for n in (3, 5, 7):
+        for k in (2, 3, 4):
+            for s in (2, 3):
+                for p in range(k // 2 + 1):
+                    modules = [nn.MaxPool1d(k, s, p, 1, ceil_mode=True),
+                               nn.MaxPool1d(k, s, p, 2, ceil_mode=True),
+                               nn.AvgPool1d(k, s, p, ceil_mode=True, count_include_pad=True),
+                               nn.AvgPool1d(k, s, p, ceil_mode=True, count_include_pad=False)]
+                    x = torch.tensor(rng.integers(-9, 10, (1, n)), dtype=torch.float64)
+                    for module in modules:
+                        try:
+                            y = module(x[None])[0]
+                            ok = y.numel() > 0 and bool(torch.isfinite(y).all())
+                        except RuntimeError:
+                            ok = False
+                        if not ok:
+                            with pytest.raises(ValueError):
+                                sc.from_torch(module, x=x)
+                            continue
+                        d = sc.from_torch(module, x=x)
+                        np.testing.assert_allclose(_num(d.output), y.numpy(), rtol=1e-13,
+                                                   err_msg=repr(module))
+                        compared += 1
+    assert compared > 100
