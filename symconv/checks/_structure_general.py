@@ -26,6 +26,7 @@ symbolic weights are covered.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import sympy
@@ -52,6 +53,7 @@ def _same(left: Any, right: Any) -> bool:
                  - sympy.expand_power_exp(sympy.expand(right)))
 
 
+@lru_cache(maxsize=None)  # pure: same symbols, same SymPy answer
 def _range_lemmas(n: Symbol, e: Symbol) -> bool:
     """For ANY summand: splitting 0..n-1 at e, and joining 0..n-e-1 with n-e..n-1 (SymPy)."""
     f, b = Function("f"), _int("b")
@@ -95,7 +97,8 @@ def _reindex(summand: Any, b: Symbol, e: Symbol, n: Symbol, m: Symbol,
     return high.function
 
 
-def prove_convolution_theorem(dims: int = 1, tamper: int = 0) -> list[Step]:
+@lru_cache(maxsize=None)  # pure in its arguments: the textbook and its tests share one run
+def prove_convolution_theorem(dims: int = 1, tamper: int = 0) -> tuple[Step, ...]:
     """``(F T)[a, e] = (F c)[a] F[a, e]`` for symbolic sizes, in ``dims`` = 1 or 2 dimensions.
 
     With ``F`` invertible (``F conj(F)^T = n I``, the geometric sum), this is
@@ -118,7 +121,7 @@ def prove_convolution_theorem(dims: int = 1, tamper: int = 0) -> list[Step]:
         steps.append(("conclusion: sum_b F[a, b] c[(b - e) mod n] = sum_m F[a, e] F[a, m] c[m] "
                       "= (F c)[a] F[a, e] (SymPy: the summands over m = 0..n-1 agree)",
                       _same(got, want)))
-        return steps
+        return tuple(steps)
     n1, n2 = _int("n1", positive=True), _int("n2", positive=True)
     a1, a2, b1, b2, m1, m2 = (_int(v) for v in ("a1", "a2", "b1", "b2", "m1", "m2"))
     e1, e2 = _int("e1", nonnegative=True), _int("e2", nonnegative=True)
@@ -140,7 +143,27 @@ def prove_convolution_theorem(dims: int = 1, tamper: int = 0) -> list[Step]:
                   "F[(a1, a2), (e1, e2)] F[(a1, a2), (m1, m2)] c[m1, m2] = (F c)[a1, a2] "
                   "F[(a1, a2), (e1, e2)] with F = F_n1 (x) F_n2 (SymPy: the summands agree)",
                   _same(got, want)))
-    return steps
+    return tuple(steps)
+
+
+@lru_cache(maxsize=None)  # pure: the lemmas hold for any summand, so cache per (d, k)
+def _stretch_lemmas(d: Symbol, k: Any) -> tuple[bool, bool, bool]:
+    """Range lemmas for ANY summand: extend 0..d(k-1) to 0..dk-1; blocks (induction on
+    k: base and step); split off r = 0 of a block.  Each closed by SymPy."""
+    fn, bn, hn = Function("F"), Function("B"), Function("h")
+    t, j, r, big_k = _int("t"), _int("j"), _int("r"), _int("K", nonnegative=True)
+    extend = _zero(Sum(fn(t), (t, 0, d * (k - 1))) + Sum(fn(t), (t, d * (k - 1) + 1, d * k - 1))
+                   - Sum(fn(t), (t, 0, d * k - 1)))
+    # sum_{t=0}^{dK-1} F(t) = sum_{j=0}^{K-1} sum_{r=0}^{d-1} F(dj + r), by induction on K
+    base = Sum(fn(t), (t, 0, d * 0 - 1)).doit() == 0 and Sum(bn(j), (j, 0, -1)).doit() == 0
+    step_l = _zero(Sum(fn(t), (t, 0, d * (big_k + 1) - 1)) - Sum(fn(t), (t, 0, d * big_k - 1))
+                   - Sum(fn(t), (t, d * big_k, d * big_k + d - 1)))
+    block = Sum(fn(t), (t, d * big_k, d * big_k + d - 1)).change_index(t, t - d * big_k, r)
+    step_b = block.function == fn(d * big_k + r) and block.limits[0][1:] == (0, d - 1)
+    step_r = _zero(Sum(bn(j), (j, 0, big_k)) - Sum(bn(j), (j, 0, big_k - 1))
+                   - Sum(bn(j), (j, big_k, big_k)))
+    split = _zero(Sum(hn(r), (r, 0, d - 1)) - Sum(hn(r), (r, 0, 0)) - Sum(hn(r), (r, 1, d - 1)))
+    return extend, bool(base and step_l and step_b and step_r), split
 
 
 def prove_stretched_kernel(conv: Any, o: Symbol, tamper: bool = False) -> list[Step]:
@@ -157,7 +180,7 @@ def prove_stretched_kernel(conv: Any, o: Symbol, tamper: bool = False) -> list[S
     d = next(sym for sym in general.free_symbols if sym.name == "d")
     s = next(sym for sym in general.free_symbols if sym.name == "s")
     p = next(sym for sym in general.free_symbols if sym.name == "p")
-    t, r, big_k = _int("t"), _int("r"), _int("K", nonnegative=True)
+    t, r = _int("t"), _int("r")
     shift = 1 if tamper else 0
 
     def v(tt: Any) -> Any:  # the zero-stretched kernel
@@ -167,12 +190,9 @@ def prove_stretched_kernel(conv: Any, o: Symbol, tamper: bool = False) -> list[S
         return v(tt) * x[0, s * o + tt - p]
 
     steps: list[Step] = []
-    fn, bn = Function("F"), Function("B")
+    extend, blocks_ok, split = _stretch_lemmas(d, k)
     steps.append(("extend: sum over t = 0..d(k-1) is the sum over t = 0..dk-1 minus the "
-                  "tail t = d(k-1)+1..dk-1 (SymPy simplify, any summand)",
-                  _zero(Sum(fn(t), (t, 0, d * (k - 1))) + Sum(fn(t), (t, d * (k - 1) + 1,
-                                                                   d * k - 1))
-                        - Sum(fn(t), (t, 0, d * k - 1)))))
+                  "tail t = d(k-1)+1..dk-1 (SymPy simplify, any summand)", extend))
     tail = Sum(f(t), (t, d * (k - 1) + 1, d * k - 1)).change_index(t, t - d * (k - 1), r)
     rp, u = _int("r", positive=True), _int("u", nonnegative=True)
     lims = (sympy.expand(tail.limits[0][1]), sympy.expand(tail.limits[0][2]))
@@ -180,21 +200,11 @@ def prove_stretched_kernel(conv: Any, o: Symbol, tamper: bool = False) -> list[S
                   "(d(k-1) + r) mod d = r != 0 (SymPy with d = r + 1 + u), so v[t] = 0",
                   lims == (1, d - 1)
                   and _zero(tail.function.subs(r, rp).subs(d, rp + 1 + u))))
-    # blocks: sum_{t=0}^{dK-1} F(t) = sum_{j=0}^{K-1} sum_{r=0}^{d-1} F(dj + r), by induction
-    base = Sum(fn(t), (t, 0, d * 0 - 1)).doit() == 0 and Sum(bn(j), (j, 0, -1)).doit() == 0
-    step_l = _zero(Sum(fn(t), (t, 0, d * (big_k + 1) - 1)) - Sum(fn(t), (t, 0, d * big_k - 1))
-                   - Sum(fn(t), (t, d * big_k, d * big_k + d - 1)))
-    block = Sum(fn(t), (t, d * big_k, d * big_k + d - 1)).change_index(t, t - d * big_k, r)
-    step_b = block.function == fn(d * big_k + r) and block.limits[0][1:] == (0, d - 1)
-    step_r = _zero(Sum(bn(j), (j, 0, big_k)) - Sum(bn(j), (j, 0, big_k - 1))
-                   - Sum(bn(j), (j, big_k, big_k)))
     steps.append(("blocks: sum over t = 0..dk-1 = sum over j = 0..k-1 of the block "
                   "sum over r = 0..d-1 at t = dj + r, by induction on k (base: both empty; "
                   "step: the next block, Sum.change_index t = dK + r; each closed by SymPy)",
-                  bool(base and step_l and step_b and step_r)))
+                  blocks_ok))
     h = f(d * j + r)
-    hn = Function("h")
-    split = _zero(Sum(hn(r), (r, 0, d - 1)) - Sum(hn(r), (r, 0, 0)) - Sum(hn(r), (r, 1, d - 1)))
     rest = _zero(h.subs(r, rp).subs(d, rp + 1 + u))
     steps.append(("in block j only r = 0 survives: r = 1..d-1 have (dj + r) mod d = r != 0 "
                   "(SymPy with d = r + 1 + u), so v[dj + r] = 0", bool(split and rest)))
