@@ -44,6 +44,11 @@ _NODES: frozenset[Any] = frozenset({
     Piecewise,
 })
 
+#: SymPy's real number classes, read with ``float`` (``complex()`` is slow for them).
+_REALS: frozenset[type] = frozenset({sympy.Float, sympy.Integer, sympy.Rational,
+                                     type(sympy.S.Zero), type(sympy.S.One),
+                                     type(sympy.S.NegativeOne), type(sympy.S.Half)})
+
 # An argument of a local shape: a value, a condition (passed as booleans) or the constant True.
 _VALUE, _BOOL, _TRUE = "v", "b", "T"
 Shape = tuple[Any, tuple[str, ...]]
@@ -134,10 +139,21 @@ class LayeredEvaluator:
             self._remember(e, r)
         return r
 
+    def _number(self, e: Any, value: float) -> int:
+        """A new row for the real number ``e`` (known by identity: no hashing)."""
+        r = self._new_row(0)
+        self._table[r] = value
+        self._by_id[id(e)] = r
+        self._alive.append(e)
+        return r
+
     def _row(self, e: Any) -> int:
         r = self._by_id.get(id(e))
         if r is not None:
             return r
+        kind = type(e)
+        if kind is float or kind is int or kind in _REALS:
+            return self._number(e, float(e))
         if not isinstance(e, sympy.Basic):
             e = sympy.sympify(e, strict=True)
         if not e.args:  # a variable or a number: known by equality too

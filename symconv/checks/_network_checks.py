@@ -38,6 +38,7 @@ from ..boundary._spec import check_int
 from ..boundary._values import symbols
 from ..core._derivation import Derivation
 from ..core._flatten import entries
+from ..core._numeric_layers import output_shape
 from ..core._sequential import is_linear
 from ._layered_eval import LayeredEvaluator
 from ._network_reference import reference_runs
@@ -69,7 +70,8 @@ def _view(ld: Any, role: str) -> list[Any]:
 
 
 def _arr(values: list[Any]) -> list[Any]:
-    return [sympy.sympify(v) for v in values]
+    """SymPy values, with Python numbers left as they are (the evaluator reads them as is)."""
+    return [v if type(v) in (float, int) else sympy.sympify(v) for v in values]
 
 
 # ------------------------------------------------------------- the check
@@ -94,7 +96,10 @@ def check_network(nd: NetworkDerivation, trials: int = 3, seed: int = 0) -> Chec
     rng = np.random.default_rng(int(seed))
     ev = LayeredEvaluator(free, rng.standard_normal(size=(len(free), n_trials)))
     leaves = [ev.values(grp) for grp in groups]
-    for ld in nd.layers:  # layer by layer: each output holds the objects of the one before
+    # Layer by layer: each output holds the objects of the one before.  A network derived
+    # on floats shares none (each layer starts from new numbers): only its output is read.
+    stack = nd.layers if nd.numeric_inputs is None else nd.layers[-1:]
+    for ld in stack:
         out = ev.values(_flat(ld.output))  # the protocol's view, as a user reads it
     views = [out]
     notes: list[str] = ["The values are seeded standard-normal floats, not integers: no two "
@@ -155,7 +160,7 @@ def _compare(nd: NetworkDerivation, names: list[str], leaves: list[np.ndarray],
 
 
 def _small(nd: NetworkDerivation) -> bool:
-    return sum(int(np.prod(tuple(ld.output.shape))) for ld in nd.layers) <= COMPOSITE_LIMIT
+    return sum(int(np.prod(output_shape(ld))) for ld in nd.layers) <= COMPOSITE_LIMIT
 
 
 def _chained_backward(nd: NetworkDerivation, ev: LayeredEvaluator,
