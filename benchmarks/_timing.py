@@ -22,6 +22,19 @@ def once(fn: Callable[[], Any]) -> float:
     return best(fn, 1)
 
 
+def best_or_once(fn: Callable[[], Any], repeat: int, slow: float = 2.0) -> float:
+    """:func:`best` of ``repeat``, but only one run when the first takes over ``slow`` seconds."""
+    first = once(fn)
+    return first if first > slow or repeat <= 1 else min(first, best(fn, repeat - 1))
+
+
+def cpu_once(fn: Callable[[], Any]) -> float:
+    """The CPU time of one call of ``fn()`` (less inflated than wall time on a loaded machine)."""
+    t = time.process_time()
+    fn()
+    return time.process_time() - t
+
+
 def fmt(seconds: float) -> str:
     """Milliseconds below 0.1 s, seconds above."""
     return f"{seconds * 1e3:.1f} ms" if seconds < 0.1 else f"{seconds:.3f} s"

@@ -12,13 +12,14 @@ build the same object the obvious ways, once.  Prints a Markdown table.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import sympy
-from _timing import best, fmt, once
+from _timing import best, best_or_once, cpu_once, fmt, once
 from sympy.polys.domains import EXRAW
 from sympy.polys.matrices import DomainMatrix
 from sympy.polys.matrices.sdm import SDM
@@ -46,6 +47,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     r = args.repeat
+    load0 = f"{os.getloadavg()[0]:.2f}"
 
     d = fresh()
     x = d._x.reshape(-1).tolist()
@@ -139,9 +141,27 @@ def main() -> None:
         lam = "`lambdify` as one list: run with --all"
     row("`check()` over every output (3 trials; views built)", check_warm(), lam)
 
+    # Printing (issue 13): str(d.output) against building d.output, same run.
+    def build_output() -> Any:
+        e = fresh()
+        e.taps  # noqa: B018
+        return e.output
+
+    built = best(build_output, r)
+    y = build_output()
+    printed = best_or_once(lambda: str(y), r)
+    sympy_str = (f"; SymPy's sorting printer `sympy.sstr`: {once(lambda: sympy.sstr(y)):.2f} s"
+                 if args.all else "")
+    row("`str(d.output)` (every output as text)", printed,
+        f"building `d.output`: {fmt(built)} (ratio {printed / built:.2f}, target 2)"
+        f"{sympy_str}")
+    doc_cpu = cpu_once(lambda: fresh().latex_document())
+    row("`latex_document()` (CPU time, once; proofs included)", doc_cpu, "target 2 s")
+
     print(f"LeNet-5 C1, Conv2d(1, 6, 5) on 32x32 ({len(t):,} products); "
           f"Python {platform.python_version()}, SymPy {sympy.__version__}, "
           f"NumPy {np.__version__}; best of {r}\n")
+    print(f"load average before/after: {load0} / {os.getloadavg()[0]:.2f}\n")
     print("| step | symconv | same-run baseline |")
     print("| --- | --- | --- |")
     for what, ours, base in rows_out:

@@ -15,13 +15,14 @@ target: all three symbolic gradients under 3 s.  Prints a Markdown table.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import sympy
-from _timing import best, once
+from _timing import best, best_or_once, once
 
 import symconv as sc
 
@@ -38,6 +39,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     r = args.repeat
+    load0 = f"{os.getloadavg()[0]:.2f}"
 
     rows: list[tuple[str, str, str]] = []
 
@@ -91,14 +93,26 @@ def main() -> None:
         best(lambda: fresh().gradient().tie_groups(), r))
     row("`g.structural_zeros` (4,704 x 1,024 mask)",
         best(lambda: fresh().gradient().structural_zeros, r))
-    row("`g.verify()` (4 exact identities; once)",
-        once(lambda: fresh().gradient().verify()))
+    # Printing (issue 13): str of the gradients against building them, same run.
+    for name in ("input", "weight"):
+        built = best(view(name), r)
+        arr = view(name)()
+        printed = best_or_once(lambda: str(arr), r)
+        row(f"`str(g.{name})`", printed,
+            f"building `g.{name}`: {built:.3f} s (ratio {printed / built:.2f}, target 2)")
+    # verify, both from scratch on a fresh derivation (each builds the views it proves).
+    d_cold = best(lambda: fresh().verify(), r)
+    g_cold = best_or_once(lambda: fresh().gradient().verify(), r, slow=10)
+    row("`g.verify()` from scratch (builds dL/dx, dL/dw, y, T; 5 exact identities)", g_cold,
+        f"`d.verify()` from scratch (builds y, T, P): {d_cold:.3f} s "
+        f"(ratio {g_cold / d_cold:.2f}, target 2)")
     row("`g.check(trials=1)` (lambdify vs NumPy VJP and torch; once)",
         once(lambda: fresh().gradient().check(trials=1)))
 
     print(f"LeNet-5 C1 backward pass: Conv2d(1, 6, 5, bias=False) on 32x32, "
           f"{len(d.taps):,} products; best of {r}, Python {platform.python_version()}, "
           f"SymPy {sympy.__version__}\n")
+    print(f"load average before/after: {load0} / {os.getloadavg()[0]:.2f}\n")
     print("| view | symconv | same-run baseline |")
     print("| --- | --- | --- |")
     for what, ours, base in rows:
