@@ -36,6 +36,7 @@ from sympy import Add, Basic, Integer, MatrixBase, Mul
 
 from ..boundary import _formulas
 from ..boundary._limits import PROOF_ONE_PASS_LIMIT, PROOF_RANK_LIMIT, REFERENCE_LIMIT
+from ..core._symbolic import sums_of_pairs  # sums of products as Add(*(u*v)) builds them, fast
 from ._proof_terms import (
     Convolve,
     Correlate,
@@ -434,8 +435,9 @@ class _Builder:
             t_row = sympy.Matrix([[row.get(i, 0) for i in range(self.N)]])
             grouped = [sympy.MatMul(t_row, sympy.Matrix(self.xs), evaluate=False)]
         lhs, rhs = self._statement("y", "T")
-        tx = [Add(*[e * self.xs[i] for i, e in rep.get(r, {}).items()],
-                  *([] if self.bias is None else [self.bias[r]])) for r in self.rows]
+        tx = sums_of_pairs([[(e, self.xs[i]) for i, e in rep.get(r, {}).items()]
+                            for r in self.rows],
+                           None if self.bias is None else [self.bias[r] for r in self.rows])
         steps = (
             Step(self._y_sym(o), shown, (f"definition: the {len(self._taps_of(o))} products "
                  "of this output, one per tap ", sympy.Tuple(_o, _i, _k)),
@@ -458,8 +460,9 @@ class _Builder:
         b = [] if self.bias is None else [self.bias[o]]
         grouped = [_shown_product(e, self.ws[k]) for k, e in sorted(row.items())]
         lhs, rhs = self._statement("y", "P")
-        pw = [Add(*[e * self.ws[k] for k, e in rep.get(r, {}).items()],
-                  *([] if self.bias is None else [self.bias[r]])) for r in self.rows]
+        pw = sums_of_pairs([[(e, self.ws[k]) for k, e in rep.get(r, {}).items()]
+                            for r in self.rows],
+                           None if self.bias is None else [self.bias[r] for r in self.rows])
         steps = (
             Step(self._y_sym(o), shown, "definition", [d.flat_output[o]], [value],
                  rule="definition"),
@@ -565,7 +568,7 @@ class _Builder:
         pos = list(zip(group.rows.tolist(), group.cols.tolist()))
         G = [_G[Integer(r), Integer(c)] for r, c in pos]
         gsum = [_shown_product(gs[r], self.xs[c]) for r, c in pos]
-        g_sum = Add(*[gs[r] * self.xs[c] for r, c in pos])  # the tie group's sum, evaluated
+        g_sum = sums_of_pairs([[(gs[r], self.xs[c]) for r, c in pos]])[0]  # the tie group's sum
         grad_wk = Grad(entry("w", np.unravel_index(k_star, s.weight_shape)))
         P = d.patch_entries()
         ks = _sample(self.K, self.rng)
@@ -576,8 +579,8 @@ class _Builder:
             for o, row in P.items():
                 for kk, e in row.items():
                     if kk in by_k:
-                        by_k[kk].append(e * gs[o])
-            pt_g = [Add(*by_k[k]) for k in ks]
+                        by_k[kk].append((e, gs[o]))
+            pt_g = sums_of_pairs([by_k[k] for k in ks])
         tied_rhs = _mat("P", self.M, self.K).T * _mat("g", self.M)
         tied = Proof(
             "Gradient of a tied weight", grad_wk, _shown_sum(G), (
@@ -610,7 +613,7 @@ class _Builder:
         for o, row in rep.items():
             for i, e in row.items():
                 if i in wanted:
-                    by_col[i].append(e * gs[o])
+                    by_col[i].append((e, gs[o]))
         gm, wm = _mat("g", self.M), _mat("w", self.K)
         oracle, left, right = self._reference_adjoint(gr, cols)
         said: Why = (tt_g, " is the transposed convolution of ", gm, " by ", wm)
@@ -620,10 +623,10 @@ class _Builder:
             "Input gradient is the transposed convolution", gx, tt_g, (
                 Step(grad_xi, _shown_sum([_shown_product(e, gs[o]) for o, e in col]),
                      ("chain rule: this input meets the weights in its column of ", _Tm),
-                     [gr.flat_input[i_star]], [Add(*[e * gs[o] for o, e in col])],
+                     [gr.flat_input[i_star]], sums_of_pairs([[(e, gs[o]) for o, e in col]]),
                      rule="chain rule"),
                 Step(gx, tt_g, ("every input at once: the column of ", _Tm, " of each input"),
-                     [gr.flat_input[i] for i in cols], [Add(*by_col[i]) for i in cols],
+                     [gr.flat_input[i] for i in cols], sums_of_pairs([by_col[i] for i in cols]),
                      res.get("dL/dx = T^T g"), rule="every entry"),
                 Step(tt_g, TransposedConv(gm, wm),
                      (*said, " (the taps ", sympy.Tuple(_o, _i, _k), " with ", _o, " and ", _i,
