@@ -40,6 +40,7 @@ from ..core._derivation import Derivation
 from ..core._flatten import entries
 from ..core._numeric_layers import output_shape
 from ..core._sequential import is_linear
+from ..core._tapped import TapLayerDerivation
 from ._layered_eval import LayeredEvaluator
 from ._network_reference import reference_runs
 from ._numeric import CheckReport, Comparison
@@ -56,16 +57,18 @@ def _flat(a: Any) -> list[Any]:
 def _view(ld: Any, role: str) -> list[Any]:
     """A layer derivation's ``input`` or ``weight`` entries in C order.
 
-    Read through the layer's fast accessors (``flat_*``, ``arrays()``) where it has
-    them: a SymPy Array of thousands of entries is slow to build and to index.
+    Read through the layer's stored arrays (``input_values``, ``flat_weight``,
+    ``coefficients``) where it has them: a SymPy Array of thousands of entries is
+    slow to build and to index, and ``arrays()`` would build the output too.
     """
-    if isinstance(ld, Derivation):
-        got = getattr(ld, f"flat_{role}")
-        return [] if got is None else list(got)
-    arrays = getattr(ld, "arrays", None)
-    if callable(arrays):
-        a = arrays()[role]
-        return [] if a is None else a.reshape(-1).tolist()
+    if role == "input":
+        stored = getattr(ld, "input_values", None)
+        if isinstance(stored, np.ndarray):
+            return stored.reshape(-1).tolist()
+    elif isinstance(ld, Derivation):
+        return list(ld.flat_weight)
+    elif isinstance(ld, TapLayerDerivation) and ld.weight_shape is not None:
+        return list(ld.coefficients)
     return _flat(getattr(ld, role))
 
 

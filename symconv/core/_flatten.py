@@ -76,6 +76,11 @@ class FlattenDerivation:
         """The input in C order, as one axis."""
         return as_array(self._x.reshape(-1))
 
+    @property
+    def input_values(self) -> np.ndarray:
+        """The input actually used, as a NumPy object array (a copy)."""
+        return self._x.copy()
+
     def arrays(self) -> dict[str, np.ndarray | None]:
         """The views as NumPy object arrays (no SymPy Array indexing): a fast read."""
         return {"input": self._x, "output": self._x.reshape(-1), "weight": None, "bias": None}
