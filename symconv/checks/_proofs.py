@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
-from sympy import Add, Basic, Integer, MatrixBase, Mul
+from sympy import Add, Basic, Integer, MatrixBase, Mul, Symbol
 
 from ..boundary import _formulas
 from ..boundary._limits import PROOF_ONE_PASS_LIMIT, PROOF_RANK_LIMIT, REFERENCE_LIMIT
@@ -334,14 +334,44 @@ def _check(title: str, n: int, step: Step, rng: np.random.Generator) -> StepChec
     ordered = sorted(free, key=sympy.default_sort_key)
     values = rng.integers(-9, 10, size=len(ordered)).tolist()
     env = {s: Integer(v) for s, v in zip(ordered, values)}
+    by_id = {id(s): v for s, v in zip(ordered, values)}
     for a, b in zip(left, right):
-        na = sympy.sympify(a, strict=True).xreplace(env)
-        nb = sympy.sympify(b, strict=True).xreplace(env)
+        na, nb = _at(a, by_id), _at(b, by_id)
+        if na is None or nb is None:
+            na = sympy.sympify(a, strict=True).xreplace(env)
+            nb = sympy.sympify(b, strict=True).xreplace(env)
         if not _holds(step.relation, na, nb):
             raise ProofError(
                 f"{where}: {a} {step.relation} {b} fails at random integers ({na} vs {nb})"
             )
     return StepCheck(len(left), cited)
+
+
+def _at(v: Any, by_id: dict[int, int]) -> Any:
+    """``v`` at the integers ``by_id`` (keyed by the Symbols' ids) when it is a sum of
+    products of Symbols and integers, by exact Python arithmetic; else None (xreplace).
+
+    The same value ``xreplace`` gives, without rebuilding the expression (the checks of
+    a LeNet document evaluate about 2,400 sums of up to 784 products).
+    """
+    if not isinstance(v, Basic):
+        return None
+    total = 0
+    for t in v.args if type(v) is Add else (v,):
+        factors = t.args if type(t) is Mul else (t,)
+        p = 1
+        for f in factors:
+            if type(f) is Symbol:
+                value = by_id.get(id(f))
+                if value is None:
+                    return None
+                p *= value
+            elif isinstance(f, Integer):
+                p *= int(f)
+            else:
+                return None
+        total += p
+    return Integer(total)
 
 
 # ------------------------------------------------------------- the proofs
