@@ -164,3 +164,27 @@ def test_layer_by_layer_check_uses_the_layers_own_derivative(torch):
     assert not report
     failed = {c.view for c in report.comparisons if not c.agree}
     assert "output" not in failed and "dL/dx" in failed
+
+
+def test_float_network_with_an_activation_numpy_lacks_stays_exact_and_right():
+    # sin has no NumPy path in the float pass: the network falls back to SymPy, same numbers.
+    rng = np.random.default_rng(11)
+    x, w = rng.standard_normal((1, 5)), rng.standard_normal((1, 1, 2))
+    nd = sc.Sequential(sc.Conv1d(1, 1, 2, bias=False), sc.Activation(sympy.sin)).derive(
+        x=x, weights=[w, None])
+    assert nd.numeric_inputs is None
+    want = np.sin(np.correlate(x[0], w[0, 0], "valid"))
+    assert np.allclose(_num(nd.output)[0], want, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.torch
+def test_layer_by_layer_check_without_tables_differentiates_symbolically(torch, monkeypatch):
+    # Force the fallback for every layer: each layer derived again on symbols and its
+    # symbolic backward formulas evaluated; still agrees with torch autograd.
+    from symconv.checks import _network_checks
+
+    monkeypatch.setattr(_network_checks, "numeric_backward", lambda *args: None)
+    net = sc.Sequential(sc.Conv2d(1, 2, 3), sc.ReLU(), sc.MaxPool2d(2), sc.Flatten(),
+                        sc.Linear(50, 2))
+    report = net.derive(input_size=(1, 12, 12)).check()  # 502 outputs: above the limit
+    assert report and any("layer by layer" in n for n in report.notes)
