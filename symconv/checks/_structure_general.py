@@ -26,7 +26,7 @@ symbolic weights are covered.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import sympy
@@ -53,7 +53,7 @@ def _same(left: Any, right: Any) -> bool:
                  - sympy.expand_power_exp(sympy.expand(right)))
 
 
-@lru_cache(maxsize=None)  # pure: same symbols, same SymPy answer
+@cache  # pure: same symbols, same SymPy answer
 def _range_lemmas(n: Symbol, e: Symbol) -> bool:
     """For ANY summand: splitting 0..n-1 at e, and joining 0..n-e-1 with n-e..n-1 (SymPy)."""
     f, b = Function("f"), _int("b")
@@ -97,7 +97,7 @@ def _reindex(summand: Any, b: Symbol, e: Symbol, n: Symbol, m: Symbol,
     return high.function
 
 
-@lru_cache(maxsize=None)  # pure in its arguments: the textbook and its tests share one run
+@cache  # pure in its arguments: the textbook and its tests share one run
 def prove_convolution_theorem(dims: int = 1, tamper: int = 0) -> tuple[Step, ...]:
     """``(F T)[a, e] = (F c)[a] F[a, e]`` for symbolic sizes, in ``dims`` = 1 or 2 dimensions.
 
@@ -146,7 +146,7 @@ def prove_convolution_theorem(dims: int = 1, tamper: int = 0) -> tuple[Step, ...
     return tuple(steps)
 
 
-@lru_cache(maxsize=None)  # pure: the lemmas hold for any summand, so cache per (d, k)
+@cache  # pure: the lemmas hold for any summand, so cache per (d, k)
 def _stretch_lemmas(d: Symbol, k: Any) -> tuple[bool, bool, bool]:
     """Range lemmas for ANY summand: extend 0..d(k-1) to 0..dk-1; blocks (induction on
     k: base and step); split off r = 0 of a block.  Each closed by SymPy."""

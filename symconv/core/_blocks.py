@@ -113,9 +113,10 @@ def block_partition(d: Derivation) -> BlockPartition:
         for f in spatial[first:]:
             inner = np.kron(inner, f)
         s1 = spatial[0] if first else np.ones((1, 1), dtype=np.int64)
-        j = term.index[-ndim] if first else None
+        row: Key = (int(term.index[-ndim]),) if first else ()
         for q, c in zip(*np.nonzero(e)):
-            key: Key = ((int(q), int(c)) if channels else ()) + ((j,) if first else ())
+            pair: Key = (int(q), int(c)) if channels else ()
+            key: Key = pair + row
             if key not in blocks:  # S_1[j] is the same for every term of this label
                 blocks[key] = sympy.zeros(bh, bw)
                 for a, b in zip(*np.nonzero(s1)):

@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sympy
 
 from ..boundary._values import SYMARRAY_NAME
 from ..core._structure import circulant_reason, diagonalize, kronecker_form
