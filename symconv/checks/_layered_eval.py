@@ -153,7 +153,10 @@ class LayeredEvaluator:
             return r
         kind = type(e)
         if kind is float or kind is int or kind in _REALS:
-            return self._number(e, float(e))
+            try:
+                return self._number(e, float(e))
+            except OverflowError:  # an integer beyond float64
+                return self._number(e, float("inf") if e > 0 else float("-inf"))
         if not isinstance(e, sympy.Basic):
             e = sympy.sympify(e, strict=True)
         if not e.args:  # a variable or a number: known by equality too
