@@ -32,6 +32,7 @@ import sympy
 
 from ..boundary._spec import conv_out_size, transpose_out_size
 from ..core._stretch import stretched_input, stretched_kernel, subsampled
+from ..core._blocks import block_partition
 from ..core._structure import diagonalize, kronecker_form
 from ._structure_checks import check_equivalent, check_kronecker, prove_diagonalization
 from ._structure_general import prove_convolution_theorem, prove_stretched_kernel
@@ -668,6 +669,8 @@ def kronecker(mk: Makers, tamper: Tamper = _identity) -> Evidence:
         sym = mk.Conv2d(ci, co, ks, stride=s, padding=p, dilation=d, bias=False).derive(
             input_size=(ci, *size))
         ev.exact("T equals its Kronecker form entry by entry", check_kronecker(sym))
+        ev.exact("T equals its labelled blocks W^(q,c)_j reassembled",
+                 block_partition(sym).matrix() == sym.matrix)
     return ev
 
 

@@ -213,7 +213,8 @@ def _structure_section(mk: Makers, evidence: dict[str, Evidence]) -> str:
         r"For a convolution with stride $s_a$, dilation $d_a$ and padding $p_a$ per axis, "
         r"$T = \sum_{q,c,j} w[q,c,j]\; E_{q,c} \otimes S^{(1)}_{j_1} \otimes \cdots \otimes "
         r"S^{(N)}_{j_N}$ with $S^{(a)}_j[o,i] = [\,i = s_a o + d_a j - p_a\,]$; with stride 1 "
-        r"every $S_j$ is a shifted identity, so 2-D convolution is doubly block Toeplitz."
+        r"every $S_j$ is a shifted identity, so 2-D convolution is doubly block Toeplitz, "
+        r"one such matrix $W^{(q,c)}$ per channel pair."
     ) + command("label", "thm:kron"))
     circ_thm = _titled("theorem", "Convolution theorem", (
         r"With circular padding, stride 1 and an output the size of the input, $T$ is "
@@ -232,6 +233,11 @@ def _structure_section(mk: Makers, evidence: dict[str, Evidence]) -> str:
                + "\n" + environment("equation*", structure_latex(ex)) + "\n"
                + r"and the circular convolution of length 4 with a 2-tap kernel:" + "\n"
                + environment("equation*", structure_latex(circ)))
+    if mk.Conv1d is not None:  # a layer's blocks are labelled per channel pair
+        layer = mk.Conv1d(2, 1, 2, bias=False).derive(input_size=(2, 3))
+        example += ("\n" + r"A layer with two input channels (\texttt{Conv1d(2, 1, 2)} on "
+                    r"$2\times 3$): one Toeplitz block $W^{(q,c)}$ per channel pair:" + "\n"
+                    + environment("equation*", structure_latex(layer)))
     return join("\n", [
         command("section", "Structure theorems") + command("label", "sec:structure"),
         kron, _evidence(evidence["kronecker"]), example,
