@@ -31,8 +31,8 @@ import numpy as np
 import sympy
 
 from ..boundary._spec import conv_out_size, transpose_out_size
-from ..core._stretch import stretched_input, stretched_kernel, subsampled
 from ..core._blocks import block_partition
+from ..core._stretch import stretched_input, stretched_kernel, subsampled
 from ..core._structure import diagonalize, kronecker_form
 from ._structure_checks import check_equivalent, check_kronecker, prove_diagonalization
 from ._structure_general import prove_convolution_theorem, prove_stretched_kernel
