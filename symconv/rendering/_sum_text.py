@@ -30,6 +30,8 @@ def atom_text(v: Any, cache: dict[Any, str] | None = None, names: Names | None =
     >>> atom_text(sympy.Symbol("w_0"), names=Names.of("aWz", 1))
     'W_1'
     """
+    if type(v) is Symbol and names is None:
+        return str(v.name)
     if names is not None and not names.plain:
         return names.value(v, "text")
     if type(v) is Symbol:
@@ -55,11 +57,15 @@ def sum_text(pairs: Iterable[tuple[Any, Any]], bias: Any = None,
     >>> sum_text([(w1, x0)], b, Names.of("aWz", 1))
     'W_2*a_1 + b'
     """
-    if names is not None and names.plain:
-        names = None
-    parts = [f"{atom_text(w, names=names)}*{atom_text(x, names=names)}" for w, x in pairs]
-    if bias is not None:
-        parts.append(atom_text(bias, names=names))
+    if names is None or names.plain:  # the hot path: names as they are
+        parts = [f"{atom_text(w)}*{atom_text(x)}" for w, x in pairs]
+        if bias is not None:
+            parts.append(atom_text(bias))
+    else:
+        text = names.value
+        parts = [f"{text(w, 'text')}*{text(x, 'text')}" for w, x in pairs]
+        if bias is not None:
+            parts.append(text(bias, "text"))
     return " + ".join(parts) or "0"
 
 
