@@ -57,6 +57,11 @@ def alternate(a: object, b: object, w: np.ndarray, rounds: int) -> tuple[float, 
     return min(ta), min(tb)
 
 
+def _products(n: int) -> int:
+    """Products of ``correlate(x, 3x3, 'same')`` on n x n: (3n - 2)^2 (border taps fall off)."""
+    return (3 * n - 2) ** 2
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--max", type=int, default=6, help="largest size, as a power of ten")
@@ -65,6 +70,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     w = rng.integers(-9, 10, size=(3, 3))
     rows = []
+    sizes: list[int] = []
     for e in range(3, args.max + 1):
         n = round(10 ** (e / 2))
         x = rng.integers(-9, 10, size=(n, n))
@@ -72,6 +78,7 @@ def main() -> None:
         ours = best(lambda x=x: output(x, w), r)
         base = best(lambda x=x: baseline(x, w), r)
         rows.append((f"{n}x{n} integers ({n * n:,} outputs)", ours, base))
+        sizes.append(n)
     n = 100
     x = rng.integers(-9, 10, size=(n, n))
     xf = np.array([[Fraction(int(v), 7) for v in row] for row in x], dtype=object)
@@ -85,6 +92,14 @@ def main() -> None:
     print("| --- | --- | --- | --- |")
     for label, ours, b in rows:
         print(f"| {label} | {fmt(ours)} | {fmt(b)} | {ours / b:.2f} |")
+    if len(sizes) >= 2:  # products of a 3x3 'same' correlation: 9 n^2 minus the border's
+        prods = [_products(n) for n in sizes]
+        times = [r[1] for r in rows[:len(sizes)]]
+        base = [r[2] for r in rows[:len(sizes)]]
+        fit = np.polyfit(np.log10(prods), np.log10(times), 1)[0]
+        fit_base = np.polyfit(np.log10(prods), np.log10(base), 1)[0]
+        print(f"\nfitted exponent of d.output's time against products, {prods[0]:,} to "
+              f"{prods[-1]:,}: {fit:.2f} (baseline {fit_base:.2f}; 1 = linear)")
 
     xi = rng.integers(-9, 10, size=(n, n))
     gauss = np.array([[sympy.Integer(int(a)) + sympy.Integer(int(b)) * sympy.I

@@ -387,14 +387,14 @@ def sweep_child(c: int, n: int, method: str, repeat: int) -> None:
 def print_exponents(xs: list[int], ns_sc: list[float], ns_np: list[float]) -> None:
     """The fitted exponent b of time ~ products**b (least squares on log-log), per range."""
     p = np.log10(np.array(xs, dtype=float))
-    for lo, hi in ((1e3, 1e7), (1e3, np.inf), (1e5, np.inf)):
+    for lo, hi in ((9e2, 1.1e7), (9e2, np.inf), (1e5, np.inf)):  # "10^3 to 10^7"
         keep = (np.array(xs) >= lo) & (np.array(xs) <= hi)
         if keep.sum() < 2:
             continue
         fits = [np.polyfit(p[keep], np.log10(np.array(ns)[keep] * np.array(xs)[keep]), 1)[0]
                 for ns in (ns_sc, ns_np)]
-        top = f"{hi:.0e}" if np.isfinite(hi) else f"{max(xs):.1e}"
-        print(f"\nfitted exponent from {lo:.0e} to {top} products ({int(keep.sum())} points): "
+        span = f"{min(np.array(xs)[keep]):,} to {max(np.array(xs)[keep]):,}"
+        print(f"\nfitted exponent from {span} products ({int(keep.sum())} points): "
               f"to_scipy {fits[0]:.2f}, NumPy floor {fits[1]:.2f} (1 = linear)")
 
 

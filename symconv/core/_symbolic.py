@@ -369,9 +369,9 @@ def integer_numbers(values: list[int], fast: bool | None = None) -> list[Any]:
     """``[sympy.Integer(v) for v in values]`` for Python integers, in bulk.
 
     ``Integer(v)`` goes through SymPy's cache (about 2 us each); with
-    :data:`FAST` each is made directly (0, 1 and -1 are SymPy's singletons,
-    as ``Integer`` gives them).  Equal to ``Integer(v)``, ``srepr`` and
-    ``hash`` included (tested); only the identity of equal values differs.
+    :data:`FAST` each distinct value is made directly, once per call (0, 1
+    and -1 are SymPy's singletons, as ``Integer`` gives them).  Equal to
+    ``Integer(v)``, ``srepr`` and ``hash`` included (tested).
 
     Examples
     --------
@@ -381,12 +381,12 @@ def integer_numbers(values: list[int], fast: bool | None = None) -> list[Any]:
     if not (_fast() if fast is None else fast):
         return [sympy.Integer(v) for v in values]
     new, cls = Basic.__new__, sympy.Integer
-    special = {0: S.Zero, 1: S.One, -1: S.NegativeOne}
+    made: dict[int, Any] = {0: S.Zero, 1: S.One, -1: S.NegativeOne}  # equal values share one
     out = []
     for v in values:
-        obj = special.get(v)
+        obj = made.get(v)
         if obj is None:
-            obj = new(cls)
+            obj = made[v] = new(cls)
             obj.p = v
         out.append(obj)
     return out
@@ -411,19 +411,22 @@ def rational_numbers(numerators: list[int], denominator: int, fast: bool | None 
     from math import gcd
 
     new, cls = Basic.__new__, sympy.Rational
+    made: dict[int, Any] = {}  # equal values share one object
     out: list[Any] = []
     for v in numerators:
-        g = gcd(v, denominator)
-        q = denominator // g
-        if q == 1:
-            out.append(integer_numbers([v // g], fast)[0])
-            continue
-        if q == 2 and v // g == 1:
-            out.append(S.Half)  # a singleton, hashed by its own class name
-            continue
-        obj = new(cls)
-        obj.p = v // g
-        obj.q = q
+        obj = made.get(v)
+        if obj is None:
+            g = gcd(v, denominator)
+            q = denominator // g
+            if q == 1:
+                obj = integer_numbers([v // g], fast)[0]
+            elif q == 2 and v // g == 1:
+                obj = S.Half  # a singleton, hashed by its own class name
+            else:
+                obj = new(cls)
+                obj.p = v // g
+                obj.q = q
+            made[v] = obj
         out.append(obj)
     return out
 
