@@ -188,3 +188,12 @@ def test_layer_by_layer_check_without_tables_differentiates_symbolically(torch, 
                         sc.Linear(50, 2))
     report = net.derive(input_size=(1, 12, 12)).check()  # 502 outputs: above the limit
     assert report and any("layer by layer" in n for n in report.notes)
+
+
+@pytest.mark.torch
+def test_check_builds_torch_pooling_with_ceil_mode(torch):
+    # The reference network must pool as the layers do: ceil_mode keeps the partial windows.
+    net = sc.Sequential(sc.Conv2d(1, 2, 2), sc.MaxPool2d(2, ceil_mode=True),
+                        sc.AvgPool2d(2, ceil_mode=True), sc.Flatten(), sc.Linear(8, 1))
+    report = net.derive(input_size=(1, 6, 6)).check()
+    assert report and report.comparisons[0].reference.startswith("torch")

@@ -61,8 +61,9 @@ def torch_module(torch: Any, layer: Any, ld: Any) -> Any | None:
         g = layer.geometry
         if g.kind == "max":
             return getattr(nn, f"MaxPool{g.ndim}d")(g.kernel_size, g.stride, g.padding,
-                                                     g.dilation)
+                                                     g.dilation, ceil_mode=g.ceil_mode)
         return getattr(nn, f"AvgPool{g.ndim}d")(g.kernel_size, g.stride, g.padding,
+                                                 ceil_mode=g.ceil_mode,
                                                  count_include_pad=g.count_include_pad)
     return None
 
