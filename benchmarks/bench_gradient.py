@@ -97,7 +97,7 @@ def main() -> None:
     for name in ("input", "weight"):
         built = best(view(name), r)
         arr = view(name)()
-        printed = best_or_once(lambda: str(arr), r)
+        printed = best_or_once(lambda arr=arr: str(arr), r)
         row(f"`str(g.{name})`", printed,
             f"building `g.{name}`: {built:.3f} s (ratio {printed / built:.2f}, target 2)")
     # verify, both from scratch on a fresh derivation (each builds the views it proves).

@@ -59,7 +59,7 @@ def _top_level_terms(text: str) -> list[str]:
     i = 0
     while i < len(text):
         ch = text[i]
-        depth += ch in "([" 
+        depth += ch in "(["
         depth -= ch in ")]"
         if depth == 0 and text.startswith((" + ", " - "), i):
             terms.append(sign + text[start:i])

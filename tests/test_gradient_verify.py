@@ -53,3 +53,23 @@ def test_verify_of_a_large_1d_layer_builds_no_dense_mask() -> None:
     """24,000 x 24,002 entries of T: the structural-zero mask would be 576M bytes."""
     d = sc.correlate(sympy.symarray("x", 24_000), sympy.symarray("w", 3), mode="full")
     assert d.gradient().verify()
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_positions_proof_fails_on_a_moved_tie_group(case: str, monkeypatch) -> None:
+    """Swap one position between two weights' tie groups: the positions proof names it."""
+    import dataclasses
+
+    d = CASES[case]()
+    g = d.gradient()
+    groups = list(g.tie_groups())
+    a, b = groups[0], groups[1]
+    ra, rb = a.rows.copy(), b.rows.copy()
+    ca, cb = a.cols.copy(), b.cols.copy()
+    ra[0], rb[0], ca[0], cb[0] = rb[0], ra[0], cb[0], ca[0]
+    moved = [dataclasses.replace(a, rows=ra, cols=ca), dataclasses.replace(b, rows=rb, cols=cb)]
+    moved += groups[2:]
+    monkeypatch.setattr(Gradient, "tie_groups", lambda self: moved)
+    results = {r.name: r for r in g.verify().results}
+    assert not results["positions"].holds
+    assert f"weight {a.index}" in results["positions"].counterexample

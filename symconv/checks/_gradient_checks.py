@@ -5,7 +5,8 @@ Layer: checks.
 :meth:`Gradient.verify` proves that ``dL/dx`` is the transposed convolution of
 ``g`` by building that convolution as its own derivation (a ConvTranspose for
 a Conv layer, a Conv for a ConvTranspose, the other signal operation for a
-signal) and comparing it entry by entry.  :meth:`Gradient.check` compares the
+signal) and comparing, entry by entry, its products read from its own tap
+table.  :meth:`Gradient.check` compares the
 lambdified gradients with an independent NumPy vector-Jacobian product and
 with PyTorch's autograd.
 """
@@ -16,7 +17,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sympy
 
 from ..boundary._formulas import adjoint_output_padding
 from ..boundary._spec import NUMPY_PAD_MODE, layer_params, layer_spec, mode_window, signal_spec
@@ -44,6 +44,20 @@ def adjoint_identity(gr: Gradient) -> IdentityResult:
     return compare_sums(statement, gr.flat_input, out)
 
 
+def _product_rows(dt: Derivation) -> np.ndarray:
+    """Each output of ``dt`` as the list of its ``(weight, input)`` products, read from its
+    own tap table (what ``dt.output`` sums, without building the sums): an object array
+    of the output's shape."""
+    t = dt.taps
+    xs, ws = dt.flat_input, dt.flat_weight
+    pairs = list(zip([ws[k] for k in t.k.tolist()], [xs[i] for i in t.i.tolist()]))
+    starts = t.starts.tolist()
+    rows = np.empty(len(starts) - 1, dtype=object)
+    for o in range(len(starts) - 1):
+        rows[o] = pairs[starts[o]:starts[o + 1]]
+    return rows.reshape(dt.spec.output_shape)
+
+
 def _signal(op: str, g: np.ndarray, w: np.ndarray, mode: str) -> Derivation:
     """``convolve``/``correlate`` of ``g`` and ``w`` built from its spec (not the front door)."""
     return Derivation(signal_spec(g.shape, w.shape, op, mode), g, w)
@@ -67,8 +81,8 @@ def _signal_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[lis
         return _signal(other, g, w, mode)
 
     if s.mode == "circular":  # the adjoint of a periodic convolution is the periodic correlation
-        out = fn(g, w, mode="circular").flat_output
-        return f"dL/dx = {other}(g, w, mode='circular')", [[(v, sympy.S.One)] for v in out]
+        out = _product_rows(fn(g, w, mode="circular")).reshape(-1).tolist()
+        return f"dL/dx = {other}(g, w, mode='circular')", out
     need = [
         (k - 1 - mode_window(s.mode, n, k)[0], n)
         for n, k in zip(s.in_size, s.kernel_size)
@@ -79,14 +93,14 @@ def _signal_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[lis
         if mode == "valid":
             fits = fits and (all(n >= k for n, k in sizes) or all(k >= n for n, k in sizes))
         if fits:
-            out = fn(g, w, mode=mode).flat_output
-            return f"dL/dx = {other}(g, w, mode={mode!r})", [[(v, sympy.S.One)] for v in out]
-    full = np.array(fn(g, w, mode="full").flat_output, dtype=object)
+            out = _product_rows(fn(g, w, mode=mode)).reshape(-1).tolist()
+            return f"dL/dx = {other}(g, w, mode={mode!r})", out
+    full = _product_rows(fn(g, w, mode="full"))
     full = full.reshape(tuple(n + k - 1 for n, k in sizes))
     window = tuple(slice(lo, lo + n) for lo, n in need)
     text = ", ".join(f"{lo}:{lo + n}" for lo, n in need)
     out = full[window].reshape(-1).tolist()
-    return f"dL/dx = {other}(g, w, mode='full')[{text}]", [[(v, sympy.S.One)] for v in out]
+    return f"dL/dx = {other}(g, w, mode='full')[{text}]", out
 
 
 def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[Any]]]:
@@ -98,8 +112,7 @@ def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[
         op = tuple(adjoint_output_padding(n, k, st, dl, lo) for n, k, st, dl, lo
                    in zip(s.in_size, s.kernel_size, s.stride, s.dilation, pad))
         layer, dt = _layer(True, s, g, w, pad, op)
-        flat = dt.flat_output
-        return f"dL/dx = {layer}(g), same weight", [[(v, sympy.S.One)] for v in flat]
+        return f"dL/dx = {layer}(g), same weight", _product_rows(dt).reshape(-1).tolist()
     # Otherwise: transposed convolution onto the padded input, then the padding map
     # read backwards (zeros: padded positions dropped; reflect, replicate, circular:
     # each padded position added onto the input it copies).
@@ -107,8 +120,7 @@ def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[
     op = tuple(adjoint_output_padding(m, k, st, dl, 0) for m, k, st, dl
                in zip(padded, s.kernel_size, s.stride, s.dilation))
     layer, dt = _layer(True, s, g, w, 0, op)
-    gp = np.array(dt.flat_output, dtype=object)
-    gp = gp.reshape(s.in_channels, -1)
+    gp = _product_rows(dt).reshape(s.in_channels, -1)
     idx = np.arange(int(np.prod(s.in_size))).reshape(s.in_size)
     np_mode = NUMPY_PAD_MODE[s.padding_mode]
     extra = {"constant_values": -1} if np_mode == "constant" else {}
@@ -118,7 +130,7 @@ def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[
     for c in range(s.in_channels):
         for p, j in enumerate(source.tolist()):
             if j >= 0:
-                out[c * size + j].append((gp[c, p], sympy.S.One))
+                out[c * size + j].extend(gp[c, p])
     fold = ("padded positions dropped" if s.padding_mode == "zeros"
             else f"{s.padding_mode} padding folded back onto the inputs")
     return f"dL/dx = {layer}(g) on the padded input, {fold}, same weight", out
@@ -126,12 +138,12 @@ def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[
 
 def _transpose_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[Any]]]:
     layer, dc = _layer(False, s, g, w, tuple(lo for lo, _ in s.padding), 0)
-    y = np.array(dc.flat_output, dtype=object).reshape(dc.spec.output_shape)
+    y = _product_rows(dc)
     statement = f"dL/dx = {layer}(g), same weight"
     if dc.spec.out_size != s.out_size:  # output_padding >= stride (allowed by dilation)
         y = y[tuple([slice(None)] + [slice(0, n) for n in s.out_size])]
         statement += f", first {s.out_size} positions"
-    return statement, [[(v, sympy.S.One)] for v in y.reshape(-1).tolist()]
+    return statement, y.reshape(-1).tolist()
 
 
 # ------------------------------------------------------ numeric references

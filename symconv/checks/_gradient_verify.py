@@ -128,7 +128,8 @@ def _prove_positions(gr: Gradient) -> IdentityResult:
     index = {w: k for k, w in enumerate(ref.flat_weight)}
     by_id = {id(w): k for w, k in index.items()}  # identity first (see above), then equality
     t = d.taps
-    found: list[list[int]] = [[] for _ in range(t.n_weight)]
+    ks: list[int] = []  # weight of each (entry, weight) occurrence in T ...
+    at: list[int] = []  # ... and the entry's flat position
     occupied: list[int] = []
     entries = 0
     statement = (
@@ -142,7 +143,8 @@ def _prove_positions(gr: Gradient) -> IdentityResult:
             entries += 1
             k = by_id.get(id(entry))
             if k is not None:  # a single weight: the common case
-                found[k].append(base + i)
+                ks.append(k)
+                at.append(base + i)
                 continue
             for term in Add.make_args(entry):
                 k = index.get(term)
@@ -151,19 +153,32 @@ def _prove_positions(gr: Gradient) -> IdentityResult:
                         "positions", statement, False, t.n_weight, entries, "structure",
                         f"T[{o}, {i}] = {entry} is not a sum of distinct weights",
                     )
-                found[k].append(base + i)
-    for grp, pos in zip(gr.tie_groups(), found):
-        mine = sorted((grp.rows * t.n_in + grp.cols).tolist())
-        if mine != sorted(pos):
-            return StructureResult(
-                "positions", statement, False, t.n_weight, entries, "structure",
-                f"weight {grp.index}: tie group at flat positions {mine} of T, "
-                f"but T holds it at {sorted(pos)}",
-            )
+                ks.append(k)
+                at.append(base + i)
+    # (weight, position) pairs of T against those of the tie groups, both sorted.
+    groups = gr.tie_groups()  # in flat weight order
+    theirs_k = np.concatenate([np.full(grp.rows.size, g_k, dtype=np.int64)
+                               for g_k, grp in enumerate(groups)] or [np.zeros(0, np.int64)])
+    theirs_at = np.concatenate([grp.rows.astype(np.int64) * n_in + grp.cols
+                                for grp in groups] or [np.zeros(0, np.int64)])
+    mine_k, mine_at = np.array(ks, dtype=np.int64), np.array(at, dtype=np.int64)
+    a, b = np.lexsort((mine_at, mine_k)), np.lexsort((theirs_at, theirs_k))
+    if not (mine_k.size == theirs_k.size and np.array_equal(mine_k[a], theirs_k[b])
+            and np.array_equal(mine_at[a], theirs_at[b])):
+        for g_k, grp in enumerate(groups):  # name the first weight that differs
+            mine = sorted((grp.rows * t.n_in + grp.cols).tolist())
+            pos = sorted(mine_at[mine_k == g_k].tolist())
+            if mine != pos:
+                return StructureResult(
+                    "positions", statement, False, t.n_weight, entries, "structure",
+                    f"weight {grp.index}: tie group at flat positions {mine} of T, "
+                    f"but T holds it at {pos}",
+                )
+        return StructureResult("positions", statement, False, t.n_weight, entries,
+                               "structure", "T's weight positions differ from the tie groups")
     # Structural zeros: the complement of the occupied entries, compared as sorted flat
     # positions (no dense n_out x n_in mask); the mask itself too when it is small.
-    grouped = np.unique(np.concatenate([grp.rows * t.n_in + grp.cols
-                                        for grp in gr.tie_groups()] or [np.zeros(0, int)]))
+    grouped = np.unique(theirs_at)
     ok = bool(np.array_equal(np.unique(np.array(occupied, dtype=np.int64)), grouped))
     if ok and t.n_out * t.n_in <= MASK_CHECK_LIMIT:
         empty = np.ones(t.n_out * t.n_in, dtype=bool)
