@@ -50,6 +50,8 @@ if TYPE_CHECKING:  # the same names, imported eagerly for type checkers
     from .core._stretch import stretched_input as stretched_input
     from .core._stretch import stretched_kernel as stretched_kernel
     from .core._stretch import subsampled as subsampled
+    from .core._blocks import BlockPartition as BlockPartition
+    from .core._blocks import block_partition as block_partition
     from .core._structure import Diagonalization as Diagonalization
     from .core._structure import KroneckerForm as KroneckerForm
     from .core._structure import KroneckerTerm as KroneckerTerm
@@ -68,6 +70,7 @@ if TYPE_CHECKING:  # the same names, imported eagerly for type checkers
     from .rendering._structure_latex import structure_latex as structure_latex
     from .rendering._structure_plot import arithmetic_tikz as arithmetic_tikz
     from .rendering._structure_plot import plot_arithmetic as plot_arithmetic
+    from .rendering._structure_plot import plot_blocks as plot_blocks
     from .shell._book import textbook as textbook
     from .shell._handcheck import HandCheck as HandCheck
     from .shell._handcheck import check_hand as check_hand
@@ -112,6 +115,8 @@ __version__ = "0.1.0"
 _WHERE: dict[str, str] = {
     "Activation": ".shell._network_layers",
     "arithmetic_tikz": ".rendering._structure_plot",
+    "block_partition": ".core._blocks",
+    "BlockPartition": ".core._blocks",
     "AvgPool1d": ".shell._network_layers",
     "AvgPool2d": ".shell._network_layers",
     "check_hand": ".shell._handcheck",
@@ -152,6 +157,7 @@ _WHERE: dict[str, str] = {
     "NetworkGradient": ".backward._network_gradient",
     "parse_value": ".boundary._values",
     "plot_arithmetic": ".rendering._structure_plot",
+    "plot_blocks": ".rendering._structure_plot",
     "plot_connectivity": ".rendering._plot",
     "plot_dense_overlay": ".rendering._network_plot",
     "plot_matrix": ".rendering._plot",
