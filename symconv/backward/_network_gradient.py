@@ -226,6 +226,7 @@ def _numeric_gradient(nd: NetworkDerivation, g: np.ndarray) -> NetworkGradient |
                   None if p is None or p.bias is None else p.bias.shape)
         upstream = d.reshape(_upstream_shape(nd, pos, g))
         grads.append(NumericLayerGradient(ld, upstream, (dx, dw, db), shapes))
+        assert dx is not None
         d = dx
     return NetworkGradient(nd, tuple(reversed(grads)), g)
 

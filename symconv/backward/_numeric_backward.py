@@ -53,7 +53,9 @@ def numeric_backward(ld: Any, x: np.ndarray, w: np.ndarray | None, g: np.ndarray
         return g, None, None
     taps = layer_taps(ld)
     if taps is not None:
-        coef = taps.fixed[taps.k][:, None] if taps.fixed is not None else w[taps.k]
+        if taps.fixed is None and w is None:
+            raise ValueError("`w`: a tap layer with weight parameters needs their values")
+        coef = taps.fixed[taps.k][:, None] if taps.fixed is not None else w[taps.k]  # type: ignore[index]
         go = g[taps.o]
         dx = column_bincount(taps.i, coef * go, taps.n_in)
         dw = None if taps.fixed is not None else column_bincount(taps.k, x[taps.i] * go,

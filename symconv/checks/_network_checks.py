@@ -147,7 +147,7 @@ def _compare(nd: NetworkDerivation, names: list[str], leaves: list[np.ndarray],
         for v, name in enumerate(names):
             if not views[v].size or expected[0][v] is None:
                 continue
-            exp = np.stack([expected[t][v] for t in range(n_trials)], axis=1)
+            exp = np.stack([np.asarray(expected[t][v]) for t in range(n_trials)], axis=1)
             if v > 0 and ref_name.endswith("finite differences"):
                 # central differences with h = 1e-6: truncation and rounding near 1e-9
                 err = float(np.max(np.abs(views[v] - exp))) if exp.size else 0.0

@@ -126,10 +126,16 @@ def column_bincount(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarra
     return out
 
 
+def _weights(w: np.ndarray | None) -> np.ndarray:
+    if w is None:
+        raise ValueError("`w`: a tap layer with weight parameters needs their values")
+    return w
+
+
 def tap_forward(t: LayerTaps, x: np.ndarray, w: np.ndarray | None,
                 b: np.ndarray | None) -> np.ndarray:
     """``y[o] = sum w[k] x[i] (+ b[beta(o)])`` for ``x`` of shape ``(n_in, trials)``."""
-    coef = t.fixed[t.k][:, None] if t.fixed is not None else w[t.k]
+    coef = t.fixed[t.k][:, None] if t.fixed is not None else _weights(w)[t.k]
     y = column_bincount(t.o, coef * x[t.i], t.n_out)
     if t.bias_index is not None and b is not None:
         y += b[t.bias_index]
