@@ -330,8 +330,10 @@ def _check(title: str, n: int, step: Step, rng: np.random.Generator) -> StepChec
     free = set()
     for v in left + right:
         if isinstance(v, Basic):
-            free |= v.free_symbols
-    ordered = sorted(free, key=sympy.default_sort_key)
+            free |= _free_symbols(v)
+    # Plain Symbols sort by name under default_sort_key (same class key, then the name).
+    plain = all(type(f) is Symbol for f in free)
+    ordered = sorted(free, key=_name if plain else sympy.default_sort_key)
     values = rng.integers(-9, 10, size=len(ordered)).tolist()
     env = {s: Integer(v) for s, v in zip(ordered, values)}
     by_id = {id(s): v for s, v in zip(ordered, values)}
@@ -345,6 +347,22 @@ def _check(title: str, n: int, step: Step, rng: np.random.Generator) -> StepChec
                 f"{where}: {a} {step.relation} {b} fails at random integers ({na} vs {nb})"
             )
     return StepCheck(len(left), cited)
+
+
+def _name(s: Symbol) -> str:
+    return s.name
+
+
+def _free_symbols(v: Basic) -> set[Any]:
+    """``v.free_symbols``, read straight off a sum of products of Symbols and integers."""
+    out = set()
+    for t in v.args if type(v) is Add else (v,):
+        for f in t.args if type(t) is Mul else (t,):
+            if type(f) is Symbol:
+                out.add(f)
+            elif not isinstance(f, Integer):
+                return set(v.free_symbols)
+    return out
 
 
 def _at(v: Any, by_id: dict[int, int]) -> Any:
