@@ -264,7 +264,9 @@ def plot_blocks(d: Derivation, ax: Any = None) -> Any:
             if keys:
                 label = "+".join(_mathtext_label(k, bp.channels) for k in keys)
                 ax.text(c * w + w / 2, r * h + h / 2, label, ha="center", va="center",
-                        fontsize=9, color="#1f3f8f")
+                        fontsize=9, color="#1f3f8f",
+                        bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none",
+                              "pad": 1})
     if bp.channels:
         for q in range(bp.channel_shape[0]):
             for c in range(bp.channel_shape[1]):
