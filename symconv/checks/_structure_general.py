@@ -92,7 +92,8 @@ def _reindex(summand: Any, b: Symbol, e: Symbol, n: Symbol, m: Symbol,
                 and tuple(sympy.expand(v) for v in high.limits[0][1:]) == (0, n - e - 1))
     steps.append((f"reindex{axis}: Sum.change_index m = b - e + n (b < e) and m = b - e "
                   "(b >= e) give the ranges n-e..n-1 and 0..n-e-1 and the same summand, "
-                  "because w^(-a n) = exp(2 pi i a) = 1 for integer a (SymPy)",
+                  "because, with w = exp(-2 pi i / n), w^(-a n) = exp(2 pi i a) = 1 for "
+                  "integer a (SymPy)",
                   adjacent and _same(low.function, high.function)))
     return high.function
 
