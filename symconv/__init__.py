@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # the same names, imported eagerly for type checkers
     from .checks._proofs import Step as Step
     from .checks._proofs import proofs as proofs
     from .checks._verify import Verification as Verification
+    from .core._blocks import BlockPartition as BlockPartition
+    from .core._blocks import block_partition as block_partition
     from .core._dense import DenseConstraints as DenseConstraints
     from .core._dense import dense_constraints as dense_constraints
     from .core._derivation import Derivation as Derivation
@@ -50,8 +52,6 @@ if TYPE_CHECKING:  # the same names, imported eagerly for type checkers
     from .core._stretch import stretched_input as stretched_input
     from .core._stretch import stretched_kernel as stretched_kernel
     from .core._stretch import subsampled as subsampled
-    from .core._blocks import BlockPartition as BlockPartition
-    from .core._blocks import block_partition as block_partition
     from .core._structure import Diagonalization as Diagonalization
     from .core._structure import KroneckerForm as KroneckerForm
     from .core._structure import KroneckerTerm as KroneckerTerm
