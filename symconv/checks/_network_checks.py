@@ -4,7 +4,7 @@
 gets seeded random values (standard normal floats, so no two entries of a
 max-pooling window tie and no ReLU input is exactly 0).  The network's output
 is evaluated from its SymPy expressions, layer by layer
-(:class:`~symconv.checks._layered_eval.LayeredEvaluator`: each distinct node
+(:class:`~symconv.checks._layered_eval.LayeredEvaluator`: each node object
 once, every node shape through ``sympy.lambdify``), and compared with the
 references of :mod:`symconv.checks._network_reference` (torch autograd, else
 NumPy and finite differences).  The backward pass:
@@ -181,7 +181,8 @@ def _chained_backward(nd: NetworkDerivation, ev: LayeredEvaluator,
     for pos in range(len(nd.layers) - 1, -1, -1):
         layer, ld = nd.network.layers[pos], nd.layers[pos]
         x = ev.values(_view(ld, "input"))
-        w = None if ld.weight is None else ev.values(_view(ld, "weight"))
+        ws = _view(ld, "weight")
+        w = ev.values(ws) if ws else None
         prime = _activation_prime(ld, x) if getattr(ld, "kind", None) == "activation" else None
         got = numeric_backward(ld, x, w, d, prime)
         if got is None:
