@@ -205,3 +205,18 @@ def test_complex128_input_matches_scipy() -> None:
     # symconv correlates without conjugating the kernel (as a layer does); SciPy conjugates
     want = scipy.signal.correlate(x, np.conj(w), mode="same", method="direct").reshape(-1)
     assert np.allclose(got, want, rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_complex_float_numbers_are_what_sympy_arithmetic_gives(fast: bool) -> None:
+    rng = np.random.default_rng(6)
+    special = [0.0, -0.0, 1.0, -1.0, 2.5, np.inf, -np.inf, 1e-310]
+    re = np.concatenate([rng.normal(size=200) * 10.0 ** rng.integers(-30, 30, size=200),
+                         np.repeat(special, len(special))])
+    im = np.concatenate([rng.normal(size=200), np.tile(special, len(special))])
+    made = _symbolic.complex_float_numbers(re, im, fast)
+    public = [sympy.Float(r) + sympy.Float(j) * sympy.I for r, j in zip(re.tolist(), im.tolist())]
+    # a zero imaginary part leaves the real Float as it is (see the test above)
+    keep = [k for k, (r, j) in enumerate(zip(re, im)) if r != 0 or j != 0]
+    assert _same_numbers([made[k] for k in keep], [public[k] for k in keep])
+    assert all(made[k] == sympy.Float(0.0) for k in range(len(re)) if k not in set(keep))

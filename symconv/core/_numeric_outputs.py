@@ -20,7 +20,7 @@ import sympy
 from sympy import Add, Float, I, Integer, Mul, Rational, S
 
 from ._gc import without_gc
-from ._symbolic import complex_numbers, float_numbers, rational_numbers
+from ._symbolic import complex_float_numbers, complex_numbers, float_numbers, rational_numbers
 from ._taps import TapTable
 
 #: Taps multiplied per NumPy step (bounds the temporary arrays).
@@ -190,12 +190,17 @@ def _combine(parts: list[Any], b: Any, per_channel: int, taps: TapTable, exact: 
     (xr, xi), (wr, wi) = parts[0], parts[1]
     starts = taps.starts
     n_max = int(np.max(np.diff(starts))) if taps.n_out else 0
-    re = _conv(wr, xr, taps, starts, exact, n_max)
     im = None
-    if is_complex:
-        re = re - _conv(wi, xi, taps, starts, exact, n_max)
-        im = _conv(wr, xi, taps, starts, exact, n_max) + _conv(wi, xr, taps, starts, exact,
-                                                               n_max)
+    if is_complex and not exact:  # complex128 products, one pass
+        c = _sum_products(wr.as_float() + 1j * wi.as_float(), xr.as_float() + 1j * xi.as_float(),
+                          taps, starts, np.complex128)
+        re, im = c.real.copy(), c.imag.copy()
+    else:
+        re = _conv(wr, xr, taps, starts, exact, n_max)
+        if is_complex:  # exact: four real convolutions of integers
+            re = re - _conv(wi, xi, taps, starts, exact, n_max)
+            im = _conv(wr, xi, taps, starts, exact, n_max) + _conv(wi, xr, taps, starts, exact,
+                                                                   n_max)
     den = xr.denominator * wr.denominator if exact else 1
     if b is not None:
         br, bi = parts[2]
@@ -225,8 +230,7 @@ def _to_sympy(re: np.ndarray, im: np.ndarray | None, den: int, exact: bool
             return real
         imag = rational_numbers(im.tolist(), den)
     else:
-        real = float_numbers(re)
         if im is None:
-            return real
-        imag = float_numbers(im)
+            return float_numbers(re)
+        return complex_float_numbers(re, im)
     return complex_numbers(real, imag)
