@@ -74,6 +74,14 @@ def _read(raw: np.ndarray) -> tuple[_Part, _Part] | None:
             re.append(e)
             im.append(zero)
             continue
+        if type(e) is Add:  # a + n*I, the common complex entry, read inline
+            args = e.args
+            if len(args) == 2 and isinstance(args[0], _NUMBER) and type(args[1]) is Mul:
+                margs = args[1].args
+                if len(margs) == 2 and margs[1] is I and isinstance(margs[0], _NUMBER):
+                    re.append(args[0])
+                    im.append(margs[0])
+                    continue
         r, j = _real_imag(e)
         if not (isinstance(r, _NUMBER) and isinstance(j, _NUMBER)):
             return None

@@ -513,13 +513,14 @@ def complex_numbers(re: list[Any], im: list[Any], fast: bool | None = None) -> l
     ``j*I`` alone when ``r`` is zero; otherwise ``Add(r, Mul(j, I))`` -- SymPy's
     canonical form, assembled as ``Add._from_args``/``Mul._from_args`` would.
     """
-    i_unit, one = S.ImaginaryUnit, S.One
+    i_unit, one, zero, flt = S.ImaginaryUnit, S.One, S.Zero, sympy.Float
     use_fast = _fast() if fast is None else fast
     new = object.__new__  # Basic.__new__ and AssocOp._from_args, inlined
     mul_assumptions, add_assumptions = Mul.default_assumptions, Add.default_assumptions
     out = []
     for r, j in zip(re, im):
-        if not j:
+        # exact zeros are SymPy's singleton S.Zero; only a Float can be another zero
+        if j is zero or (type(j) is flt and not j):
             out.append(r)
             continue
         if j is one:
@@ -532,7 +533,7 @@ def complex_numbers(re: list[Any], im: list[Any], fast: bool | None = None) -> l
             part.is_commutative = True
         else:
             part = Mul(j, i_unit, evaluate=False)
-        if not r:
+        if r is zero or (type(r) is flt and not r):
             out.append(part)
         elif use_fast:
             total = new(Add)
