@@ -20,8 +20,8 @@ def test_the_general_proof_is_proved_step_by_step():
     pr = C.composition_proof()
     assert pr and pr.proved and pr.status == "proved"
     assert all(s.proved for s in pr.steps) and len(pr.steps) == 9
-    n_inst = sum(k1 + k2 - 1 for k1 in range(1, C.INSTANCE_MAX + 1)
-                 for k2 in range(1, C.INSTANCE_MAX + 1))
+    n_inst = sum(k1 + k2 - 1 for k1 in range(1, C.CLIP_CHECK_UPTO + 1)
+                 for k2 in range(1, C.CLIP_CHECK_UPTO + 1))
     assert f"also checked on {n_inst} instances" in pr.steps[-1].how
     # the chain is connected: each step starts where the previous ended (after the sizes)
     chain = pr.steps[1:]
@@ -36,8 +36,8 @@ def test_an_equivalent_kernel_written_otherwise_is_only_checked():
     analysis matches, so the clipping step is honestly 'checked on N instances'."""
     pr = C.composition_proof(lambda a, b, t, k1, k2: Sum(
         a[C.m] * b[t - C.m], (C.m, Max(0, t - k2 + 1), Min(t, k1 - 1))))
-    n_inst = sum(k1 + k2 - 1 for k1 in range(1, C.INSTANCE_MAX + 1)
-                 for k2 in range(1, C.INSTANCE_MAX + 1))
+    n_inst = sum(k1 + k2 - 1 for k1 in range(1, C.CLIP_CHECK_UPTO + 1)
+                 for k2 in range(1, C.CLIP_CHECK_UPTO + 1))
     assert pr and not pr.proved
     assert pr.steps[-1].status == f"checked on {n_inst} instances"
     assert pr.status == f"proved by SymPy except step 9 checked on {n_inst} instances"

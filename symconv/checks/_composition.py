@@ -35,7 +35,7 @@ with SymPy's own operations, reusing the certificates of
   back (``sum_combine``), each bracket (slope +-1 in ``m``) shown 1 or 0 on a
   whole piece by its value at the right end (slacks nonnegative), and the
   claimed ``Max``/``Min`` bounds evaluated by SymPy to the kept piece's.  The
-  step is *also* checked on instances: every ``k1, k2`` in ``1..INSTANCE_MAX``
+  step is *also* checked on instances: every ``k1, k2`` in ``1..CLIP_CHECK_UPTO``
   and every ``t`` in ``0..k1+k2-2``, both sides summed out and expanded (exact,
   symbolic ``a``, ``b``).  A claim the case analysis cannot match (an
   equivalent kernel written otherwise) is reported *checked on N instances*; a
@@ -68,11 +68,11 @@ from ._general_rules import (
     sympy_sum,
 )
 
-__all__ = ["INSTANCE_MAX", "CompositionProof", "CompositionStep", "composition_proof",
+__all__ = ["CLIP_CHECK_UPTO", "CompositionProof", "CompositionStep", "composition_proof",
            "full_convolution_kernel"]
 
-#: The clipping step is checked for every k1, k2 in 1..INSTANCE_MAX (and every t).
-INSTANCE_MAX = 5
+#: The clipping step is checked for every k1, k2 in 1..CLIP_CHECK_UPTO (and every t).
+CLIP_CHECK_UPTO = 5
 
 PROVED = "proved"
 
@@ -290,8 +290,8 @@ def _clip_by_cases(over_m: Any, claimed: Any) -> tuple[bool, str]:
 def _clip_instances(kernel: Kernel, inner: Any) -> tuple[bool, int]:
     """Compare the Piecewise form with the claimed kernel at every instance of the grid."""
     count = 0
-    for kk1 in range(1, INSTANCE_MAX + 1):
-        for kk2 in range(1, INSTANCE_MAX + 1):
+    for kk1 in range(1, CLIP_CHECK_UPTO + 1):
+        for kk2 in range(1, CLIP_CHECK_UPTO + 1):
             for tt in range(kk1 + kk2 - 1):
                 sizes = {k1: kk1, k2: kk2, t: tt}
                 left = _unroll(inner.xreplace(sizes))
@@ -419,7 +419,7 @@ def _build(kernel: Kernel) -> CompositionProof:
     e8 = e7.xreplace({over_m: claimed})
     ok8, count = _clip_instances(kernel, over_m)
     by_cases, why = _clip_by_cases(over_m, claimed)
-    grid = f"k1, k2 in 1..{INSTANCE_MAX}, every t in 0..k1+k2-2, exact"
+    grid = f"k1, k2 in 1..{CLIP_CHECK_UPTO}, every t in 0..k1+k2-2, exact"
     if not ok8:
         status, how = "fails", f"instance {count} of the grid ({grid}) disagrees"
     elif by_cases:
