@@ -18,8 +18,16 @@ from symconv.checks import _composition as C
 
 def test_the_general_proof_is_proved_step_by_step():
     pr = C.composition_proof()
-    assert pr and pr.proved and pr.status == "proved"
-    assert all(s.proved for s in pr.steps) and len(pr.steps) == 9
+    assert pr and len(pr.steps) == 9
+    # steps 1-8 by SymPy alone; step 9 joins SymPy's certificates by two hand-coded
+    # arguments (slope +-1 bracket constancy, case coverage), so it is not called
+    # "proved" unqualified and the whole proof is not "proved by SymPy"
+    assert all(s.proved and not s.hand for s in pr.steps[:-1])
+    assert not pr.proved and not pr.steps[-1].proved
+    assert pr.steps[-1].status == C.PROVED_HAND == "proved with 2 hand-coded arguments"
+    assert pr.steps[-1].hand == C.HAND_CODED and len(C.HAND_CODED) == 2
+    assert "slope +-1" in C.HAND_CODED[0] and "cover every integer" in C.HAND_CODED[1]
+    assert pr.status == "proved by SymPy except step 9 proved with 2 hand-coded arguments"
     n_inst = sum(k1 + k2 - 1 for k1 in range(1, C.CLIP_CHECK_UPTO + 1)
                  for k2 in range(1, C.CLIP_CHECK_UPTO + 1))
     assert f"also checked on {n_inst} instances" in pr.steps[-1].how
@@ -28,7 +36,7 @@ def test_the_general_proof_is_proved_step_by_step():
     assert chain[0].lhs == pr.lhs and chain[-1].rhs == pr.rhs
     assert all(s.rhs == nxt.lhs for s, nxt in itertools.pairwise(chain))
     assert pr.outputs == C.n - C.k1 - C.k2 + 2
-    assert "proved" in str(pr)
+    assert str(pr).count("hand-coded, not SymPy: ") == 2
 
 
 def test_an_equivalent_kernel_written_otherwise_is_only_checked():
@@ -39,7 +47,7 @@ def test_an_equivalent_kernel_written_otherwise_is_only_checked():
     n_inst = sum(k1 + k2 - 1 for k1 in range(1, C.CLIP_CHECK_UPTO + 1)
                  for k2 in range(1, C.CLIP_CHECK_UPTO + 1))
     assert pr and not pr.proved
-    assert pr.steps[-1].status == f"checked on {n_inst} instances"
+    assert pr.steps[-1].status == f"checked on {n_inst} instances" and not pr.steps[-1].hand
     assert pr.status == f"proved by SymPy except step 9 checked on {n_inst} instances"
 
 
@@ -100,7 +108,10 @@ def test_latex_of_the_proof_is_deterministic_and_honest():
     text = pr.to_latex()
     assert text == C.composition_proof().to_latex()
     assert text.startswith(r"\begin{aligned}") and text.endswith(r"\end{aligned}")
-    assert text.count(": proved]") == len(pr.steps)
+    assert text.count(": proved]") == len(pr.steps) - 1
+    assert text.count(": proved with 2 hand-coded arguments]") == 1
+    assert text.count("(not SymPy): ") == 2
+    assert "Status: proved by SymPy except step 9 proved with 2 hand-coded arguments." in text
     assert r"\left[" in text  # Iverson brackets
     assert "fails" in C.composition_proof(
         lambda a, b, t, k1, k2: Sum(a[t - C.m] * b[C.m], (C.m, 0, t))).to_latex()

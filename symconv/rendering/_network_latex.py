@@ -226,13 +226,14 @@ def composition_latex(proof: Any) -> str:
 
     ``proof`` is a :class:`symconv.checks._composition.CompositionProof`: the
     statement, then the output sizes, then the chain ``lhs = ... = rhs`` with
-    each step's rule and whether SymPy proved it or it was checked on instances.
+    each step's rule and whether SymPy proved it, it was proved with hand-coded
+    arguments (each listed after the chain) or it was checked on instances.
 
     Examples
     --------
     >>> from symconv.checks._composition import composition_proof
     >>> text = composition_latex(composition_proof())
-    >>> text.startswith(r"\begin{aligned}"), "overlap: proved]" in text
+    >>> text.startswith(r"\begin{aligned}"), "overlap: proved with 2 hand-coded arguments]" in text
     (True, True)
     """
     printer = _CompositionPrinter(_composition_name)
@@ -255,4 +256,7 @@ def composition_latex(proof: Any) -> str:
     ]
     for k, s in enumerate(chain, start=2):
         rows.append("&= " + show(s.rhs) + r" \quad " + tex.text(f"[{k}. {s.title}: {s.status}]"))
+    for k, s in enumerate(chain, start=2):
+        for q, h in enumerate(getattr(s, "hand", ())):
+            rows.append("&" + tex.text(f"Step {k}, hand-coded argument {q + 1} (not SymPy): {h}."))
     return _aligned(rows)
