@@ -19,7 +19,8 @@ CPU time of each):
   SymPy ``Integer`` array of their real parts -- both exact;
 * NumPy numbers: ``complex128`` against ``float64`` (both give SymPy Floats).
 
-Each figure is the best of ``--repeat`` runs on a fresh derivation.  Prints
+Each figure is the best CPU time of ``--repeat`` (or more, for small sizes)
+runs on a fresh derivation, the baseline run alternately with it.  Prints
 Markdown tables and the load average.
 """
 
@@ -29,13 +30,14 @@ import argparse
 import os
 import platform
 import time
+from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
 import scipy
 import scipy.signal
 import sympy
-from _timing import best, fmt
+from _timing import fmt
 
 import symconv as sc
 
@@ -51,14 +53,21 @@ def output(x: object, w: np.ndarray) -> sympy.Array:
 
 
 def alternate(a: object, b: object, w: np.ndarray, rounds: int) -> tuple[float, float]:
-    """Best CPU times of ``output(a, w)`` and ``output(b, w)``, timed in alternating rounds.
+    """Best CPU times of ``output(a, w)`` and ``output(b, w)``, timed in alternating rounds."""
+    return paired(lambda: output(a, w), lambda: output(b, w), rounds)
+
+
+def paired(fa: Callable[[], object], fb: Callable[[], object], rounds: int
+           ) -> tuple[float, float]:
+    """Best CPU times of ``fa()`` and ``fb()``, run in alternating rounds.
 
     CPU time (``time.process_time``) rather than wall time: on a shared machine
     the wall clock also counts the time other jobs hold the processor.
     """
-    ta, tb = [], []
+    ta: list[float] = []
+    tb: list[float] = []
     for _ in range(rounds):
-        for fn, times in ((lambda: output(a, w), ta), (lambda: output(b, w), tb)):
+        for fn, times in ((fa, ta), (fb, tb)):
             t = time.process_time()
             fn()
             times.append(time.process_time() - t)
@@ -83,20 +92,18 @@ def main() -> None:
         n = round(10 ** (e / 2))
         x = rng.integers(-9, 10, size=(n, n))
         r = {3: 10 * args.repeat, 4: 3 * args.repeat, 5: args.repeat}.get(e, 1)
-        ours = best(lambda x=x: output(x, w), r)
-        base = best(lambda x=x: baseline(x, w), r)
+        ours, base = paired(lambda x=x: output(x, w), lambda x=x: baseline(x, w), r)
         rows.append((f"{n}x{n} integers ({n * n:,} outputs)", ours, base))
         sizes.append(n)
     n = 100
     x = rng.integers(-9, 10, size=(n, n))
     xf = np.array([[Fraction(int(v), 7) for v in row] for row in x], dtype=object)
     rows.append(("100x100 fractions x/7 (baseline: Rational(v, 7))",
-                 best(lambda: output(xf, w), 3 * args.repeat),
-                 best(lambda: baseline(x, w, 7), 3 * args.repeat)))
+                 *paired(lambda: output(xf, w), lambda: baseline(x, w, 7), 3 * args.repeat)))
     print(f"correlate(x, 3x3 kernel, 'same'), all numeric; Python {platform.python_version()}, "
           f"SymPy {sympy.__version__}, NumPy {np.__version__}, SciPy {scipy.__version__}; "
           f"load average {os.getloadavg()[0]:.2f}\n")
-    print("| input | `d.output` | baseline: scipy.signal + SymPy array | ratio |")
+    print("| input | `d.output` (CPU) | baseline: scipy.signal + SymPy array (CPU) | ratio |")
     print("| --- | --- | --- | --- |")
     for label, ours, b in rows:
         print(f"| {label} | {fmt(ours)} | {fmt(b)} | {ours / b:.2f} |")
