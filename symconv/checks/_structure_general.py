@@ -1,4 +1,4 @@
-"""General-size proofs of two structure theorems, every step closed by SymPy (checks layer).
+"""General-size proofs of two structure theorems, algebra closed by SymPy (checks layer).
 
 * :func:`prove_convolution_theorem` -- for symbolic ``n`` (and ``n1, n2`` in
   2-D), ``F T = diag(F c) F`` for the circulant ``T[o, i] = c[(o - i) mod n]``
@@ -17,6 +17,12 @@
   each block only ``r = 0`` survives.  No ``.doit()`` on sums of
   ``KroneckerDelta``: the vanishing terms are shown by ``Mod`` with
   ``d = r + 1 + u`` (``1 <= r <= d - 1``), which SymPy reduces to ``r != 0``.
+
+Three links are argued in this module's code, not established by SymPy, and
+each step's text says so: a representative linear in ``b`` with positive
+slope and both endpoints in ``0..n-1`` stays in ``0..n-1`` on the whole piece
+(monotonicity); the induction principle (SymPy proves base and step);
+``d = r + 1 + u`` with ``u >= 0`` reaches every ``1 <= r <= d - 1``.
 
 Each function returns ``[(text, held), ...]``; ``tamper`` builds a wrong
 statement (for the tests: the same steps must then fail).  The identities hold
@@ -85,7 +91,8 @@ def _reindex(summand: Any, b: Symbol, e: Symbol, n: Symbol, m: Symbol,
         ok &= bool((n - 1 - rep.subs(b, hi)).subs(n, n_of).is_nonnegative)
     steps.append((f"mod{axis}: on b < e, (b - e) mod n = b - e + n; on b >= e, it is b - e "
                   "(SymPy: congruent mod n, increasing in b, endpoints in 0..n-1 with "
-                  "0 <= e <= n-1)", bool(ok)))
+                  "0 <= e <= n-1; hand-coded: increasing with both ends inside keeps "
+                  "every b inside)", bool(ok)))
     low = Sum(summand.subs(mod, b - e + n), (b, 0, e - 1)).change_index(b, b - e + n, m)
     high = Sum(summand.subs(mod, b - e), (b, e, n - 1)).change_index(b, b - e, m)
     adjacent = (low.limits[0][1:] == (n - e, n - 1)
@@ -198,17 +205,20 @@ def prove_stretched_kernel(conv: Any, o: Symbol, tamper: bool = False) -> list[S
     rp, u = _int("r", positive=True), _int("u", nonnegative=True)
     lims = (sympy.expand(tail.limits[0][1]), sympy.expand(tail.limits[0][2]))
     steps.append(("tail vanishes: with t = d(k-1) + r, 1 <= r <= d-1 (Sum.change_index), "
-                  "(d(k-1) + r) mod d = r != 0 (SymPy with d = r + 1 + u), so v[t] = 0",
+                  "(d(k-1) + r) mod d = r != 0 (SymPy with d = r + 1 + u; hand-coded: "
+                  "u >= 0 reaches every such r), so v[t] = 0",
                   lims == (1, d - 1)
                   and _zero(tail.function.subs(r, rp).subs(d, rp + 1 + u))))
     steps.append(("blocks: sum over t = 0..dk-1 = sum over j = 0..k-1 of the block "
                   "sum over r = 0..d-1 at t = dj + r, by induction on k (base: both empty; "
-                  "step: the next block, Sum.change_index t = dK + r; each closed by SymPy)",
+                  "step: the next block, Sum.change_index t = dK + r; each closed by SymPy; "
+                  "the induction itself is hand-coded)",
                   blocks_ok))
     h = f(d * j + r)
     rest = _zero(h.subs(r, rp).subs(d, rp + 1 + u))
     steps.append(("in block j only r = 0 survives: r = 1..d-1 have (dj + r) mod d = r != 0 "
-                  "(SymPy with d = r + 1 + u), so v[dj + r] = 0", bool(split and rest)))
+                  "(SymPy with d = r + 1 + u; hand-coded: u >= 0 reaches every such r), "
+                  "so v[dj + r] = 0", bool(split and rest)))
     survivor = Sum(h.subs(r, 0), (j, 0, k - 1))
     steps.append(("conclusion: v[dj] = w[j] (SymPy: (dj) mod d = 0) and the sum over j is the "
                   "general-size engine's dilated Conv1d output y[o] (SymPy simplify)",
