@@ -506,6 +506,16 @@ def test_1d_multichannel_blocks_are_toeplitz_per_pair_and_one_channel_1d_refuses
         block_partition(sc.correlate([1, 2, 3], [1, 2]))
 
 
+@pytest.mark.parametrize("bad", [None, 5, "conv", np.eye(3)])
+def test_block_partition_and_plot_blocks_refuse_a_non_derivation(bad) -> None:
+    from symconv.core._blocks import block_partition
+
+    for f in (block_partition, sc.plot_blocks):
+        with pytest.raises(TypeError, match=r"`d` must be a symconv Derivation.*got "
+                           + type(bad).__name__):
+            f(bad)
+
+
 def test_replicate_padding_block_carries_both_taps() -> None:
     from symconv.core._blocks import block_partition
 

@@ -83,9 +83,16 @@ def block_partition(d: Derivation) -> BlockPartition:
 
     Raises
     ------
+    TypeError
+        When ``d`` is not a symconv Derivation.
     ValueError
         For a one-channel 1-D derivation (its blocks would be single entries).
     """
+    from ._derivation import Derivation
+
+    if not isinstance(d, Derivation):
+        raise TypeError(f"`d` must be a symconv Derivation (from .derive() or sc.correlate), "
+                        f"got {type(d).__name__}")
     kf = kronecker_form(d)
     has_e = d.spec.has_channels
     ndim = d.spec.ndim
