@@ -168,9 +168,10 @@ def test_cli_plot_tikz_follows_names(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("argv", "match"), [
-    (["--names", "abc"], r"`names` must be one of the presets"),
+    (["--names", "abc"], r"^symconv: error: --names: `names` must be one of the presets"),
     (["--names", "x=a,w"], r"--names: each item must be role=name .*'w'"),
-    (["--names", "q=a"], r"`names` has an unknown role 'q'"),
+    (["--names", "q=a"], r"^symconv: error: --names: `names` has an unknown role 'q'"),
+    (["--names", "x=a,w=W,x=u"], r"--names: each role may be named once, got 'x' twice"),
     (["--index-base", "2"], r"--index-base: must be an integer from 0 to 1, got '2'"),
 ])
 @pytest.mark.parametrize("command", [

@@ -130,10 +130,16 @@ def names_from_args(args: argparse.Namespace) -> Names:
                 if not eq or not role.strip() or not name.strip():
                     raise UsageError(f"--names: each item must be role=name (e.g. "
                                      f"x=a,w=W), got {item.strip()!r}")
+                if role.strip() in mapping:
+                    raise UsageError(f"--names: each role may be named once, got "
+                                     f"{role.strip()!r} twice in {names!r}")
                 mapping[role.strip()] = name.strip()
             names = mapping
     base = 0 if args.index_base is None else parse_int_in("--index-base", args.index_base, 0, 1)
-    return Names.of(names, base)
+    try:
+        return Names.of(names, base)
+    except (ValueError, TypeError) as e:  # the option's name, as every other refusal
+        raise UsageError(f"--names: {e}") from None
 
 
 def _latex_options(p: argparse.ArgumentParser) -> None:
