@@ -136,7 +136,7 @@ def compare_sums(
     for j, (left, pairs) in enumerate(zip(lhs, rhs)):
         fast = _plain_sides(left, pairs)
         if fast is not None:  # every term a bare product of Symbols: compare multisets
-            ok = len(fast[0]) == len(fast[1]) and sorted(fast[0]) == sorted(fast[1])
+            ok = _same_multiset(fast[0], fast[1])
             monomials += len(fast[0])
             if ok:
                 continue
@@ -213,6 +213,17 @@ def _plain_sides(
         else:
             return None
     return lhs, rhs
+
+
+def _same_multiset(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
+    """Equal as multisets: by sets when ``a`` has no repeats (then equal sets and equal
+    lengths force ``b`` to be a permutation of ``a``), else by sorting."""
+    if len(a) != len(b):
+        return False
+    sa = set(a)
+    if len(sa) == len(a):
+        return sa == set(b)
+    return sorted(a) == sorted(b)
 
 
 def _split(term: Any) -> tuple[Any, tuple[Any, ...]]:
