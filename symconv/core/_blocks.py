@@ -87,6 +87,19 @@ def block_partition(d: Derivation) -> BlockPartition:
         When ``d`` is not a symconv Derivation.
     ValueError
         For a one-channel 1-D derivation (its blocks would be single entries).
+
+    Examples
+    --------
+    Two input channels, one output channel: one Toeplitz block per channel pair.
+
+    >>> import symconv as sc
+    >>> bp = block_partition(sc.Conv1d(2, 1, 2, bias=False).derive(input_size=(2, 3)))
+    >>> bp.grid, bp.block_shape, bp.channel_shape
+    (((((0, 0),), ((0, 1),)),), (2, 3), (1, 2))
+    >>> bp.blocks[(0, 1)]
+    Matrix([
+    [w_0_1_0, w_0_1_1,       0],
+    [      0, w_0_1_0, w_0_1_1]])
     """
     from ._derivation import Derivation
 
