@@ -132,7 +132,10 @@ Dumoulin \& Visin, regenerated}
 INTRO = r"""Every numbered statement below is stated for general sizes, with the steps of its
 proof marked \textsc{proved} (SymPy establishes the step with symbolic sizes),
 \textsc{checked} (the step is evaluated on every combination of a grid of sizes, whose
-number is given) or \textsc{definition}; and each is backed by instance checks run while
+number is given) or \textsc{definition}; a few \textsc{proved} steps join SymPy's
+certificates by a link argued in symconv's code rather than by SymPy (monotonicity of a
+linear index, the induction principle, a slack reaching every case), and their text says
+``hand-coded''; and each is backed by instance checks run while
 this document was built: a concrete convolution derived by symconv compared with an
 independent reference (loops written from the textbook formula, NumPy, SciPy, and PyTorch
 when installed).  Steps marked ``general-size engine'' are theorems of symconv's
