@@ -99,3 +99,20 @@ def test_symbolic_transposed_gemm_is_the_output():
     w0, w1 = sympy.symbols("w_0_0_0 w_0_0_1")
     assert W.T.tolist() == [[w1, w0]]  # the flipped kernel
     assert [sympy.expand(e) for e in X * W] == [x0 * w0, x0 * w1, x1 * w0, x1 * w1]
+
+
+def test_transposed_gemm_over_the_limit_is_refused_before_building(monkeypatch):
+    """X's entries counted by hand (torch's output-length law): the refusal names them."""
+    import symconv.core._gemm as G
+
+    d = sc.ConvTranspose1d(2, 3, 3, stride=2, padding=1).derive(input_size=(2, 4))
+    out_len = (4 - 1) * 2 - 2 * 1 + 1 * (3 - 1) + 0 + 1  # torch: (L-1)s - 2p + d(k-1) + op + 1
+    entries = out_len * 2 * 3  # one row per output position, C_in * K columns
+    monkeypatch.setattr(G, "GEMM_LIMIT", entries - 1)
+    monkeypatch.setattr(G, "_transpose_gemm", lambda d: pytest.fail("built past the limit"))
+    with pytest.raises(ValueError,
+                       match=rf"would hold {entries:,} entries \(limit {entries - 1:,}\)"):
+        d.gemm()
+    monkeypatch.undo()  # the real limit: built, and of the size counted by hand
+    X, _ = d.gemm()
+    assert X.rows * X.cols == entries
