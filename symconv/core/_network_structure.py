@@ -188,12 +188,21 @@ class Composition:
     holds: bool
 
     def proofs(self) -> tuple[Any, ...]:
-        """The general-size theorem behind it: stride-1 composition, proved step by step.
+        """The general-size theorem behind it: stride-1 composition, step by step.
 
         One :class:`symconv.checks._composition.CompositionProof` (symbolic ``n``,
-        ``k1``, ``k2``; 1-D, one channel, stride 1): which steps SymPy proves and
-        which are checked on instances is in its ``status``; ``holds`` above is
-        this instance's exact identity.
+        ``k1``, ``k2``; 1-D, one channel, stride 1): which steps SymPy proves,
+        which rely on hand-coded arguments (the last, the clipping) and which are
+        checked on instances is in its ``status``; ``holds`` above is this
+        instance's exact identity.
+
+        Examples
+        --------
+        >>> import symconv as sc
+        >>> two = sc.Sequential(sc.Conv1d(1, 1, 3), sc.Conv1d(1, 1, 2))
+        >>> (pr,) = two.derive(input_size=(1, 5)).composition().proofs()
+        >>> pr.status
+        'proved by SymPy except step 9 proved with 2 hand-coded arguments'
         """
         from ..checks._composition import composition_proof
 
