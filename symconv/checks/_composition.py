@@ -40,7 +40,7 @@ with SymPy's own operations, reusing the certificates of
   ``t <= k2-1`` or ``t >= k2``; each case's ``t, k1, k2`` written with
   nonnegative integer slacks, ``0..k2-1`` cut into pieces that SymPy merges
   back (``sum_combine``), each bracket (slope +-1 in ``m``) shown 1 or 0 on a
-  whole piece by its value at the right end (slacks nonnegative), and the
+  whole piece by its value at the end where it is extreme (slacks nonnegative), and the
   claimed ``Max``/``Min`` bounds evaluated by SymPy to the kept piece's.  The
   step is *also* checked on instances: every ``k1, k2`` in ``1..CLIP_CHECK_UPTO``
   and every ``t`` in ``0..k1+k2-2``, both sides summed out and expanded (exact,
