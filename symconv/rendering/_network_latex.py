@@ -14,6 +14,7 @@ each array are written (the rest elided, said so).  Every name goes through
 from __future__ import annotations
 
 import re
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -213,6 +214,18 @@ class _CompositionPrinter(tex.SafePrinter):
         return r"\left[" + self._print(expr.args[0]) + r" \geq 0\right]"
 
 
+#: Comparison signs of plain text as math (text-mode < and > print as inverted marks in OT1).
+_SIGNS = (("<=", r"$\le$"), (">=", r"$\ge$"), ("+-", r"$\pm$"), ("<", "$<$"), (">", "$>$"))
+
+
+def _signs(line: str) -> str:
+    r"""``\text{...}`` of plain text, escaped, its comparison signs as math."""
+    out = tex.escape(line)
+    for sign, math in _SIGNS:
+        out = out.replace(sign, math)
+    return tex.command("text", out)
+
+
 _COMPOSITION_NAMES = {"k1": "k_{1}", "k2": "k_{2}", "y1": "y^{(1)}"}
 
 
@@ -258,5 +271,8 @@ def composition_latex(proof: Any) -> str:
         rows.append("&= " + show(s.rhs) + r" \quad " + tex.text(f"[{k}. {s.title}: {s.status}]"))
     for k, s in enumerate(chain, start=2):
         for q, h in enumerate(getattr(s, "hand", ())):
-            rows.append("&" + tex.text(f"Step {k}, hand-coded argument {q + 1} (not SymPy): {h}."))
+            said = f"Step {k}, hand-coded argument {q + 1} (not SymPy): {h}."
+            lines = [_signs(line) for line in textwrap.wrap(said, 80)]  # fit the page
+            rows.append("&" + lines[0])
+            rows.extend(r"&\quad " + line for line in lines[1:])
     return _aligned(rows)
