@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import scipy.linalg
@@ -524,6 +526,19 @@ def test_replicate_padding_block_carries_both_taps() -> None:
     bp = block_partition(d)
     assert bp.grid[0][0] == ((0,), (1,))  # kernel rows 0 (clamped from -1) and 1 read row 0
     assert bp.matrix() == d.matrix
+    # independent: y[a, b] = sum_j w[j1, j2] x[clamp(a+j1-1), clamp(b+j2-1)], by loops; each
+    # block (output row a, input row r) sums the column patterns of the rows j1 landing on r
+    w = ints(3, 3)
+    clamp = lambda v: min(max(v, 0), 2)  # noqa: E731
+    want = np.zeros((9, 9), dtype=int)
+    for a, b, j1, j2 in itertools.product(range(3), repeat=4):
+        want[3 * a + b, 3 * clamp(a + j1 - 1) + clamp(b + j2 - 1)] += w[j1, j2]
+    values = {sym: int(v) for sym, v in zip(np.asarray(d.weight.tolist()).reshape(-1),
+                                             w.reshape(-1))}
+    got = np.array(bp.matrix().xreplace(values).tolist(), dtype=int)
+    np.testing.assert_array_equal(got, want)
+    for r, c in itertools.product(range(3), repeat=2):  # the labels say which rows land there
+        assert bp.grid[r][c] == tuple((j1,) for j1 in range(3) if clamp(r + j1 - 1) == c)
 
 
 def test_structure_latex_labels_channel_pairs() -> None:
