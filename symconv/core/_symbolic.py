@@ -179,6 +179,10 @@ def _distinct_symbols(values: list[Any]) -> bool:
     return all(type(v) is Symbol for v in values) and len(set(values)) == len(values)
 
 
+def _symbol_name(s: Symbol) -> str:
+    return s.name
+
+
 @cache
 def _symbol_sorts_before_mul() -> bool:
     """Does SymPy put a lone Symbol before a product of Symbols in an Add's args?"""
@@ -228,7 +232,14 @@ def sums_of_products(
             out.append(s)
         return out
 
-    uniq = sorted(set(every), key=cmp_to_key(Basic.compare))
+    distinct = set(every)
+    plain = {"commutative": True}
+    if all(s.assumptions0 == plain for s in distinct):
+        # Same class, same assumptions: Basic.compare orders them by name (as in
+        # sums_of_pairs), and a plain sort by name is ~15x faster than cmp_to_key.
+        uniq = sorted(distinct, key=_symbol_name)
+    else:
+        uniq = sorted(distinct, key=cmp_to_key(Basic.compare))
     rank = {s: r for r, s in enumerate(uniq)}
     rx = [rank[v] for v in xs]
     rw = [rank[v] for v in ws]
