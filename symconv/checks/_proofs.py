@@ -549,10 +549,25 @@ class _Builder:
             Step(lhs, rhs, "the reversed kernel read in the other order meets the same inputs: "
                  "every output is the same sum of products",
                  [d.flat_output[r] for r in self.rows],
-                 [other.flat_output[r] for r in self.rows], rule="reindexing"),
+                 self._sampled_outputs(other), rule="reindexing"),
         )
         return Proof("Convolution is correlation with the flipped kernel", lhs, rhs, steps,
                      seed=self.seed)
+
+    def _sampled_outputs(self, other: Derivation) -> list[Any]:
+        """``other``'s outputs at the sampled rows.  For an all-symbolic derivation only
+        those rows are built, from ``other``'s own taps (``sums_of_pairs`` gives the same
+        objects as its full ``flat_output``); otherwise its full outputs are read."""
+        d = self.d
+        symbolic = d.given("x") is None and d.given("w") is None and d.given("b") is None
+        if not symbolic or len(self.rows) == self.M:
+            return [other.flat_output[r] for r in self.rows]
+        t = other.taps
+        xs, ws, bias = other.flat_input, other.flat_weight, other.bias_per_output()
+        starts, ii, kk = t.starts.tolist(), t.i.tolist(), t.k.tolist()
+        pairs = [[(ws[kk[j]], xs[ii[j]]) for j in range(starts[r], starts[r + 1])]
+                 for r in self.rows]
+        return sums_of_pairs(pairs, None if bias is None else [bias[r] for r in self.rows])
 
     @staticmethod
     def _mirror(k: int, shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
