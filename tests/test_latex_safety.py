@@ -14,6 +14,7 @@ the shell command a name holds.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -180,3 +181,41 @@ def test_tikz_standalone_with_hostile_names_compiles(
     pdf, opened = _compile(pdflatex, sc.to_tikz(d, which, standalone=True), tmp_path)
     _assert_not_attacked(opened, secret, marker, pdf)
 
+
+
+# ------------------------------------------------------------- < and >
+
+
+def test_escape_sets_angle_brackets_as_text_symbols() -> None:
+    """OT1 text fonts print < and > as inverted marks (¡ ¿): text mode needs the symbols."""
+    from symconv.rendering._tex import escape, text
+
+    assert escape("a<b>c") == r"a\textless{}b\textgreater{}c"
+    assert escape("0 <= t") == r"0 \textless{}= t"
+    assert escape("%<&>") == r"\%\textless{}\&\textgreater{}"
+    assert text("x>0") == r"\text{x\textgreater{}0}"
+
+
+@pytest.mark.parametrize("name", ["a<b>", r"x<\input{/etc/passwd}>", "<}{>"])
+def test_names_with_angle_brackets_are_text_symbols(name: str) -> None:
+    """A name's < and > reach LaTeX only as \\textless / \\textgreater, its other specials
+    escaped as before: the derivation's LaTeX has exactly the raw < of a harmless name's."""
+    for evil, benign in [(_derivation(name).to_latex(), _derivation(HARMLESS).to_latex()),
+                         (_derivation(name).latex_document(),
+                          _derivation(HARMLESS).latex_document())]:
+        _assert_safe(evil, benign)
+        assert evil.count("<") == benign.count("<") and evil.count(">") == benign.count(">")
+        assert r"\textless{}" in evil and r"\textless{}" not in benign
+
+
+@pytest.mark.latex
+def test_angle_brackets_in_names_print_as_angle_brackets(pdflatex: str, tmp_path: Path) -> None:
+    """Compiled, a name ``a<b>`` reads ``a<b>`` in the PDF, never ``a¡b¿``."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext is not installed")
+    pdf, _ = _compile(pdflatex, _derivation("a<b>").latex_document(), tmp_path)
+    out = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True,
+                         check=True, timeout=60).stdout
+    assert "a<b>" in out
+    assert "¡" not in out and "¿" not in out

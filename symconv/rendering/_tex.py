@@ -35,6 +35,10 @@ _TEXT_ESCAPES = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    # OT1 (LaTeX's default font encoding) has no < or > in its text fonts: the
+    # slots print as inverted marks (``0 <= t`` reads ``0 ¡= t``).
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
 }
 
 #: Greek letters a user may name a symbol after (``"delta"`` -> ``\delta``).
@@ -55,6 +59,8 @@ def escape(text: str) -> str:
     --------
     >>> print(escape("50% of x_1 & {y}"))
     50\% of x\_1 \& \{y\}
+    >>> print(escape("a<b>c"))
+    a\textless{}b\textgreater{}c
     """
     return "".join(_TEXT_ESCAPES.get(c, c) for c in text)
 
