@@ -164,7 +164,9 @@ def network_document(nd: NetworkDerivation, max_entries: int = 6) -> str:
         "positions."
     )
     parts = [head, tex.command("begin", "document"),
-             tex.command("section*", "The network"), names + "\n\n" + intro,
+             tex.command("section*", "The network"),
+             # ragged: long layer reprs left no good line break (3.7 pt overfull)
+             r"{\raggedright " + names + r"\par}" + "\n\n" + intro,
              tex.command("section*", "Forward pass")]
     for title, body in _forward(nd, max_entries):
         parts.append(tex.command("subsection*", tex.escape(title)))
@@ -182,7 +184,11 @@ def network_document(nd: NetworkDerivation, max_entries: int = 6) -> str:
             "one correlation whose kernel is the full convolution of the kernels "
             "(nd.composition() builds it at these sizes). The theorem for one channel "
             "and general sizes, each step with its status:"))
-        parts.append(r"{\small\[" + composition_latex(composition_proof()) + r"\]}")
+        # align*, not one aligned block: the chain is taller than a page (22 pt over)
+        chain = composition_latex(composition_proof())
+        start, end = r"\begin{aligned}", r"\end{aligned}"
+        assert chain.startswith(start) and chain.endswith(end)
+        parts.append(r"{\small\begin{align*}" + chain[len(start):-len(end)] + r"\end{align*}}")
     parts.append(tex.command("end", "document"))
     return "\n\n".join(parts) + "\n"
 
@@ -214,16 +220,24 @@ class _CompositionPrinter(tex.SafePrinter):
         return r"\left[" + self._print(expr.args[0]) + r" \geq 0\right]"
 
 
-#: Comparison signs of plain text as math (text-mode < and > print as inverted marks in OT1).
-_SIGNS = (("<=", r"$\le$"), (">=", r"$\ge$"), ("+-", r"$\pm$"), ("<", "$<$"), (">", "$>$"))
+#: Comparison signs of plain text as math (``<=`` reads better as one sign than ``<=``).
+_SIGNS = {"<=": r"$\le$", ">=": r"$\ge$", "+-": r"$\pm$", "<": "$<$", ">": "$>$"}
+_SIGN = re.compile("(<=|>=|\\+-|<|>)")
 
 
 def _signs(line: str) -> str:
-    r"""``\text{...}`` of plain text, escaped, its comparison signs as math."""
-    out = tex.escape(line)
-    for sign, math in _SIGNS:
-        out = out.replace(sign, math)
-    return tex.command("text", out)
+    r"""``\text{...}`` of plain text, escaped, its comparison signs as math.
+
+    >>> print(_signs("0 <= t < k, +-1 & done"))
+    \text{0 $\le$ t $<$ k, $\pm$1 \& done}
+    """
+    pieces = _SIGN.split(line)  # odd positions are the signs
+    return tex.command("text", "".join(
+        _SIGNS[p] if n % 2 else tex.escape(p) for n, p in enumerate(pieces)))
+
+
+#: A step's ``[k. title: status]`` tag longer than this goes on its own row (the page width).
+_TAG_WIDTH = 48
 
 
 _COMPOSITION_NAMES = {"k1": "k_{1}", "k2": "k_{2}", "y1": "y^{(1)}"}
@@ -258,8 +272,8 @@ def composition_latex(proof: Any) -> str:
     sizes, chain = steps[0], steps[1:]
     rows = [
         "&" + tex.text("Theorem (general sizes ") + "n, k_{1}, k_{2}"
-        + tex.text("): two stride-1 correlations are one, whose kernel is the full "
-                   "convolution of the two kernels."),
+        + tex.text("): two stride-1 correlations are one,"),  # one row was 64 pt too wide
+        r"&\quad " + tex.text("whose kernel is the full convolution of the two kernels."),
         "&" + tex.text("Status: " + proof.status + "."),
         "&" + show(proof.lhs) + " = " + show(proof.rhs) + r" \quad "
         + tex.text("for every output ") + r"0 \leq i \leq n - k_{1} - k_{2} + 1",
@@ -268,7 +282,11 @@ def composition_latex(proof: Any) -> str:
         "&" + show(chain[0].lhs),
     ]
     for k, s in enumerate(chain, start=2):
-        rows.append("&= " + show(s.rhs) + r" \quad " + tex.text(f"[{k}. {s.title}: {s.status}]"))
+        tag = f"[{k}. {s.title}: {s.status}]"
+        if len(tag) <= _TAG_WIDTH:
+            rows.append("&= " + show(s.rhs) + r" \quad " + tex.text(tag))
+        else:  # step 9's tag beside its sum overflowed the page by 66 pt
+            rows += ["&= " + show(s.rhs), r"&\qquad " + tex.text(tag)]
     for k, s in enumerate(chain, start=2):
         for q, h in enumerate(getattr(s, "hand", ())):
             said = f"Step {k}, hand-coded argument {q + 1} (not SymPy): {h}."
