@@ -578,3 +578,21 @@ def test_plot_blocks_labels_sit_on_the_blocks_they_name() -> None:
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.mark.parametrize("bad", [None, 5, "conv", np.eye(3), [1, 2, 3]])
+def test_kronecker_form_and_diagonalize_refuse_a_non_derivation(bad) -> None:
+    """Was an AttributeError ('... has no attribute spec'): a TypeError naming `d` and the type."""
+    for f in (sc.kronecker_form, sc.diagonalize):
+        with pytest.raises(TypeError, match=r"`d` must be a symconv Derivation.*got "
+                           + type(bad).__name__):
+            f(bad)
+
+
+def test_kronecker_form_refuses_a_pooling_layer_by_type() -> None:
+    """A pooling layer's derivation is not a convolution's Derivation (it has no spec)."""
+    pool = sc.AvgPool1d(2).derive(x=np.arange(4.0).reshape(1, 4))
+    for f in (sc.kronecker_form, sc.diagonalize):
+        with pytest.raises(TypeError, match="`d` must be a symconv Derivation.*got "
+                           "TapLayerDerivation"):
+            f(pool)

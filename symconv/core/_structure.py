@@ -151,6 +151,15 @@ class KroneckerForm:
         return out
 
 
+def _require_derivation(d: object) -> None:
+    """``TypeError`` naming ``d`` and its type unless it is a symconv Derivation."""
+    from ._derivation import Derivation  # same layer; local: _derivation imports this module
+
+    if not isinstance(d, Derivation):
+        raise TypeError(f"`d` must be a symconv Derivation (from .derive() or sc.correlate), "
+                        f"got {type(d).__name__}")
+
+
 def kronecker_form(d: Derivation) -> KroneckerForm:
     """The layer matrix as ``T = sum_k w[k] (E_k (x) S_{k_1} (x) ... (x) S_{k_N})``.
 
@@ -165,6 +174,8 @@ def kronecker_form(d: Derivation) -> KroneckerForm:
 
     Raises
     ------
+    TypeError
+        When ``d`` is not a symconv Derivation.
     ValueError
         When the dense terms would exceed ``KRONECKER_LIMIT`` entries in all.
 
@@ -188,6 +199,7 @@ def kronecker_form(d: Derivation) -> KroneckerForm:
     >>> np.array_equal(sc.kronecker_form(d).to_numpy(), d.to_numpy())
     True
     """
+    _require_derivation(d)
     s = d.spec
     n_rows = int(np.prod(s.output_shape))
     n_cols = int(np.prod(s.input_shape))
@@ -330,6 +342,8 @@ def diagonalize(d: Derivation) -> Diagonalization:
 
     Raises
     ------
+    TypeError
+        When ``d`` is not a symconv Derivation.
     ValueError
         When ``T`` is not circulant (the message says which condition fails),
         or ``F`` would have more than ``DFT_LIMIT`` entries.
@@ -351,6 +365,7 @@ def diagonalize(d: Derivation) -> Diagonalization:
     >>> np.allclose([complex(v) for v in dg.eigenvalues], np.fft.fft([1, 1, 0, 0]))
     True
     """
+    _require_derivation(d)
     s = d.spec
     why = circulant_reason(s)
     if why is not None:
