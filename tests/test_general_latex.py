@@ -30,6 +30,9 @@ def test_to_latex_one_based_and_names():
     assert r"T_{o, i}" in tex
     with pytest.raises(ValueError, match="`index_base` must be 0 or 1"):
         sc.correlate(X, W).to_latex(index_base=2)
+    for bad, kind in ((1.0, "float"), (True, "bool")):
+        with pytest.raises(TypeError, match=rf"`index_base` must be an int, 0 or 1 .*\({kind}\)"):
+            sc.correlate(X, W).to_latex(index_base=bad)
     with pytest.raises(ValueError, match=r"`names`\['x'\] must be a plain name"):
         sc.correlate(X, W).to_latex(names={"x": r"\evil"})
 

@@ -204,7 +204,10 @@ def test_terms_per_line_wraps_inside_aligned() -> None:
 @pytest.mark.parametrize(("options", "error", "match"), [
     ({"colour": True}, TypeError, r"unknown LaTeX option `colour`; the options are `index_base`"),
     ({"index_base": 2}, ValueError, r"`index_base` must be 0 or 1, got 2"),
-    ({"index_base": True}, ValueError, r"`index_base` must be 0 or 1, got True"),
+    ({"index_base": True}, TypeError,
+     r"`index_base` must be an int, 0 or 1 \(not a bool or a float\), got True \(bool\)"),
+    ({"index_base": 1.0}, TypeError,
+     r"`index_base` must be an int, 0 or 1 \(not a bool or a float\), got 1\.0 \(float\)"),
     ({"color": "yes"}, TypeError, r"`color` must be True or False, got 'yes'"),
     ({"zero": "o"}, ValueError, r"`zero` must be '0' or r'\\cdot', got 'o'"),
     ({"view": "dense"}, ValueError, r"`view` must be one of 'all', .*; got 'dense'"),

@@ -87,7 +87,12 @@ def test_dense_overlay_legend_follows_names():
     (dict(names={"x": ""}), ValueError, r"`names` must map 'x' to a non-empty name"),
     (dict(names=3), TypeError, r"`names` must be a preset name or a mapping, got 3"),
     (dict(index_base=2), ValueError, r"`index_base` must be 0 or 1, got 2"),
-    (dict(index_base=True), ValueError, r"`index_base` must be 0 or 1, got True"),
+    # a bool or a float is not an index base, though True == 1 == 1.0 in Python
+    (dict(index_base=True), TypeError, r"`index_base` must be an int, 0 or 1 \(not a bool or "
+                                       r"a float\), got True \(bool\)"),
+    (dict(index_base=False), TypeError, r"`index_base` must be an int.*got False \(bool\)"),
+    (dict(index_base=1.0), TypeError, r"`index_base` must be an int.*got 1\.0 \(float\)"),
+    (dict(index_base=np.float64(0)), TypeError, r"`index_base` must be an int.*\(float64\)"),
 ])
 def test_invalid_names_are_refused_everywhere(kwargs, error, match):
     d = _sig()
@@ -98,6 +103,19 @@ def test_invalid_names_are_refused_everywhere(kwargs, error, match):
                  lambda: d.to_latex(**kwargs)):
         with pytest.raises(error, match=match):
             call()
+
+
+def test_index_base_a_numpy_integer_is_an_int_and_a_passed_on_printer_is_rechecked():
+    from symconv.rendering._names import Names
+
+    d = _sig()
+    assert d.to_latex(index_base=np.int64(1)) == d.to_latex(index_base=1)
+    nm = Names.of("aWz")
+    assert Names.of(nm, None) is nm and Names.of(nm, 0) is nm
+    assert Names.of(nm, 1).index_base == 1
+    for bad in (0.0, False, 1.0, True):  # 0.0 and False once slipped through as "0"
+        with pytest.raises(TypeError, match=r"`index_base` must be an int, 0 or 1"):
+            Names.of(nm, bad)
 
 
 # ---------------------------------------------------------------- LaTeX
@@ -173,6 +191,8 @@ def test_cli_plot_tikz_follows_names(tmp_path, capsys):
     (["--names", "q=a"], r"^symconv: error: --names: `names` has an unknown role 'q'"),
     (["--names", "x=a,w=W,x=u"], r"--names: each role may be named once, got 'x' twice"),
     (["--index-base", "2"], r"--index-base: must be an integer from 0 to 1, got '2'"),
+    (["--index-base", "1.0"], r"--index-base: must be an integer from 0 to 1, got '1.0'"),
+    (["--index-base", "True"], r"--index-base: must be an integer from 0 to 1, got 'True'"),
 ])
 @pytest.mark.parametrize("command", [
     ["derive", "--x", "3", "--w", "2"],

@@ -593,6 +593,6 @@ def test_kronecker_form_refuses_a_pooling_layer_by_type() -> None:
     """A pooling layer's derivation is not a convolution's Derivation (it has no spec)."""
     pool = sc.AvgPool1d(2).derive(x=np.arange(4.0).reshape(1, 4))
     for f in (sc.kronecker_form, sc.diagonalize):
-        with pytest.raises(TypeError, match="`d` must be a symconv Derivation.*got "
-                           "TapLayerDerivation"):
+        with pytest.raises(TypeError, match=r"`d` must be a symconv Derivation.*got "
+                           r"TapLayerDerivation"):
             f(pool)

@@ -19,6 +19,7 @@ from typing import Any
 import sympy
 from sympy import Indexed, IndexedBase, Sum
 
+from ._names import check_index_base
 from ._tex import command, environment, escape, group, join, symbol_name
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,15}$")
@@ -26,11 +27,10 @@ _KEYS = ("x", "w", "b", "g")
 
 
 def _options(names: Any, index_base: Any) -> tuple[dict[str, str], int]:
-    if index_base not in (0, 1) or isinstance(index_base, bool):
-        raise ValueError(f"`index_base` must be 0 or 1, got {index_base!r}")
+    base = check_index_base(index_base)  # the one rule (rendering/_names)
     out = {k: k for k in _KEYS}
     if names is None:
-        return out, int(index_base)
+        return out, base
     if not isinstance(names, Mapping):
         raise TypeError(f"`names` must be a mapping like {{'x': 'u'}}, got {names!r}")
     for key, val in names.items():
@@ -40,7 +40,7 @@ def _options(names: Any, index_base: Any) -> tuple[dict[str, str], int]:
             raise ValueError(f"`names`[{key!r}] must be a plain name (a letter, then letters "
                              f"or digits), got {val!r}")
         out[key] = val
-    return out, int(index_base)
+    return out, base
 
 
 class _Printer:

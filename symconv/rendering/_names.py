@@ -15,6 +15,7 @@ SymPy symbols keep 0-based names.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -71,10 +72,24 @@ def parse_names(names: object) -> dict[str, str]:
 
 
 def check_index_base(index_base: object) -> int:
-    """``index_base`` as an int, 0 or 1; anything else is a ValueError."""
-    if isinstance(index_base, bool) or index_base not in (0, 1):
+    """``index_base`` as an int, 0 or 1.
+
+    Not an integer (``1.0``, ``"1"``) or a bool (``True == 1`` in Python) is a
+    TypeError; another integer a ValueError.
+
+    >>> check_index_base(1)
+    1
+    >>> check_index_base(1.0)
+    Traceback (most recent call last):
+    ...
+    TypeError: `index_base` must be an int, 0 or 1 (not a bool or a float), got 1.0 (float)
+    """
+    if isinstance(index_base, bool) or not isinstance(index_base, numbers.Integral):
+        raise TypeError(f"`index_base` must be an int, 0 or 1 (not a bool or a float), "
+                        f"got {index_base!r} ({type(index_base).__name__})")
+    if index_base not in (0, 1):
         raise ValueError(f"`index_base` must be 0 or 1, got {index_base!r}")
-    return int(index_base)  # type: ignore[call-overload,unused-ignore]
+    return int(index_base)
 
 
 @dataclass(frozen=True)
@@ -104,8 +119,8 @@ class Names:
         kept, with ``index_base`` applied only when that is 1.
         """
         if isinstance(names, Names):
-            return names if index_base in (0, None) else cls(names.names,
-                                                              check_index_base(index_base))
+            base = 0 if index_base is None else check_index_base(index_base)
+            return names if base == 0 else cls(names.names, base)
         return cls(parse_names("xwb" if names is None else names),
                    check_index_base(0 if index_base is None else index_base))
 
