@@ -64,6 +64,13 @@ def test_every_equation_and_relationship_is_numbered_and_labelled(doc: str) -> N
         assert f"\\label{{{label}}}" in doc, label
 
 
+def test_comparison_signs_of_the_evidence_are_math(doc: str) -> None:
+    """The checks' <=, <, -> are set as math: an escaped sign would print as text
+    (``\textless{}=`` reads '<=' as two glyphs; raw < in OT1 text reads as an inverted '!')."""
+    assert r"$\le$" in doc and "$<$" in doc and r"$\to$" in doc
+    assert r"\textless" not in doc and r"\textgreater" not in doc
+
+
 def test_check_counts_in_the_document_match_the_evidence(doc: str, evidence) -> None:
     counts = [int(n) for n in re.findall(r"(\d+) instance comparisons, all agreeing", doc)]
     assert counts == [ev.checks for ev in evidence.values()]

@@ -12,6 +12,7 @@ relationship drawn from a symconv derivation.  Same inputs, same bytes.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy
@@ -149,15 +150,20 @@ A.~Courville, \emph{Deep Learning}, MIT Press, 2016, ch.~9 (GBC); V.~Dumoulin, F
 \emph{A guide to convolution arithmetic for deep learning}, arXiv:1603.07285 (D\&V)."""
 
 
-_SIGNS = (("<=", r"$\le$"), (">=", r"$\ge$"), ("->", r"$\to$"), ("<", "$<$"), (">", "$>$"))
+_SIGNS = {"<=": r"$\le$", ">=": r"$\ge$", "->": r"$\to$", "<": "$<$", ">": "$>$"}
+_SIGN = re.compile("(<=|>=|->|<|>)")
 
 
 def _prose(text: str) -> str:
-    """Plain text from the checks, escaped, with comparison signs as math."""
-    out = escape(text)
-    for sign, tex_ in _SIGNS:
-        out = out.replace(sign, tex_)
-    return out
+    r"""Plain text from the checks, escaped, with comparison signs as math.
+
+    The signs are split out before escaping (``escape`` writes ``<`` as ``\textless{}``):
+
+    >>> print(_prose("0 <= p < k -> y_1 & done"))
+    0 $\le$ p $<$ k $\to$ y\_1 \& done
+    """
+    pieces = _SIGN.split(text)  # odd positions are the signs
+    return "".join(_SIGNS[p] if n % 2 else escape(p) for n, p in enumerate(pieces))
 
 
 def _evidence(ev: Evidence) -> str:
