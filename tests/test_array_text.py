@@ -138,3 +138,15 @@ def test_derived_arrays_keep_the_fast_text_correct() -> None:
     names = _names(z)
     parsed = [parse_expr(t, local_dict=names) for t in _entries_text(str(z), z.shape)]
     assert parsed == list(z)
+
+
+def test_terms_print_in_kernel_order_past_single_digit_indices():
+    """w_2 before w_10 (SymPy's sort puts w_10 first): the expected text is written by hand."""
+    x, w = sympy.symarray("x", 14), sympy.symarray("w", 12)
+    d = sc.correlate(x, w, mode="valid")
+    expected = ["[" + ", ".join(" + ".join(f"w_{j}*x_{o + j}" for j in range(12))
+                                for o in range(3)) + "]"]
+    assert str(d.output) == expected[0]
+    # a numeric kernel (PyTorch-style floats): ordered by the input's index
+    d = sc.correlate(x[:3], [5.0, 6.0], mode="valid")
+    assert str(d.output) == "[5.0*x_0 + 6.0*x_1, 5.0*x_1 + 6.0*x_2]"

@@ -32,8 +32,7 @@ from ..boundary._limits import GRADIENT_DENSE_LIMIT as DENSE_LIMIT
 from ..boundary._limits import MASK_LIMIT
 from ..boundary._spec import check_trials_seed
 from ..boundary._values import symbols, sympify_array, to_array
-from ..core._derivation import Derivation
-from ..core._derivation import sum_array
+from ..core._derivation import Derivation, sum_array
 from ..core._derivation import to_sympy_array as _array
 from ..core._symbolic import sparse, sums_of_products, to_matrix
 

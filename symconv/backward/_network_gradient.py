@@ -72,7 +72,7 @@ class NetworkGradient:
     >>> gn.output
     [g_0, g_1]
     >>> gn.input
-    [[5*g_0, 5*g_1 + 6*g_0, 6*g_1]]
+    [[5*g_0, 6*g_0 + 5*g_1, 6*g_1]]
     >>> gn.layers[0].weight
     [[[g_0 + 2*g_1, 2*g_0 + 3*g_1]]]
     """

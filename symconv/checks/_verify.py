@@ -165,7 +165,7 @@ def _key(a: Any, b: Any) -> tuple[int, int]:
 
 def _plain_terms(expr: Any) -> list[tuple[int, int]] | None:
     """Monomial keys of a sum of bare Symbols and products of two Symbols, else None."""
-    out = []
+    out: list[tuple[int, int]] = []
     append = out.append
     for t in expr.args if type(expr) is Add else (expr,):
         cls = type(t)

@@ -688,7 +688,7 @@ class SumArray(sympy.ImmutableDenseNDimArray):
     ``subs``, equality and hashing are SymPy's (``hash`` equals the plain
     array's, so equal arrays hash alike).  Only ``str`` and ``repr`` differ:
     they delegate to :func:`symconv.rendering._array_text.array_text`, which writes
-    each sum's terms in their stored order (as built, no sorting): the text
+    each sum's terms in index order (``w_2`` before ``w_10``, no SymPy printer): the text
     differs from ``sympy.sstr`` only in the order of the terms, and
     ``sympy.sympify`` gives back the same expression.  ``sympy.sstr(arr)`` still
     gives SymPy's sorted text.

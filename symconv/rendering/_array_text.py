@@ -1,27 +1,63 @@
-"""Fast ``str`` of the symbolic arrays: sums of products in their stored order (rendering layer).
+"""Fast ``str`` of the symbolic arrays: sums of products in index order (rendering layer).
 
 ``str(d.output)``, ``str(g.input)`` and ``str(g.weight)`` arrive here through
 the arrays' declared ``__str__`` delegation (:class:`symconv.core._derivation.SumArray`).
 SymPy's own printer sorts the terms of every sum (``_as_ordered_terms``) and
 dispatches on every node: on LeNet's 4,704 outputs that cost 47 times as long
-as building them.  This printer writes each sum's terms in the order they are
-stored -- the order symconv's builder made them, no sorting -- each plain
-Symbol by its name and each product of plain Symbols by its factors' names (a
-product's factors are stored in SymPy's own order, so each term reads exactly
-as SymPy prints it); any other term, and any entry that is not a sum, goes
-through SymPy's ``str``.  The text differs from ``sympy.sstr`` only in the
-order of the terms of a sum, and ``sympy.sympify`` of it gives back the same
-expression.
+as building them.  This printer writes each plain Symbol by its name and each
+product of plain Symbols by its factors' names (a product's factors are stored
+in SymPy's own order, so each term reads exactly as SymPy prints it); any other
+term, and any entry that is not a sum, goes through SymPy's ``str``.
+
+The terms of a sum are ordered by their symbols' *indices as numbers*
+(``w_2`` before ``w_10``; one cached key per Symbol name, no SymPy printer):
+a product ``w_j*x_i`` by its weight's index first, which is kernel order; a
+numeric weight's product ``5.0*x_i`` by its input's index, which is kernel
+order for a correlation (every layer) and reversed kernel order for a true
+convolution; a term with no symbol (a constant) last, as SymPy puts it.  The
+text differs from ``sympy.sstr`` only in the order of the terms of a sum, and
+``sympy.sympify`` of it gives back the same expression.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sympy import Add, Mul, Symbol
 from sympy.printing.precedence import PRECEDENCE, precedence
 
 _ADD = PRECEDENCE["Add"]
+_CHUNKS = re.compile(r"(\d+)")
+_NAME_KEYS: dict[str, tuple[tuple[int, Any], ...]] = {}
+
+
+def _name_key(name: str) -> tuple[tuple[int, Any], ...]:
+    """``'w_0_10'`` -> ``((1, 'w_'), (0, 0), (1, '_'), (0, 10))``: digits compare as numbers."""
+    key = _NAME_KEYS.get(name)
+    if key is None:
+        key = tuple((0, int(c)) if c.isdigit() else (1, c) for c in _CHUNKS.split(name) if c)
+        _NAME_KEYS[name] = key
+    return key
+
+
+def _term_key(t: Any) -> tuple[Any, ...]:
+    """Sort key of one term: its symbols' name keys in SymPy's factor order; constants last."""
+    tt = type(t)
+    if tt is Symbol:
+        return (0, _name_key(t.name))
+    if tt is Mul:
+        args = t.args
+        if len(args) == 2 and type(args[0]) is Symbol and type(args[1]) is Symbol:
+            nk = _NAME_KEYS  # the common case, one weight times one input, inlined
+            a, b = args[0].name, args[1].name
+            return (0, nk[a] if a in nk else _name_key(a), nk[b] if b in nk else _name_key(b))
+        keys = tuple(_name_key(a.name) for a in args if type(a) is Symbol)
+        if len(keys) + sum(1 for a in args if a.is_Number) == len(args):
+            return (0, *keys) if keys else (2,)
+    if t.is_Number:
+        return (2,)
+    return (1, _name_key(str(t)))  # anything else: after the products, by its text
 
 
 def _term_text(t: Any) -> str:
@@ -45,7 +81,7 @@ def _term_text(t: Any) -> str:
 
 
 def entry_text(e: Any) -> str:
-    """One entry's text: a sum's terms in stored order, as SymPy writes each term.
+    """One entry's text: a sum's terms in index order, each as SymPy writes it.
 
     Examples
     --------
@@ -55,12 +91,17 @@ def entry_text(e: Any) -> str:
     'w_0*x_0 + w_1*x_1'
     >>> entry_text(w0 - 2 * x1), entry_text(sympy.Integer(7))
     ('w_0 - 2*x_1', '7')
+    >>> w2, w10, x2, x10 = sympy.symbols("w_2 w_10 x_2 x_10")
+    >>> entry_text(w10 * x10 + w2 * x2 + 1)      # sympy.sstr: '1 + w_10*x_10 + w_2*x_2'
+    'w_2*x_2 + w_10*x_10 + 1'
+    >>> entry_text(7.0 * x10 + 5.0 * x2)        # a numeric weight: by the input's index
+    '5.0*x_2 + 7.0*x_10'
     """
     te = type(e)
     if te is not Add:
         return _term_text(e) if te is Mul or te is Symbol else str(e)
     parts: list[str] = []
-    for t in e.args:
+    for t in sorted(e.args, key=_term_key):
         text = _term_text(t)
         if text[0] == "-":
             parts.append("- " + text[1:] if parts else text)
