@@ -22,7 +22,7 @@ from ..boundary._formulas import adjoint_output_padding
 from ..boundary._spec import NUMPY_PAD_MODE, layer_params, layer_spec, mode_window, signal_spec
 from ..core._derivation import Derivation
 from ._reference_vjp import conv_transpose_vjp, conv_vjp, signal_vjp
-from ._verify import IdentityResult, compare_sums
+from ._verify import IdentityResult, IdTriples, compare_sums_fast
 
 if TYPE_CHECKING:
     from ..backward._gradients import Gradient
@@ -31,8 +31,12 @@ if TYPE_CHECKING:
 # ------------------------------------------- the transposed convolution of g
 
 
-def adjoint_identity(gr: Gradient) -> IdentityResult:
-    """``dL/dx`` equals the transposed convolution of ``g`` built as its own derivation."""
+def adjoint_identity(gr: Gradient, memo: dict[int, IdTriples | None] | None = None
+                     ) -> IdentityResult:
+    """``dL/dx`` equals the transposed convolution of ``g`` built as its own derivation.
+
+    ``memo``: the keys of ``dL/dx`` already read by another proof (see
+    :func:`symconv.checks._verify.compare_sums_fast`)."""
     s = gr.derivation.spec
     g, w = gr.output_values, gr.derivation.weight_values
     if s.kind == "signal":
@@ -41,7 +45,7 @@ def adjoint_identity(gr: Gradient) -> IdentityResult:
         statement, out = _conv_adjoint(s, g, w)
     else:
         statement, out = _transpose_adjoint(s, g, w)
-    return compare_sums(statement, gr.flat_input, out)
+    return compare_sums_fast(statement, gr.flat_input, lambda: out, memo=memo)
 
 
 def _product_rows(dt: Derivation) -> np.ndarray:
