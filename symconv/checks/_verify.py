@@ -136,6 +136,9 @@ def compare_sums(
     """
     monomials = 0
     method = "coefficients"
+    if len(lhs) != len(rhs):
+        return IdentityResult(statement, statement, False, 0, 0, method,
+                              f"{len(lhs)} entries on the left, {len(rhs)} on the right")
     for j, (left, pairs) in enumerate(zip(lhs, rhs)):
         fast = _plain_sides(left, pairs)
         if fast is not None:  # every term a bare product of Symbols: compare multisets
