@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from math import prod
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -327,18 +328,24 @@ def _check(title: str, n: int, step: Step, rng: np.random.Generator) -> StepChec
     for a, b in zip(left, right):
         if not _holds(step.relation, a, b):
             raise ProofError(f"{where}: {a} {step.relation} {b} fails symbolically")
-    free = set()
+    free: set[Any] = set()
+    forms = []
     for v in left + right:
-        if isinstance(v, Basic):
-            free |= _free_symbols(v)
+        form = _form(v) if isinstance(v, Basic) else None
+        forms.append(form)
+        if form is not None:
+            free.update([f for f in form[1] if type(f) is Symbol] if form[2] else form[1])
+        elif isinstance(v, Basic):
+            free |= set(v.free_symbols)
     # Plain Symbols sort by name under default_sort_key (same class key, then the name).
     plain = all(type(f) is Symbol for f in free)
     ordered = sorted(free, key=_name if plain else sympy.default_sort_key)
     values = rng.integers(-9, 10, size=len(ordered)).tolist()
     env = {s: Integer(v) for s, v in zip(ordered, values)}
     by_id = {id(s): v for s, v in zip(ordered, values)}
-    for a, b in zip(left, right):
-        na, nb = _at(a, by_id), _at(b, by_id)
+    n = len(left)
+    for j, (a, b) in enumerate(zip(left, right)):
+        na, nb = _at(forms[j], by_id), _at(forms[n + j], by_id)
         if na is None or nb is None:
             na = sympy.sympify(a, strict=True).xreplace(env)
             nb = sympy.sympify(b, strict=True).xreplace(env)
@@ -353,43 +360,47 @@ def _name(s: Symbol) -> str:
     return s.name
 
 
-def _free_symbols(v: Basic) -> set[Any]:
-    """``v.free_symbols``, read straight off a sum of products of Symbols and integers."""
-    out = set()
-    for t in v.args if type(v) is Add else (v,):
-        for f in t.args if type(t) is Mul else (t,):
-            if type(f) is Symbol:
-                out.add(f)
-            elif not isinstance(f, Integer):
-                return set(v.free_symbols)
-    return out
+#: Sums already read by :func:`_form`, by id (each entry keeps its sum alive, so the id
+#: stays its own): the sampled outputs recur in the matrix, im2col and flip proofs.
+_FORMS: dict[int, tuple[Any, Any]] = {}
+_FORMS_LIMIT = 4096
 
 
-def _at(v: Any, by_id: dict[int, int]) -> Any:
-    """``v`` at the integers ``by_id`` (keyed by the Symbols' ids) when it is a sum of
-    products of Symbols and integers, by exact Python arithmetic; else None (xreplace).
+def _form(v: Basic) -> tuple[list[tuple[Any, ...]], list[Any], dict[int, int]] | None:
+    """``v`` as a sum of products of Symbols and integers: the factors of each term, the
+    factors of all terms (``v.free_symbols`` and the integers) and the integers' values
+    by id; None when ``v`` is anything else.
 
-    The same value ``xreplace`` gives, without rebuilding the expression (the checks of
-    a LeNet document evaluate about 2,400 sums of up to 784 products).
+    One walk over ``v`` for both the free symbols and the value at random integers
+    (the checks of a LeNet document read about 2,400 sums of up to 784 products).
     """
-    if not isinstance(v, Basic):
+    hit = _FORMS.get(id(v))
+    if hit is not None and hit[0] is v:
+        return hit[1]
+    terms = [t.args if type(t) is Mul else (t,) for t in (v.args if type(v) is Add else (v,))]
+    factors = [f for t in terms for f in t]
+    form: Any = (terms, factors, {})
+    if set(map(type, factors)) - {Symbol}:
+        if all(type(f) is Symbol or isinstance(f, Integer) for f in factors):
+            form[2].update((id(f), int(f)) for f in factors if type(f) is not Symbol)
+        else:
+            form = None
+    if len(_FORMS) >= _FORMS_LIMIT:
+        _FORMS.clear()
+    _FORMS[id(v)] = (v, form)
+    return form
+
+
+def _at(form: Any, by_id: dict[int, int]) -> Any:
+    """The sum of :func:`_form` ``form`` at the integers ``by_id`` (keyed by the Symbols'
+    ids), by exact Python arithmetic; None for no form (the caller uses xreplace).
+
+    The same value ``xreplace`` gives, without rebuilding the expression.
+    """
+    if form is None:
         return None
-    total = 0
-    for t in v.args if type(v) is Add else (v,):
-        factors = t.args if type(t) is Mul else (t,)
-        p = 1
-        for f in factors:
-            if type(f) is Symbol:
-                value = by_id.get(id(f))
-                if value is None:
-                    return None
-                p *= value
-            elif isinstance(f, Integer):
-                p *= int(f)
-            else:
-                return None
-        total += p
-    return Integer(total)
+    get = ({**by_id, **form[2]} if form[2] else by_id).__getitem__
+    return Integer(sum(prod(map(get, map(id, t))) for t in form[0]))
 
 
 # ------------------------------------------------------------- the proofs

@@ -37,6 +37,7 @@ class Printer:
         self.names = Names(options.names, options.index_base)  # the one printer of names
         self.letter = {role: self.names.letter(role) for role in options.names}
         self.latex = Notation(self)
+        self._symbols: dict[str, str] = {}  # name -> LaTeX: a document prints each many times
 
     # names
     def index(self, idx: Sequence[Any]) -> str:
@@ -51,7 +52,11 @@ class Printer:
 
     def symbol(self, s: Basic) -> str:
         """A symbol: ``x_1_2`` -> ``x_{1,2}`` (renamed, index base applied), else escaped."""
-        return self.names.symbol(str(getattr(s, "name", s)))
+        name = str(getattr(s, "name", s))
+        out = self._symbols.get(name)
+        if out is None:
+            out = self._symbols[name] = self.names.symbol(name)
+        return out
 
     # values
     def value(self, v: Any) -> str:
@@ -109,7 +114,16 @@ class Printer:
         ``wrap``: break the sum after ``terms_per_line`` terms (inside ``aligned``).
         """
         if isinstance(v, Add):
-            return self.terms([self._term(t) for t in v.args], wrap=wrap)
+            args = v.args
+            n, limit = len(args), self.o.max_terms
+            if n <= limit:
+                return self.terms([self._term(t) for t in args], wrap=wrap)
+            # Only the terms that :meth:`terms` shows are rendered (the rest it elides).
+            head = range(n)[: limit - 2]
+            pieces = [""] * n
+            for j in (*head, n - 1):
+                pieces[j] = self._term(args[j])
+            return self.terms(pieces, wrap=wrap)
         return self._term(v)
 
     def _term(self, t: Any) -> str:
