@@ -59,3 +59,13 @@ def test_a_coefficient_falls_back_to_the_exact_comparison() -> None:
     assert _verify.sum_keys(lhs) is None
     assert _verify.compare_sums_fast("s", lhs, lambda: [[(x, y), (y, x)]]).holds
     assert not _verify.compare_sums_fast("s", lhs, lambda: [[(x, y)]]).holds
+
+
+def test_a_symbolic_layer_is_proved_without_the_term_by_term_fallback(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("fell back to compare_sums")
+
+    g = sc.Conv2d(2, 3, 3, stride=2, padding=1, bias=False).derive(
+        input_size=(7, 6)).gradient()
+    monkeypatch.setattr(_verify, "compare_sums", refuse)
+    assert g.verify()
