@@ -37,6 +37,7 @@ from sympy import Add, Basic, Integer, MatrixBase, Mul, Symbol
 
 from ..boundary import _formulas
 from ..boundary._limits import PROOF_ONE_PASS_LIMIT, PROOF_RANK_LIMIT, REFERENCE_LIMIT
+from ..core._gc import without_gc
 from ..core._symbolic import sums_of_pairs  # sums of products as Add(*(u*v)) builds them, fast
 from ._proof_terms import (
     Convolve,
@@ -802,6 +803,7 @@ class _Builder:
                      relation=rel, seed=self.seed)
 
 
+@without_gc  # ~10^5 SymPy objects built: collections would walk them all
 def proofs(d: Derivation, seed: int = 0) -> list[Proof]:
     """The proofs of one derivation, every step checked as it is built.
 

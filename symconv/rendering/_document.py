@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..core._gc import without_gc
 from . import _tex as tex
 from ._latex import gradient_math, justification, proof_lines, proof_statement
 from ._latex_options import DOCUMENT_PALETTE, Options, parse_options
@@ -148,6 +149,7 @@ def _definitions(d: Derivation, p: Printer) -> str:
             + tex.environment("gather*", formula_latex(convolution_element)))
 
 
+@without_gc  # the proofs build ~10^5 SymPy objects: collections would walk them all
 def latex_document(d: Derivation, **options: Any) -> str:
     r"""A complete, standalone ``.tex`` document of a derivation that compiles with pdflatex.
 
