@@ -21,8 +21,9 @@ import numpy as np
 from ..boundary._formulas import adjoint_output_padding
 from ..boundary._spec import NUMPY_PAD_MODE, layer_params, layer_spec, mode_window, signal_spec
 from ..core._derivation import Derivation
+from ._compare_arrays import IdTriples, compare_sums_fast, ids_of
 from ._reference_vjp import conv_transpose_vjp, conv_vjp, signal_vjp
-from ._verify import IdentityResult, IdTriples, compare_sums_fast
+from ._verify import IdentityResult
 
 if TYPE_CHECKING:
     from ..backward._gradients import Gradient
@@ -35,17 +36,45 @@ def adjoint_identity(gr: Gradient, memo: dict[int, IdTriples | None] | None = No
                      ) -> IdentityResult:
     """``dL/dx`` equals the transposed convolution of ``g`` built as its own derivation.
 
-    ``memo``: the keys of ``dL/dx`` already read by another proof (see
-    :func:`symconv.checks._verify.compare_sums_fast`)."""
+    Each output of that derivation goes to one entry of ``dL/dx`` (or none: a
+    window, dropped padding), given as an index map; its products are read from
+    its own tap table -- as index arrays for the whole-array comparison, as
+    ``(weight, g)`` pairs for the term-by-term one.  ``memo``: the keys of
+    ``dL/dx`` already read by another proof (see
+    :func:`symconv.checks._compare_arrays.compare_sums_fast`).
+    """
     s = gr.derivation.spec
     g, w = gr.output_values, gr.derivation.weight_values
     if s.kind == "signal":
-        statement, out = _signal_adjoint(s, g, w)
+        statement, dt, dest = _signal_adjoint(s, g, w)
     elif s.kind == "conv":
-        statement, out = _conv_adjoint(s, g, w)
+        statement, dt, dest = _conv_adjoint(s, g, w)
     else:
-        statement, out = _transpose_adjoint(s, g, w)
-    return compare_sums_fast(statement, gr.flat_input, lambda: out, memo=memo)
+        statement, dt, dest = _transpose_adjoint(s, g, w)
+    n = dt.taps.n_out if dest is None else len(gr.flat_input)
+
+    def pairs() -> list[list[Any]]:
+        rows = _product_rows(dt).reshape(-1)
+        if dest is None:
+            return rows.tolist()
+        out: list[list[Any]] = [[] for _ in range(n)]
+        for o, j in enumerate(dest.tolist()):
+            if j >= 0:
+                out[j].extend(rows[o])
+        return out
+
+    def ids() -> IdTriples | None:
+        t = dt.taps
+        ws, xs = ids_of(dt.flat_weight), ids_of(dt.flat_input)
+        if ws is None or xs is None:
+            return None
+        rows, p, q = (t.o if dest is None else dest[t.o]).astype(np.int64), ws[t.k], xs[t.i]
+        if dest is not None:
+            keep = rows >= 0
+            rows, p, q = rows[keep], p[keep], q[keep]
+        return None if bool(np.any(p == q)) else (rows, p, q)
+
+    return compare_sums_fast(statement, gr.flat_input, pairs, ids, memo)
 
 
 def _product_rows(dt: Derivation) -> np.ndarray:
@@ -62,6 +91,15 @@ def _product_rows(dt: Derivation) -> np.ndarray:
     return rows.reshape(dt.spec.output_shape)
 
 
+def _window(shape: tuple[int, ...], window: tuple[Any, ...]) -> np.ndarray:
+    """For each position of an array of ``shape`` (C order), its index in
+    ``array[window]`` flattened, or -1 outside the window."""
+    dest = np.full(shape, -1, dtype=np.int64)
+    inside = dest[window]
+    dest[window] = np.arange(inside.size, dtype=np.int64).reshape(inside.shape)
+    return dest.reshape(-1)
+
+
 def _signal(op: str, g: np.ndarray, w: np.ndarray, mode: str) -> Derivation:
     """``convolve``/``correlate`` of ``g`` and ``w`` built from its spec (not the front door)."""
     return Derivation(signal_spec(g.shape, w.shape, op, mode), g, w)
@@ -76,7 +114,10 @@ def _layer(transposed: bool, s: Any, g: np.ndarray, w: np.ndarray, padding: Any,
     return p.call_text(), Derivation(layer_spec(p, tuple(g.shape[1:])), g, w)
 
 
-def _signal_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[Any]]]:
+Adjoint = tuple[str, Derivation, "np.ndarray | None"]
+
+
+def _signal_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> Adjoint:
     # y = window of full(x, w) starting at `start`; the adjoint reads the full result
     # of the other operation (kernel flipped back) from K - 1 - start, n entries.
     other = "convolve" if s.op == "correlate" else "correlate"
@@ -85,8 +126,7 @@ def _signal_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[lis
         return _signal(other, g, w, mode)
 
     if s.mode == "circular":  # the adjoint of a periodic convolution is the periodic correlation
-        out = _product_rows(fn(g, w, mode="circular")).reshape(-1).tolist()
-        return f"dL/dx = {other}(g, w, mode='circular')", out
+        return f"dL/dx = {other}(g, w, mode='circular')", fn(g, w, mode="circular"), None
     need = [
         (k - 1 - mode_window(s.mode, n, k)[0], n)
         for n, k in zip(s.in_size, s.kernel_size)
@@ -97,17 +137,15 @@ def _signal_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[lis
         if mode == "valid":
             fits = fits and (all(n >= k for n, k in sizes) or all(k >= n for n, k in sizes))
         if fits:
-            out = _product_rows(fn(g, w, mode=mode)).reshape(-1).tolist()
-            return f"dL/dx = {other}(g, w, mode={mode!r})", out
-    full = _product_rows(fn(g, w, mode="full"))
-    full = full.reshape(tuple(n + k - 1 for n, k in sizes))
+            return f"dL/dx = {other}(g, w, mode={mode!r})", fn(g, w, mode=mode), None
+    full = fn(g, w, mode="full")
     window = tuple(slice(lo, lo + n) for lo, n in need)
     text = ", ".join(f"{lo}:{lo + n}" for lo, n in need)
-    out = full[window].reshape(-1).tolist()
-    return f"dL/dx = {other}(g, w, mode='full')[{text}]", out
+    dest = _window(tuple(n + k - 1 for n, k in sizes), window)
+    return f"dL/dx = {other}(g, w, mode='full')[{text}]", full, dest
 
 
-def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[Any]]]:
+def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> Adjoint:
     symmetric = all(lo == hi for lo, hi in s.padding)
     if s.padding_mode == "zeros" and symmetric:
         # PyTorch's ConvTranspose with the conv's padding; output_padding restores
@@ -116,7 +154,7 @@ def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[
         op = tuple(adjoint_output_padding(n, k, st, dl, lo) for n, k, st, dl, lo
                    in zip(s.in_size, s.kernel_size, s.stride, s.dilation, pad))
         layer, dt = _layer(True, s, g, w, pad, op)
-        return f"dL/dx = {layer}(g), same weight", _product_rows(dt).reshape(-1).tolist()
+        return f"dL/dx = {layer}(g), same weight", dt, None
     # Otherwise: transposed convolution onto the padded input, then the padding map
     # read backwards (zeros: padded positions dropped; reflect, replicate, circular:
     # each padded position added onto the input it copies).
@@ -124,30 +162,27 @@ def _conv_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[
     op = tuple(adjoint_output_padding(m, k, st, dl, 0) for m, k, st, dl
                in zip(padded, s.kernel_size, s.stride, s.dilation))
     layer, dt = _layer(True, s, g, w, 0, op)
-    gp = _product_rows(dt).reshape(s.in_channels, -1)
     idx = np.arange(int(np.prod(s.in_size))).reshape(s.in_size)
     np_mode = NUMPY_PAD_MODE[s.padding_mode]
     extra = {"constant_values": -1} if np_mode == "constant" else {}
     source = np.pad(idx, s.padding, mode=np_mode, **extra).reshape(-1)  # type: ignore[call-overload]
     size = idx.size
-    out: list[list[Any]] = [[] for _ in range(s.in_channels * size)]
-    for c in range(s.in_channels):
-        for p, j in enumerate(source.tolist()):
-            if j >= 0:
-                out[c * size + j].extend(gp[c, p])
+    # dt's output (c, p) -> input c * size + source[p]; padded zeros (-1) dropped.
+    offset = np.arange(s.in_channels, dtype=np.int64)[:, None] * size
+    dest = np.where(source >= 0, offset + source, -1).reshape(-1)
     fold = ("padded positions dropped" if s.padding_mode == "zeros"
             else f"{s.padding_mode} padding folded back onto the inputs")
-    return f"dL/dx = {layer}(g) on the padded input, {fold}, same weight", out
+    return f"dL/dx = {layer}(g) on the padded input, {fold}, same weight", dt, dest
 
 
-def _transpose_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> tuple[str, list[list[Any]]]:
+def _transpose_adjoint(s: Any, g: np.ndarray, w: np.ndarray) -> Adjoint:
     layer, dc = _layer(False, s, g, w, tuple(lo for lo, _ in s.padding), 0)
-    y = _product_rows(dc)
     statement = f"dL/dx = {layer}(g), same weight"
     if dc.spec.out_size != s.out_size:  # output_padding >= stride (allowed by dilation)
-        y = y[tuple([slice(None)] + [slice(0, n) for n in s.out_size])]
+        window = tuple([slice(None)] + [slice(0, n) for n in s.out_size])
         statement += f", first {s.out_size} positions"
-    return statement, y.reshape(-1).tolist()
+        return statement, dc, _window(tuple(dc.spec.output_shape), window)
+    return statement, dc, None
 
 
 # ------------------------------------------------------ numeric references

@@ -18,17 +18,10 @@ from sympy import Add, Mul, Symbol
 from ..boundary._limits import MASK_CHECK_LIMIT
 from ..core._derivation import Derivation
 from ..core._gc import without_gc
+from ._compare_arrays import IdTriples, compare_sums_fast, ids_of, sum_keys
 from ._gradient_checks import adjoint_identity, references
 from ._numeric import CheckReport, Reference, each_trial, run_check
-from ._verify import (
-    IdentityResult,
-    IdTriples,
-    Verification,
-    compare_sums,
-    compare_sums_fast,
-    ids_of,
-    sum_keys,
-)
+from ._verify import IdentityResult, Verification, compare_sums
 
 if TYPE_CHECKING:
     from ..backward._gradients import Gradient
@@ -60,7 +53,7 @@ def verify_gradient(gr: Gradient) -> Verification:
     """The exact proofs of :meth:`symconv.Gradient.verify` (see there).
 
     The sums are compared whole arrays at a time by the identities of their
-    factors (:func:`symconv.checks._verify.compare_sums_fast`; anything else, or a
+    factors (:func:`symconv.checks._compare_arrays.compare_sums_fast`; anything else, or a
     mismatch, goes to the term-by-term :func:`compare_sums`).  Views read by two
     proofs are read once: the keys of ``dL/dx`` (T^T g, the transposed
     convolution) and ``dL/dw`` (tie groups, differentiation), and T's entries

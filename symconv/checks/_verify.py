@@ -12,13 +12,10 @@ not from the tap table, and compared monomial by monomial in linear time.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from itertools import chain
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import sympy
 from sympy import Add, Mul, S, Symbol
 
@@ -161,118 +158,6 @@ def compare_sums(
                 f"entry {j}: {left} but the right-hand side is {right}",
             )
     return IdentityResult(statement, statement, True, len(lhs), monomials, method)
-
-
-# ------------------------------------ the same comparison, whole arrays at once
-#
-# A sum is read as its terms' identity keys: for every term (a product of two
-# distinct plain Symbols) the label of its sum and the ids of its two factors,
-# as NumPy arrays.  Equal sorted (label, smaller id, larger id) triples prove
-# every ``lhs[j]`` equal to its right-hand side, as ``_same_multiset`` does one
-# entry at a time; anything else (a coefficient, a power, a mismatch) goes to
-# :func:`compare_sums`, which decides exactly and names the first entry that
-# differs.  Only the gradient's proofs use this (:meth:`Derivation.verify` is
-# unchanged).
-
-IdTriples = tuple[np.ndarray, np.ndarray, np.ndarray]
-_args = attrgetter("args")
-
-
-def ids_of(values: list[Any]) -> np.ndarray | None:
-    """``id`` of every value when every value is a plain ``Symbol``, else None."""
-    if values and set(map(type, values)) != {Symbol}:
-        return None
-    return np.fromiter(map(id, values), dtype=np.uint64, count=len(values))
-
-
-def sum_keys(sums: list[Any]) -> IdTriples | None:
-    """``(entry, id, id)`` of every term of ``sums`` (factor ids in argument order)
-    when every entry is 0, or a product of two plain Symbols, or a sum of such; else None."""
-    terms: list[Any] = []
-    lens: list[int] = []
-    extend, count = terms.extend, lens.append
-    zero = S.Zero
-    for e in sums:
-        cls = type(e)
-        if cls is Add:
-            args = e.args
-            extend(args)
-            count(len(args))
-        elif cls is Mul:
-            terms.append(e)
-            count(1)
-        elif e is zero:
-            count(0)
-        else:
-            return None
-    if terms and set(map(type, terms)) != {Mul}:
-        return None
-    factors = list(map(_args, terms))
-    if factors and set(map(len, factors)) != {2}:
-        return None
-    ids = ids_of(list(chain.from_iterable(factors)))
-    if ids is None:
-        return None
-    rows = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
-    return rows, ids[0::2], ids[1::2]
-
-
-def pair_ids(rhs: list[list[tuple[Any, Any]]]) -> IdTriples | None:
-    """``(entry, id(p), id(q))`` of every pair of ``rhs``, when every factor is a plain
-    Symbol and the two factors of each pair differ; else None."""
-    flat = list(chain.from_iterable(rhs))
-    rows = np.repeat(np.arange(len(rhs), dtype=np.int64), list(map(len, rhs)))
-    if not flat:
-        return rows, np.zeros(0, np.uint64), np.zeros(0, np.uint64)
-    ps, qs = zip(*flat)
-    p, q = ids_of(list(ps)), ids_of(list(qs))
-    if p is None or q is None or bool(np.any(p == q)):
-        return None
-    return rows, p, q
-
-
-def same_triples(a: IdTriples, b: IdTriples) -> bool:
-    """Equal multisets of ``(label, {id, id})``: both sides sorted and compared."""
-    if a[0].size != b[0].size:
-        return False
-    sides = []
-    for rows, p, q in (a, b):
-        lo, hi = np.minimum(p, q), np.maximum(p, q)
-        order = np.lexsort((hi, lo, rows))
-        sides.append((rows[order], lo[order], hi[order]))
-    return all(np.array_equal(u, v) for u, v in zip(*sides))
-
-
-def compare_sums_fast(
-    statement: str, lhs: list[Any], rhs: Callable[[], list[list[tuple[Any, Any]]]],
-    rhs_ids: Callable[[], IdTriples | None] | None = None,
-    memo: dict[int, IdTriples | None] | None = None,
-) -> IdentityResult:
-    """:func:`compare_sums` on whole arrays: the same result, the same statement.
-
-    ``rhs`` builds the right-hand side's pairs; ``rhs_ids`` (optional) gives their
-    ``(entry, id, id)`` triples straight from index arrays, without the pairs.
-    ``memo`` keeps the left side's keys by ``id(lhs)`` for a proof that reads the
-    same (cached, unmodified) list twice.
-    """
-    if memo is not None and id(lhs) in memo:
-        left = memo[id(lhs)]
-    else:
-        left = sum_keys(lhs)
-        if memo is not None:
-            memo[id(lhs)] = left
-    if left is not None:
-        pairs: list[list[tuple[Any, Any]]] | None = None
-        if rhs_ids is not None:
-            right = rhs_ids()
-        else:
-            pairs = rhs()
-            right = pair_ids(pairs)
-        if right is not None and same_triples(left, right):
-            return IdentityResult(statement, statement, True, len(lhs), int(left[0].size),
-                                  "coefficients")
-        return compare_sums(statement, lhs, rhs() if pairs is None else pairs)
-    return compare_sums(statement, lhs, rhs())
 
 
 def _key(a: Any, b: Any) -> tuple[int, int]:
