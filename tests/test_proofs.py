@@ -237,3 +237,18 @@ def test_every_built_proof_is_a_closed_checked_chain(make):
     for proof in sc.proofs(make()):
         assert proof, proof.title
         assert proof.chain() == proof.relation
+
+
+def test_step_check_with_equal_but_distinct_symbol_objects() -> None:
+    # SymPy's cache may hand out two equal Symbol objects (after clear_cache): the step
+    # checks read values by object id, and must still give both the same value.
+    from sympy.core.cache import clear_cache
+
+    from symconv.checks._proofs import Proof, Step
+
+    a1, b = sympy.symbols("a b")
+    clear_cache()
+    a2 = sympy.Symbol("a")
+    assert a1 == a2
+    left, right = [a1 + b, 2 * a1 * b - 3], [a2 + b, a2 * b + b * a1 - 3]
+    assert Proof("p", a1 + b, a2 + b, (Step(a1 + b, a2 + b, "same", left, right),))

@@ -329,25 +329,28 @@ def _check(title: str, n: int, step: Step, rng: np.random.Generator) -> StepChec
     for a, b in zip(left, right):
         if not _holds(step.relation, a, b):
             raise ProofError(f"{where}: {a} {step.relation} {b} fails symbolically")
-    free: set[Any] = set()
+    seen: dict[int, Any] = {}  # the free symbols by id (no SymPy hashing per factor)
     forms = []
     for v in left + right:
         form = _form(v) if isinstance(v, Basic) else None
         forms.append(form)
         if form is not None:
-            free.update([f for f in form[1] if type(f) is Symbol] if form[2] else form[1])
+            seen.update(form[1])
         elif isinstance(v, Basic):
-            free |= set(v.free_symbols)
+            seen.update((id(f), f) for f in v.free_symbols)
+    free = set(seen.values())  # equal Symbols merge, as in a set of free_symbols
     # Plain Symbols sort by name under default_sort_key (same class key, then the name).
     plain = all(type(f) is Symbol for f in free)
     ordered = sorted(free, key=_name if plain else sympy.default_sort_key)
     values = rng.integers(-9, 10, size=len(ordered)).tolist()
-    env = {s: Integer(v) for s, v in zip(ordered, values)}
-    by_id = {id(s): v for s, v in zip(ordered, values)}
+    value_of = dict(zip(ordered, values))
+    by_id = {i: value_of[f] for i, f in seen.items()}
+    env = None
     n = len(left)
     for j, (a, b) in enumerate(zip(left, right)):
         na, nb = _at(forms[j], by_id), _at(forms[n + j], by_id)
         if na is None or nb is None:
+            env = env or {s: Integer(v) for s, v in zip(ordered, values)}
             na = sympy.sympify(a, strict=True).xreplace(env)
             nb = sympy.sympify(b, strict=True).xreplace(env)
         if not _holds(step.relation, na, nb):
@@ -367,10 +370,10 @@ _FORMS: dict[int, tuple[Any, Any]] = {}
 _FORMS_LIMIT = 4096
 
 
-def _form(v: Basic) -> tuple[list[tuple[Any, ...]], list[Any], dict[int, int]] | None:
-    """``v`` as a sum of products of Symbols and integers: the factors of each term, the
-    factors of all terms (``v.free_symbols`` and the integers) and the integers' values
-    by id; None when ``v`` is anything else.
+def _form(v: Basic) -> tuple[list[tuple[Any, ...]], dict[int, Any], dict[int, int]] | None:
+    """``v`` as a sum of products of Symbols and integers: the factors of each term, its
+    Symbols by id (``v.free_symbols``) and its integers' values by id; None when ``v`` is
+    anything else.
 
     One walk over ``v`` for both the free symbols and the value at random integers
     (the checks of a LeNet document read about 2,400 sums of up to 784 products).
@@ -380,12 +383,13 @@ def _form(v: Basic) -> tuple[list[tuple[Any, ...]], list[Any], dict[int, int]] |
         return hit[1]
     terms = [t.args if type(t) is Mul else (t,) for t in (v.args if type(v) is Add else (v,))]
     factors = [f for t in terms for f in t]
-    form: Any = (terms, factors, {})
-    if set(map(type, factors)) - {Symbol}:
-        if all(type(f) is Symbol or isinstance(f, Integer) for f in factors):
-            form[2].update((id(f), int(f)) for f in factors if type(f) is not Symbol)
-        else:
-            form = None
+    form: Any = None
+    if not set(map(type, factors)) - {Symbol}:
+        form = (terms, dict(zip(map(id, factors), factors)), {})
+    elif all(type(f) is Symbol or isinstance(f, Integer) for f in factors):
+        symbols = [f for f in factors if type(f) is Symbol]
+        form = (terms, dict(zip(map(id, symbols), symbols)),
+                {id(f): int(f) for f in factors if type(f) is not Symbol})
     if len(_FORMS) >= _FORMS_LIMIT:
         _FORMS.clear()
     _FORMS[id(v)] = (v, form)
@@ -394,14 +398,18 @@ def _form(v: Basic) -> tuple[list[tuple[Any, ...]], list[Any], dict[int, int]] |
 
 def _at(form: Any, by_id: dict[int, int]) -> Any:
     """The sum of :func:`_form` ``form`` at the integers ``by_id`` (keyed by the Symbols'
-    ids), by exact Python arithmetic; None for no form (the caller uses xreplace).
+    ids), by exact Python arithmetic; None for no form or a Symbol not in ``by_id``
+    (the caller uses xreplace).
 
     The same value ``xreplace`` gives, without rebuilding the expression.
     """
     if form is None:
         return None
     get = ({**by_id, **form[2]} if form[2] else by_id).__getitem__
-    return Integer(sum(prod(map(get, map(id, t))) for t in form[0]))
+    try:
+        return Integer(sum(prod(map(get, map(id, t))) for t in form[0]))
+    except KeyError:
+        return None
 
 
 # ------------------------------------------------------------- the proofs
