@@ -45,7 +45,7 @@ class StructureResult(IdentityResult):
 
 
 Memo = dict[int, "IdTriples | None"]
-Entries = tuple[np.ndarray, np.ndarray, list[Any]]
+Entries = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
 
 
 @without_gc
@@ -71,7 +71,8 @@ def verify_gradient(gr: Gradient) -> Verification:
 
 def _entries(d: Derivation) -> Entries:
     """T's non-zero entries read from :meth:`Derivation.matrix_entries`: row and column
-    of each (NumPy arrays) and the entries themselves, in the same order."""
+    of each (NumPy arrays) and the ids of the entries (:func:`ids_of`: None unless every
+    entry is a plain Symbol), in the same order."""
     rows: list[int] = []
     counts: list[int] = []
     cols: list[int] = []
@@ -82,7 +83,7 @@ def _entries(d: Derivation) -> Entries:
         cols.extend(row)
         values.extend(row.values())
     return (np.repeat(np.array(rows, dtype=np.int64), counts),
-            np.array(cols, dtype=np.int64), values)
+            np.array(cols, dtype=np.int64), ids_of(values))
 
 
 def _with_distinct(labels: np.ndarray, p: np.ndarray | None, rows: Any,
@@ -109,7 +110,7 @@ def _prove_matrix(gr: Gradient, memo: Memo | None = None,
 
     def ids() -> IdTriples | None:  # T[o, i] * g[o], labelled by column i
         o, cols, values = entries if entries is not None else _entries(d)
-        return _with_distinct(cols, ids_of(values), slice(None), ids_of(gs), o)
+        return _with_distinct(cols, values, slice(None), ids_of(gs), o)
 
     return compare_sums_fast("dL/dx = T^T g", gr.flat_input, pairs, ids, memo)
 
@@ -295,8 +296,8 @@ def _single_weights(ref: Derivation, shared: Entries | None
                     ) -> tuple[np.ndarray, np.ndarray] | None:
     """Weight index and flat position of every entry of ``ref``'s T when every entry is
     one of its weights (by identity, NumPy at once); else None."""
-    o, cols, values = shared if shared is not None else _entries(ref)
-    w_ids, e_ids = ids_of(ref.flat_weight), ids_of(values)
+    o, cols, e_ids = shared if shared is not None else _entries(ref)
+    w_ids = ids_of(ref.flat_weight)
     if w_ids is None or e_ids is None:
         return None
     k, found = _index_of(w_ids, e_ids)
