@@ -252,3 +252,20 @@ def test_step_check_with_equal_but_distinct_symbol_objects() -> None:
     assert a1 == a2
     left, right = [a1 + b, 2 * a1 * b - 3], [a2 + b, a2 * b + b * a1 - 3]
     assert Proof("p", a1 + b, a2 + b, (Step(a1 + b, a2 + b, "same", left, right),))
+
+
+def test_same_products_shortcut_never_accepts_what_sympy_equality_rejects() -> None:
+    from symconv.checks._proofs import _same_products
+
+    a, b, c = sympy.symbols("a b c")
+    pairs = [
+        (sympy.Add(a * b, b * c, evaluate=False), sympy.Add(a * b, b * c, evaluate=False)),
+        (a * b + b * c, a * b + a * c),
+        (2 * a * b + c, sympy.Float(2.0) * a * b + c),
+        (a * b + c, a * b + c + 1),
+        (a + b, a * b),
+    ]
+    for x, y in pairs:
+        assert not _same_products(x, y) or x == y
+    assert _same_products(*pairs[0])
+    assert not _same_products(*pairs[1]) and not _same_products(*pairs[2])
