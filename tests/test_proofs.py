@@ -269,3 +269,23 @@ def test_same_products_shortcut_never_accepts_what_sympy_equality_rejects() -> N
         assert not _same_products(x, y) or x == y
     assert _same_products(*pairs[0])
     assert not _same_products(*pairs[1]) and not _same_products(*pairs[2])
+
+
+def test_long_sums_are_still_checked_at_random_integers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Sums of >= 64 products of two Symbols are evaluated with NumPy: a wrong product
+    # must still fail there, even when the symbolic comparison is switched off.
+    from symconv.checks import _proofs
+
+    x, g = sympy.symbols("x:80"), sympy.symbols("g:80")
+    good = sympy.Add(*[x[i] * g[i] for i in range(80)])
+    bad = sympy.Add(*[x[i] * g[i] for i in range(79)]) + x[79] * g[0]
+    assert _proofs._form(good)[3] is not None
+    assert _proofs.Proof("ok", good, good, (_proofs.Step(good, good, "same", [good], [good]),))
+    real = _proofs._holds
+
+    def symbolic_passes(relation: str, a: object, b: object) -> bool:
+        return not isinstance(a, sympy.Integer) or real(relation, a, b)
+
+    monkeypatch.setattr(_proofs, "_holds", symbolic_passes)
+    with pytest.raises(sc.ProofError, match="fails at random integers"):
+        _proofs.Proof("bad", good, bad, (_proofs.Step(good, bad, "x", [good], [bad]),))

@@ -351,14 +351,14 @@ def _check(title: str, n: int, step: Step, rng: np.random.Generator) -> StepChec
     left, right = list(step.left), list(step.right)
     if len(left) != len(right):
         raise ProofError(f"{where}: {len(left)} left values but {len(right)} right values")
-    for a, b in zip(left, right):
-        if not _holds(step.relation, a, b):
+    forms = [_form(v) if isinstance(v, Basic) else None for v in left + right]
+    n = len(left)
+    for j, (a, b) in enumerate(zip(left, right)):
+        if not (step.relation == "=" and _same_pairs(forms[j], forms[n + j])) and \
+                not _holds(step.relation, a, b):
             raise ProofError(f"{where}: {a} {step.relation} {b} fails symbolically")
     seen: dict[int, Any] = {}  # the free symbols by id (no SymPy hashing per factor)
-    forms = []
-    for v in left + right:
-        form = _form(v) if isinstance(v, Basic) else None
-        forms.append(form)
+    for v, form in zip(left + right, forms):
         if form is not None:
             seen.update(form[1])
         elif isinstance(v, Basic):
@@ -371,9 +371,9 @@ def _check(title: str, n: int, step: Step, rng: np.random.Generator) -> StepChec
     value_of = dict(zip(ordered, values))
     by_id = {i: value_of[f] for i, f in seen.items()}
     env = None
-    n = len(left)
+    table: list[Any] = []  # by_id as sorted NumPy arrays, made for the first long sum
     for j, (a, b) in enumerate(zip(left, right)):
-        na, nb = _at(forms[j], by_id), _at(forms[n + j], by_id)
+        na, nb = _at(forms[j], by_id, table), _at(forms[n + j], by_id, table)
         if na is None or nb is None:
             env = env or {s: Integer(v) for s, v in zip(ordered, values)}
             na = sympy.sympify(a, strict=True).xreplace(env)
@@ -395,10 +395,15 @@ _FORMS: dict[int, tuple[Any, Any]] = {}
 _FORMS_LIMIT = 4096
 
 
-def _form(v: Basic) -> tuple[list[tuple[Any, ...]], dict[int, Any], dict[int, int]] | None:
+#: Sums of at least this many products of two Symbols are evaluated with NumPy.
+_VECTOR_TERMS = 64
+
+
+def _form(v: Basic) -> tuple[Any, dict[int, Any], dict[int, int], Any] | None:
     """``v`` as a sum of products of Symbols and integers: the factors of each term, its
-    Symbols by id (``v.free_symbols``) and its integers' values by id; None when ``v`` is
-    anything else.
+    Symbols by id (``v.free_symbols``), its integers' values by id, and, when ``v`` is a
+    sum of at least ``_VECTOR_TERMS`` products of two Symbols, the ids of their factors
+    as an ``(n, 2)`` NumPy array (else None); None when ``v`` is anything else.
 
     One walk over ``v`` for both the free symbols and the value at random integers
     (the checks of a LeNet document read about 2,400 sums of up to 784 products).
@@ -410,26 +415,53 @@ def _form(v: Basic) -> tuple[list[tuple[Any, ...]], dict[int, Any], dict[int, in
     factors = [f for t in terms for f in t]
     form: Any = None
     if not set(map(type, factors)) - {Symbol}:
-        form = (terms, dict(zip(map(id, factors), factors)), {})
+        pairs = None
+        if type(v) is Add and len(terms) >= _VECTOR_TERMS and len(factors) == 2 * len(terms) \
+                and all(type(t) is Mul for t in v.args):
+            pairs = np.fromiter(map(id, factors), dtype=np.int64,
+                                count=len(factors)).reshape(-1, 2)
+        form = (terms, dict(zip(map(id, factors), factors)), {}, pairs)
     elif all(type(f) is Symbol or isinstance(f, Integer) for f in factors):
         symbols = [f for f in factors if type(f) is Symbol]
         form = (terms, dict(zip(map(id, symbols), symbols)),
-                {id(f): int(f) for f in factors if type(f) is not Symbol})
+                {id(f): int(f) for f in factors if type(f) is not Symbol}, None)
     if len(_FORMS) >= _FORMS_LIMIT:
         _FORMS.clear()
     _FORMS[id(v)] = (v, form)
     return form
 
 
-def _at(form: Any, by_id: dict[int, int]) -> Any:
+def _same_pairs(fa: Any, fb: Any) -> bool:
+    """True when both forms are sums of the same products of two Symbols, in the same
+    order (the same factor objects): then the sums are equal as SymPy compares them
+    (same type, args pairwise equal); False: undecided."""
+    return fa is not None and fb is not None and fa[3] is not None and fb[3] is not None \
+        and bool(np.array_equal(fa[3], fb[3]))
+
+
+def _at(form: Any, by_id: dict[int, int], table: list[Any]) -> Any:
     """The sum of :func:`_form` ``form`` at the integers ``by_id`` (keyed by the Symbols'
-    ids), by exact Python arithmetic; None for no form or a Symbol not in ``by_id``
-    (the caller uses xreplace).
+    ids), by exact integer arithmetic; None for no form or a Symbol not in ``by_id``
+    (the caller uses xreplace).  ``table``: ``by_id`` as sorted arrays, filled on first
+    use (long sums of products of two Symbols are summed by NumPy in int64: at most
+    81 per product).
 
     The same value ``xreplace`` gives, without rebuilding the expression.
     """
     if form is None:
         return None
+    if form[3] is not None:
+        if not table:
+            keys = np.fromiter(by_id.keys(), dtype=np.int64, count=len(by_id))
+            vals = np.fromiter(by_id.values(), dtype=np.int64, count=len(by_id))
+            order = np.argsort(keys)
+            table.extend((keys[order], vals[order]))
+        keys, vals = table
+        pos = np.searchsorted(keys, form[3]).clip(0, len(keys) - 1)
+        if not np.array_equal(keys[pos], form[3]):
+            return None
+        got = vals[pos]
+        return Integer(int((got[:, 0] * got[:, 1]).sum()))
     get = ({**by_id, **form[2]} if form[2] else by_id).__getitem__
     try:
         return Integer(sum(prod(map(get, map(id, t))) for t in form[0]))
