@@ -14,7 +14,7 @@ from typing import Any
 import sympy
 
 from ..core._general import GeneralDerivation
-from ._mathml import escape, math, mathml
+from ._mathml import escape, math, mathml, role_letter
 
 
 def fresh(base: str, taken: set[Any], count: int = 1) -> list[sympy.Symbol]:
@@ -53,6 +53,8 @@ def _row(lhs: str, rhs: Any, note: str = "") -> str:
 
 def _lhs(letter: str, index: tuple[Any, ...]) -> str:
     idx = "<mo>,</mo>".join(mathml(v) for v in index)
+    head, role = letter[:-1], letter[-1]  # "y", "\u2202L/\u2202w": the role is the last letter
+    letter = head + role_letter(role)  # renamed by the names in use (to_html(names=...))
     return f"<mrow><mi>{escape(letter)}</mi><mo>[</mo>{idx}<mo>]</mo></mrow>"
 
 
@@ -88,7 +90,8 @@ def general_sections(g: GeneralDerivation, gradient: bool) -> list[tuple[str, st
                 _row(_lhs("\u2202L/\u2202w", w), gg.weight[w])]
         if gg.bias is not None:
             rows.append(_row(_lhs("\u2202L/\u2202b", ix["q"]), gg.bias[ix["q"]]))
-        out.append(("Backward pass (g = \u2202L/\u2202y)", "".join(rows)))
+        out.append((f"Backward pass ({role_letter('g')} = \u2202L/\u2202{role_letter('y')})",
+                    "".join(rows)))
     return out
 
 

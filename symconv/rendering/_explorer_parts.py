@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from ..core._derivation import Derivation, Stats
-from ._mathml import cell, escape, math, mathml, product
+from ._mathml import cell, current_names, escape, math, mathml, product
+from ._names import RENAMED
 from ._plot import colour
 
 
@@ -52,13 +53,41 @@ def flat(arr: Any) -> Flat:
 def label(letter: str, index: int, shape: tuple[int, ...]) -> str:
     """``x[0, 2]``: the multi-index of flat ``index`` in ``shape`` (plain text).
 
+    The letter of a role (``x``, ``w``, ``y``, ``dL/dw``...) and the indices follow
+    the names in use (:func:`._mathml.use_names`): ``W[2, 3]`` under ``aWz``, 1-based.
+
     Examples
     --------
     >>> label("w", 5, (2, 3)), label("y", 1, (4,))
     ('w[1, 2]', 'y[1]')
+    >>> from symconv.rendering._mathml import use_names
+    >>> from symconv.rendering._names import Names
+    >>> with use_names(Names.of("aWz", 1)):
+    ...     label("w", 5, (2, 3)), label("dL/dy", 1, (4,))
+    ('W[2, 3]', 'dL/dz[2]')
     """
+    names = current_names()
     idx = np.unravel_index(index, shape)
-    return f"{letter}[{', '.join(str(int(v)) for v in idx)}]"
+    head, role = ("dL/d", letter[4:]) if letter.startswith("dL/d") else ("", letter)
+    if role in RENAMED:
+        letter = head + names.letter(role, "text")
+    return f"{letter}[{', '.join(str(int(v) + names.index_base) for v in idx)}]"
+
+
+def text(value: Any) -> str:
+    """A value as plain text (aria labels), its symbols named as :func:`label` names them."""
+    return current_names().value(value, "text")
+
+
+def _role(role: str) -> str:
+    """A role's letter, escaped, as the names in use print it (``x`` -> ``a`` under ``aWz``)."""
+    return escape(current_names().letter(role, "text"))
+
+
+def at(*flat_indices: int) -> str:
+    """``3, 5``: entry indices of T, P or G, plus ``index_base``."""
+    base = current_names().index_base
+    return ", ".join(str(int(v) + base) for v in flat_indices)
 
 
 def tokens(values: Any) -> str:
@@ -118,7 +147,8 @@ def _shown(text_label: str, value: Any) -> str:
 def weight_chip(m: Model, k: int, count: int) -> str:
     """A focusable weight: hovering or focusing it lights everything it reaches."""
     lab = m.w_label(k)
-    aria = f"weight {lab} = {m.ws[k]}: occupies {count} entr{'y' if count == 1 else 'ies'} of T"
+    aria = (f"weight {lab} = {text(m.ws[k])}: occupies {count} "
+            f"entr{'y' if count == 1 else 'ies'} of T")
     return (f'<button type="button" class="sc-chip sc-w" data-role="w" data-act="1" '
             f'data-k="{k}" style="--c:{colour(k)}" aria-label="{escape(aria)}">'
             f"{_shown(lab, m.ws[k])}</button>")
@@ -126,14 +156,15 @@ def weight_chip(m: Model, k: int, count: int) -> str:
 
 def input_chip(m: Model, i: int) -> str:
     lab = m.x_label(i)
-    aria = f"input {lab} = {m.xs[i]}"
+    aria = f"input {lab} = {text(m.xs[i])}"
     return (f'<button type="button" class="sc-chip sc-x" data-role="x" data-act="1" '
             f'data-i="{i}" aria-label="{escape(aria)}">{_shown(lab, m.xs[i])}</button>')
 
 
 def output_chip(m: Model, o: int, rf: str) -> str:
     lab = m.y_label(o)
-    aria = f"output {lab}: reads inputs {rf or 'none'}"
+    reads = " ".join(at(int(i)) for i in rf.split())  # rf: 0-based flat inputs (data-rf)
+    aria = f"output {lab}: reads inputs {reads or 'none'}"
     return (f'<button type="button" class="sc-chip sc-y" data-role="y" data-act="1" '
             f'data-o="{o}" data-rf="{rf}" aria-label="{escape(aria)}">'
             f'<span class="sc-ix">{escape(lab)}</span></button>')
@@ -191,11 +222,11 @@ def _fold_note(m: Model, o: int, i: int, ks: list[int]) -> str:
 def t_cell(m: Model, o: int, i: int, ks: list[int] | None) -> str:
     """One entry of T: its weight(s), or a structural zero."""
     if not ks:
-        aria = f"T[{o}, {i}] = 0: structural zero ({m.y_label(o)} never reads {m.x_label(i)})"
+        aria = f"T[{at(o, i)}] = 0: structural zero ({m.y_label(o)} never reads {m.x_label(i)})"
         return (f'<td class="sc-zero" data-role="t0" data-o="{o}" data-i="{i}" '
                 f'aria-label="{escape(aria)}">0</td>')
-    value = " + ".join(str(m.ws[k]) for k in ks)
-    aria = f"T[{o}, {i}] = {value}; {_fold_note(m, o, i, ks)}"
+    value = " + ".join(text(m.ws[k]) for k in ks)
+    aria = f"T[{at(o, i)}] = {value}; {_fold_note(m, o, i, ks)}"
     style = f' style="--c:{colour(ks[0])}"' if len(ks) == 1 else ""
     cls = "sc-t sc-fold" if len(ks) > 1 else "sc-t"
     return (f'<td class="{cls}" data-role="t" data-act="1" tabindex="0" data-o="{o}" '
@@ -216,7 +247,7 @@ def matrix_t(m: Model, entries: dict[tuple[int, int], list[int]]) -> str:
     t = m.d.taps
     rows = [(m.y_label(o), [t_cell(m, o, i, entries.get((o, i))) for i in range(t.n_in)])
             for o in range(t.n_out)]
-    cap = "T, rows y, columns x"
+    cap = f"T, rows {_role('y')}, columns {_role('x')}"
     return _table(cap, "sc-T", [m.x_label(i) for i in range(t.n_in)], rows)
 
 
@@ -232,16 +263,16 @@ def matrix_p(m: Model) -> str:
         for k in range(t.n_weight):
             ins = cells.get((o, k))
             if not ins:
-                aria = f"P[{o}, {k}] = 0: {m.w_label(k)} meets padding in {m.y_label(o)}"
+                aria = f"P[{at(o, k)}] = 0: {m.w_label(k)} meets padding in {m.y_label(o)}"
                 row.append(f'<td class="sc-zero sc-p" data-role="p" data-o="{o}" data-k="{k}" '
                            f'aria-label="{escape(aria)}">0</td>')
                 continue
-            aria = f"P[{o}, {k}] = {' + '.join(str(m.xs[i]) for i in ins)}"
+            aria = f"P[{at(o, k)}] = {' + '.join(text(m.xs[i]) for i in ins)}"
             row.append(f'<td class="sc-p" data-role="p" data-o="{o}" data-k="{k}" '
                        f'data-i="{tokens(ins)}" aria-label="{escape(aria)}">'
                        f"{cell([m.xs[i] for i in ins])}</td>")
         rows.append((m.y_label(o), row))
-    cap = "P, rows y, columns w"
+    cap = f"P, rows {_role('y')}, columns {_role('w')}"
     return _table(cap, "sc-P", [m.w_label(k) for k in range(t.n_weight)], rows)
 
 
@@ -264,19 +295,20 @@ def network(m: Model) -> str:
             f'y2="{y_out:.1f}" style="stroke:{colour(k)}"></line>')
     nodes = []
     for i in range(t.n_in):
-        aria = f"input {m.x_label(i)} = {m.xs[i]}"
-        nodes.append(_node("x", f'data-i="{i}"', xpos(i, t.n_in), y_in, str(i), aria))
+        aria = f"input {m.x_label(i)} = {text(m.xs[i])}"
+        nodes.append(_node("x", f'data-i="{i}"', xpos(i, t.n_in), y_in, at(i), aria))
     rf: list[set[int]] = [set() for _ in range(t.n_out)]
     for o, i in zip(t.o.tolist(), t.i.tolist()):
         rf[o].add(i)
     for o in range(t.n_out):
         aria = f"output {m.y_label(o)}"
         attrs = f'data-o="{o}" data-rf="{tokens(rf[o])}"'
-        nodes.append(_node("y", attrs, xpos(o, t.n_out), y_out, str(o), aria))
+        nodes.append(_node("y", attrs, xpos(o, t.n_out), y_out, at(o), aria))
     return (f'<svg class="sc-net" viewBox="0 0 {width:.1f} {height:.1f}" width="{width:.1f}" '
             f'height="{height:.1f}" role="group" aria-label="connectivity diagram">'
-            f'<text class="sc-row" x="2" y="12">inputs x (flat index)</text>'
-            f'<text class="sc-row" x="2" y="{height - 2:.1f}">outputs y (flat index)</text>'
+            f'<text class="sc-row" x="2" y="12">inputs {_role("x")} (flat index)</text>'
+            f'<text class="sc-row" x="2" y="{height - 2:.1f}">outputs {_role("y")} '
+            "(flat index)</text>"
             f'<g class="sc-edges">{"".join(edges)}</g>{"".join(nodes)}</svg>')
 
 
@@ -317,16 +349,18 @@ def gradient_parts(m: Model, g: Any, entries: dict[tuple[int, int], list[int]]) 
             ks = entries.get((o, i))
             body = cell([m.xs[i]], times=gs[o])
             if not ks:
-                aria = f"G[{o}, {i}] = {gs[o]} * {m.xs[i]}: discarded (structural zero of T)"
+                aria = (f"G[{at(o, i)}] = {text(gs[o])} * {text(m.xs[i])}: discarded "
+                        "(structural zero of T)")
                 row.append(f'<td class="sc-discard" data-role="g0" data-o="{o}" data-i="{i}" '
                            f'aria-label="{escape(aria)}">{body}</td>')
             else:
-                aria = (f"G[{o}, {i}] = {gs[o]} * {m.xs[i]}: summed into "
+                aria = (f"G[{at(o, i)}] = {text(gs[o])} * {text(m.xs[i])}: summed into "
                         f"{', '.join('dL/d' + m.w_label(k) for k in ks)}")
                 row.append(f'<td class="sc-g" data-role="g" data-o="{o}" data-i="{i}" '
                            f'data-k="{tokens(ks)}" aria-label="{escape(aria)}">{body}</td>')
         rows.append((m.y_label(o), row))
-    cap = "G = g x<sup>T</sup>, rows y, columns x"
+    cap = (f"G = {_role('g')} {_role('x')}<sup>T</sup>, rows {_role('y')}, "
+           f"columns {_role('x')}")
     grid = _table(cap, "sc-G", [m.x_label(i) for i in range(t.n_in)], rows)
     sums = []
     gw = flat(g.weight)
@@ -334,7 +368,7 @@ def gradient_parts(m: Model, g: Any, entries: dict[tuple[int, int], list[int]]) 
         k = int(np.ravel_multi_index(grp.index, m.w_shape))
         parts = [
             f'<span class="sc-term" data-role="gterm" data-o="{r}" data-i="{c}" data-k="{k}" '
-            f'aria-label="{escape(f"G[{r}, {c}]")}">{math(product(gs[r], m.xs[c]))}</span>'
+            f'aria-label="{escape(f"G[{at(r, c)}]")}">{math(product(gs[r], m.xs[c]))}</span>'
             for r, c in zip(grp.rows.tolist(), grp.cols.tolist())]
         body = '<span class="sc-op">+</span>'.join(parts) or math("<mn>0</mn>")
         sums.append(f'<div class="sc-eq"><span class="sc-lhs" data-role="gw" data-k="{k}">'

@@ -38,7 +38,8 @@ from ._explorer_parts import (
     taps_by_output,
     weight_chip,
 )
-from ._mathml import escape
+from ._mathml import escape, use_names
+from ._names import Names
 
 # Entries of T (or products) above MAX_ENTRIES: structure and drill-down only; large
 # layers show the gradient grouping up to GRADIENT_OUTPUTS outputs (both in _limits).
@@ -200,6 +201,8 @@ def to_html(
     focus_weight: Any = None,
     max_entries: int = MAX_ENTRIES,
     sizes: Any = None,
+    names: Any = "xwb",
+    index_base: int = 0,
 ) -> str:
     """One self-contained HTML page exploring a derivation, with linked highlighting.
 
@@ -235,6 +238,13 @@ def to_html(
     sizes : mapping, optional
         For a general-size derivation: numbers for its sizes (``{n: 5, k: 3}``),
         to explore that instance below the formulas.
+    names : str or mapping
+        The letters of the symbols and labels, as in ``to_latex``: a preset
+        (``"xwb"``, ``"aWz"``) or a mapping of roles to names
+        (:class:`symconv.rendering._names.Names`).  Data attributes stay 0-based.
+    index_base : int
+        0 or 1, added to every printed index (``x[0, 2]`` -> ``x[1, 3]``), to
+        the entry indices of T, P and G and to the diagram's node numbers.
 
     Returns
     -------
@@ -244,7 +254,8 @@ def to_html(
     Raises
     ------
     TypeError, ValueError
-        For an unknown object or a focus index that does not fit.
+        For an unknown object, a focus index that does not fit, or bad
+        ``names``/``index_base`` (the checks of ``to_latex``).
 
     Examples
     --------
@@ -256,7 +267,15 @@ def to_html(
     """
     if not isinstance(gradient, bool):
         raise TypeError(f"`gradient` must be True or False, got {gradient!r}")
+    shown = Names.of(names, index_base)  # ValueError/TypeError naming the option
     d, g = _split(obj)
+    with use_names(shown):
+        return _to_html(d, g, gradient, focus_output, focus_weight, max_entries, sizes)
+
+
+def _to_html(d: Any, g: Any, gradient: bool, focus_output: Any, focus_weight: Any,
+             max_entries: int, sizes: Any) -> str:
+    """The page of :func:`to_html`, printed under the names in use."""
     if isinstance(d, NetworkDerivation):
         if focus_output is not None or focus_weight is not None or sizes is not None:
             raise ValueError("`focus_output`, `focus_weight` and `sizes` apply to one layer: "

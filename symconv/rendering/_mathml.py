@@ -5,18 +5,62 @@ symbol named ``<script>`` becomes a tag), so the explorer prints the few
 shapes a derivation holds itself: symbols (``x_0_1`` as ``x`` with subscript
 ``0,1``), integers, rationals, floats, ``I``, sums, products and powers.  Any
 other object is shown as its escaped ``str`` in an ``<mtext>``.  Output is a
-pure function of the expression, so pages are byte-identical across runs.
+pure function of the expression and of the names in use (:func:`use_names`,
+set by ``to_html(names=..., index_base=...)`` through :class:`._names.Names`), so
+pages are byte-identical across runs.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import html
 import re
+import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 import sympy
 
 from ..boundary._values import SYMARRAY_NAME
+from ._names import DEFAULT, RENAMED, Names
+
+#: The names in use while a page is rendered (``to_html(names=, index_base=)``);
+#: the default names print every symbol exactly as before.
+_NAMES: contextvars.ContextVar[Names] = contextvars.ContextVar("symconv_html_names",
+                                                               default=DEFAULT)
+
+
+@contextlib.contextmanager
+def use_names(names: Names) -> Iterator[Names]:
+    """Print every symbol and label under ``names`` inside the ``with`` block."""
+    token = _NAMES.set(names)
+    try:
+        yield names
+    finally:
+        _NAMES.reset(token)
+
+
+def current_names() -> Names:
+    """The :class:`._names.Names` in use (the default outside :func:`use_names`)."""
+    return _NAMES.get()
+
+
+def role_letter(prefix: str) -> str:
+    """A role's letter renamed (``w`` -> ``W`` under ``aWz``); Greek names as Unicode."""
+    if prefix not in RENAMED or _NAMES.get().plain:
+        return prefix
+    name = _NAMES.get().letter(prefix, "text")
+    try:
+        return unicodedata.lookup(f"GREEK SMALL LETTER {name.upper()}")
+    except KeyError:
+        return name
+
+
+def _shift(digits: str) -> str:
+    """``_0_2`` as ``0,2``, each index plus ``index_base``."""
+    base = _NAMES.get().index_base
+    return ",".join(str(int(v) + base) for v in digits.lstrip("_").split("_"))
 
 #: A network's parameters: ``w1_0_2`` is ``w`` of layer 1 at index ``(0, 2)``.
 _LAYERED = re.compile(r"^([A-Za-z]+)(\d+)((?:_\d+)+)$")
@@ -56,19 +100,22 @@ def symbol(name: str) -> str:
     >>> symbol("<i>")
     '<mi>&lt;i&gt;</mi>'
     """
+    plain = _NAMES.get().plain
     m = SYMARRAY_NAME.match(name)
     if m:
-        sub = m.group(2)[1:].replace("_", ",")
-        return f"<msub><mi>{escape(m.group(1))}</mi><mn>{sub}</mn></msub>"
+        sub = m.group(2)[1:].replace("_", ",") if plain else _shift(m.group(2))
+        letter = m.group(1) if plain else role_letter(m.group(1))
+        return f"<msub><mi>{escape(letter)}</mi><mn>{sub}</mn></msub>"
     m = _LAYERED.match(name)
     if m:  # w1_0_2: a network's layer-1 weight, w^(1) with subscript 0,2
-        sub = m.group(3)[1:].replace("_", ",")
-        return (f"<msubsup><mi>{escape(m.group(1))}</mi><mn>{sub}</mn>"
+        sub = m.group(3)[1:].replace("_", ",") if plain else _shift(m.group(3))
+        letter = m.group(1) if plain else role_letter(m.group(1))
+        return (f"<msubsup><mi>{escape(letter)}</mi><mn>{sub}</mn>"
                 f"<mrow><mo>(</mo><mn>{m.group(2)}</mn><mo>)</mo></mrow></msubsup>")
     m = _NUMBERED.match(name)
     if m:  # o1, j2: index symbols of the general formulas
         return f"<msub><mi>{escape(m.group(1))}</mi><mn>{m.group(2)}</mn></msub>"
-    return f"<mi>{escape(name)}</mi>"
+    return f"<mi>{escape(name if plain else role_letter(name))}</mi>"
 
 
 def mathml(e: Any) -> str:
@@ -224,13 +271,17 @@ def written_sum(values: list[Any]) -> str:
 def _light(e: Any) -> str | None:
     """HTML of a symbol or an integer, or None for anything else."""
     if e.is_Symbol:
+        plain = _NAMES.get().plain
         for pattern, layered in ((_LAYERED, True), (SYMARRAY_NAME, False), (_NUMBERED, False)):
             m = pattern.match(e.name)
             if m:
-                sub = (m.group(3) if layered else m.group(2)).lstrip("_").replace("_", ",")
+                digits = m.group(3) if layered else m.group(2)
                 sup = f"<sup>({m.group(2)})</sup>" if layered else ""
-                return f"<i>{escape(m.group(1))}</i><sub>{sub}</sub>{sup}"
-        return f"<i>{escape(e.name)}</i>"
+                if plain or pattern is _NUMBERED:
+                    return (f"<i>{escape(m.group(1))}</i>"
+                            f"<sub>{digits.lstrip('_').replace('_', ',')}</sub>{sup}")
+                return f"<i>{escape(role_letter(m.group(1)))}</i><sub>{_shift(digits)}</sub>{sup}"
+        return f"<i>{escape(e.name if plain else role_letter(e.name))}</i>"
     if e.is_Integer:
         return f"&#x2212;{-int(e)}" if e < 0 else str(int(e))
     return None
