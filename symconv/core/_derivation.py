@@ -691,7 +691,9 @@ class SumArray(sympy.ImmutableDenseNDimArray):
     each sum's terms in index order (``w_2`` before ``w_10``, no SymPy printer): the text
     differs from ``sympy.sstr`` only in the order of the terms, and
     ``sympy.sympify`` gives back the same expression.  ``sympy.sstr(arr)`` still
-    gives SymPy's sorted text.
+    gives SymPy's sorted text.  Jupyter's ``_repr_latex_`` is fast the same way
+    (:func:`symconv.rendering._array_text.array_latex`: SymPy's layout and term
+    LaTeX, terms in index order); ``sympy.latex(arr)`` is SymPy's, unchanged.
 
     Examples
     --------
@@ -709,6 +711,16 @@ class SumArray(sympy.ImmutableDenseNDimArray):
         return array_text(self)
 
     __repr__ = __str__
+
+    def _repr_latex_(self) -> str:
+        """Jupyter's LaTeX: :func:`symconv.rendering._array_text.array_latex`, in ``$...$``.
+
+        The same string as SymPy's ``_repr_latex_`` up to the order of the terms
+        of each sum (index order here); ``sympy.latex(arr)`` itself is unchanged.
+        """
+        from ..rendering._array_text import array_latex
+
+        return "$\\displaystyle " + array_latex(self) + "$"
 
     def __hash__(self) -> int:
         h = self.__dict__.get("_plain_hash")

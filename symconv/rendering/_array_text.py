@@ -17,6 +17,19 @@ order for a correlation (every layer) and reversed kernel order for a true
 convolution; a term with no symbol (a constant) last, as SymPy puts it.  The
 text differs from ``sympy.sstr`` only in the order of the terms of a sum, and
 ``sympy.sympify`` of it gives back the same expression.
+
+:func:`array_latex` is the same idea for Jupyter's ``_repr_latex_`` (the
+arrays' declared ``_repr_latex_`` delegation): the array in the layout
+``sympy.latex`` gives an ``NDimArray`` (``\\left[\\begin{matrix}...`` or
+``{array}`` past 10 columns, nested brackets for other ranks, copied from
+SymPy's ``_print_NDimArray``), each sum's terms in the same index order as the
+text, and each term exactly as ``sympy.latex`` writes it (``w_{0 1} x_{2 3}``:
+SymPy's symbol LaTeX, cached once per name, *not* symconv's
+:class:`symconv.rendering._names.Names` style ``w_{0,1}``, so the notebook
+display looks as before apart from the order of the terms).  Products of
+Symbols with an optional Integer or Float coefficient are written from cached
+pieces; any other term goes through ``sympy.latex``.  Nothing is elided: a
+large array gives a large string (LeNet C1's output: about 3 MB).
 """
 
 from __future__ import annotations
@@ -24,7 +37,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sympy import Add, Mul, Symbol
+from sympy import Add, Float, Integer, Mul, Symbol, latex
 from sympy.printing.precedence import PRECEDENCE, precedence
 
 _ADD = PRECEDENCE["Add"]
@@ -133,3 +146,110 @@ def array_text(arr: Any) -> str:
     for n in reversed(shape):  # innermost axis first
         texts = ["[" + ", ".join(texts[j:j + n]) + "]" for j in range(0, len(texts), n)]
     return texts[0]
+
+
+_SYMBOL_LATEX: dict[str, str] = {}
+_NUMBER_LATEX: dict[Any, str] = {}
+_FAST_COEFF = (Integer, Float)
+
+
+def _symbol_latex(s: Symbol) -> str:
+    name = s.name
+    tex = _SYMBOL_LATEX.get(name)
+    if tex is None:
+        tex = _SYMBOL_LATEX[name] = latex(s)
+    return tex
+
+
+def _term_latex(t: Any) -> tuple[bool, str]:
+    """``(negative, LaTeX of the term without its sign)``, as ``sympy.latex`` writes it."""
+    tt = type(t)
+    if tt is Symbol:
+        return False, _symbol_latex(t)
+    if tt is Mul:
+        args = t.args
+        if len(args) == 2 and type(args[0]) is Symbol and type(args[1]) is Symbol:
+            return False, _symbol_latex(args[0]) + " " + _symbol_latex(args[1])
+        c = args[0]
+        rest = args[1:] if isinstance(c, _FAST_COEFF) else args
+        if all(type(a) is Symbol for a in rest):
+            parts = [_symbol_latex(a) for a in rest]
+            neg = False
+            if rest is not args:
+                if c.is_negative:
+                    neg, c = True, -c
+                if c is not Integer(1):
+                    ctex = _NUMBER_LATEX.get(c)
+                    if ctex is None:
+                        ctex = _NUMBER_LATEX[c] = latex(c)
+                    parts.insert(0, ctex)
+            return neg, " ".join(parts)
+    if t.could_extract_minus_sign():
+        return True, latex(-t)
+    return False, latex(t)
+
+
+def entry_latex(e: Any) -> str:
+    r"""One entry's LaTeX: a sum's terms in index order, each as ``sympy.latex`` writes it.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> w0, w1, x0, x1 = sympy.symbols("w_0 w_1 x_0_1 x_1_0")
+    >>> entry_latex(w1 * x1 + w0 * x0)
+    'w_{0} x_{0 1} + w_{1} x_{1 0}'
+    >>> entry_latex(-2 * x1 + w0 - 1), entry_latex(sympy.Rational(1, 2) * x0)
+    ('w_{0} - 2 x_{1 0} - 1', '\\frac{x_{0 1}}{2}')
+    """
+    if type(e) is not Add:
+        if type(e) is Symbol or type(e) is Mul:
+            neg, tex = _term_latex(e)
+            return "- " + tex if neg else tex
+        return latex(e)
+    parts: list[str] = []
+    for t in sorted(e.args, key=_term_key):
+        neg, tex = _term_latex(t)
+        if not parts:
+            parts.append("- " + tex if neg else tex)
+        else:
+            parts.append((" - " if neg else " + ") + tex)
+    return "".join(parts)
+
+
+def array_latex(arr: Any) -> str:
+    r"""The LaTeX of a SymPy array in ``sympy.latex``'s layout, sums in index order.
+
+    The layout (``matrix``, or ``array`` with ``{c...}`` when the last axis has
+    more than 10 entries; ``\left[...\right]`` delimiters; nested blocks for
+    ranks above 2) is SymPy's ``_print_NDimArray`` in its default ``plain`` mode.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x0, x1, w0 = sympy.symbols("x_0 x_1 w_0")
+    >>> array_latex(sympy.Array([[w0 * x1 + w0 * x0, 3], [x0, -x1]]))
+    '\\left[\\begin{matrix}w_{0} x_{0} + w_{0} x_{1} & 3\\\\x_{0} & - x_{1}\\end{matrix}\\right]'
+    """
+    shape = tuple(int(n) for n in arr.shape)
+    if not shape:
+        return entry_latex(arr[()])
+    if 0 in shape:
+        return latex(arr)  # SymPy's own (an empty array has nothing to speed up)
+    if shape[-1] <= 10:
+        block = r"\left[\begin{matrix}%s\end{matrix}\right]"
+    else:  # SymPy's column spec counts the *first* axis; copied as is
+        block = r"\left[\begin{array}{" + "c" * shape[0] + r"}%s\end{array}\right]"
+    flat, _ = arr.args
+    texts = [entry_latex(e) for e in flat]
+    even = True
+    for n in reversed(shape):  # innermost axis first, as SymPy's loop joins them
+        groups = [texts[j:j + n] for j in range(0, len(texts), n)]
+        if even:
+            texts = [" & ".join(g) for g in groups]
+        else:
+            texts = [block % "\\\\".join(g) for g in groups]
+            if n == 1:
+                texts = [r"\left[" + t + r"\right]" for t in texts]
+        even = not even
+    out = texts[0]
+    return block % out if len(shape) % 2 == 1 else out
