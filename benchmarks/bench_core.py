@@ -172,6 +172,14 @@ def main() -> None:
     row("`str(d.output)` (every output as text)", printed,
         f"building `d.output`: {fmt(built)} (ratio {printed / built:.2f}, target 2)"
         f"{sympy_str}")
+    # Jupyter's hook: the fast `_repr_latex_` against SymPy's printer on the same array.
+    latex_first = once(y._repr_latex_)  # symbol LaTeX not yet cached
+    latex_fast = min(latex_first, best(y._repr_latex_, r))
+    plain = sympy.ImmutableDenseNDimArray(list(y.args[0]), y.shape)
+    sympy_latex = once(plain._repr_latex_)
+    row("`d.output._repr_latex_()` (Jupyter's LaTeX)", latex_fast,
+        f"first call {fmt(latex_first)}; SymPy's `_repr_latex_` (`sympy.latex`) on the same "
+        f"entries: {sympy_latex:.2f} s ({sympy_latex / latex_fast:.0f}x)")
     doc_cpu = cpu_once(lambda: fresh().latex_document())
     row("`latex_document()` (CPU time, once, after the runs above; proofs included)", doc_cpu,
         "target 2 s")
