@@ -175,11 +175,15 @@ def main() -> None:
     # Jupyter's hook: the fast `_repr_latex_` against SymPy's printer on the same array.
     latex_first = once(y._repr_latex_)  # symbol LaTeX not yet cached
     latex_fast = min(latex_first, best(y._repr_latex_, r))
-    plain = sympy.ImmutableDenseNDimArray(list(y.args[0]), y.shape)
-    sympy_latex = once(plain._repr_latex_)
+    if args.all:  # SymPy's printer takes about 30 s here
+        plain = sympy.ImmutableDenseNDimArray(list(y.args[0]), y.shape)
+        sympy_latex = once(plain._repr_latex_)
+        latex_base = (f"SymPy's `_repr_latex_` (`sympy.latex`) on the same entries: "
+                      f"{sympy_latex:.2f} s ({sympy_latex / latex_fast:.0f}x)")
+    else:
+        latex_base = "SymPy's `_repr_latex_` on the same entries: run with --all"
     row("`d.output._repr_latex_()` (Jupyter's LaTeX)", latex_fast,
-        f"first call {fmt(latex_first)}; SymPy's `_repr_latex_` (`sympy.latex`) on the same "
-        f"entries: {sympy_latex:.2f} s ({sympy_latex / latex_fast:.0f}x)")
+        f"first call {fmt(latex_first)}; {latex_base}")
     doc_cpu = cpu_once(lambda: fresh().latex_document())
     row("`latex_document()` (CPU time, once, after the runs above; proofs included)", doc_cpu,
         "target 2 s")
