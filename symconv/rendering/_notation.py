@@ -32,7 +32,34 @@ from ..checks import _proof_terms as terms
 from . import _tex as tex
 
 
-class Notation(tex.SafePrinter):
+class OperatorCalls:
+    """The operators a proof writes as a named call, ``flip(w)``, ``conv(x, w)``...
+
+    Shared by the LaTeX printer (:class:`Notation`) and the plain-text one
+    (``_proof_text.TextNotation``): each supplies ``_call(name, args)``, how a
+    call is written in its notation; the names of the operators live here.
+    """
+
+    def _call(self, name: str, args: Sequence[Any]) -> str:
+        raise NotImplementedError
+
+    def _print_Flip(self, expr: Any) -> str:
+        return self._call("flip", expr.args)
+
+    def _print_Convolve(self, expr: Any) -> str:
+        return self._call("conv", expr.args)
+
+    def _print_Correlate(self, expr: Any) -> str:
+        return self._call("corr", expr.args)
+
+    def _print_TransposedConv(self, expr: Any) -> str:
+        return self._call("convT", expr.args)
+
+    def _print_Vec(self, expr: Any) -> str:
+        return self._call("vec", expr.args)
+
+
+class Notation(OperatorCalls, tex.SafePrinter):
     """The LaTeX of values and of the typed quantities of proofs, by type.
 
     Symbols go through the printer's names (``x_0_1`` -> ``x_{0,1}``); a role
@@ -70,21 +97,6 @@ class Notation(tex.SafePrinter):
 
     def _print_Grad(self, expr: Any) -> str:
         return self.p.grad(self._print(expr.args[0]))
-
-    def _print_Flip(self, expr: Any) -> str:
-        return self._call("flip", expr.args)
-
-    def _print_Convolve(self, expr: Any) -> str:
-        return self._call("conv", expr.args)
-
-    def _print_Correlate(self, expr: Any) -> str:
-        return self._call("corr", expr.args)
-
-    def _print_TransposedConv(self, expr: Any) -> str:
-        return self._call("convT", expr.args)
-
-    def _print_Vec(self, expr: Any) -> str:
-        return self._call("vec", expr.args)
 
     def _print_Dim(self, expr: Any) -> str:
         matrix, weights = (self._print(a) for a in expr.args)

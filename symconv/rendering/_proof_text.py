@@ -21,9 +21,10 @@ from typing import Any
 from sympy.printing.str import StrPrinter
 
 from ..checks import _proof_terms as terms
+from ._notation import OperatorCalls
 
 
-class TextNotation(StrPrinter):
+class TextNotation(OperatorCalls, StrPrinter):
     """SymPy's ``str`` printer with the proofs' typed quantities in plain-text notation."""
 
     def _call(self, name: str, args: Any) -> str:
@@ -31,21 +32,6 @@ class TextNotation(StrPrinter):
 
     def _print_Grad(self, expr: Any) -> str:
         return "dL/d" + self._print(expr.args[0])
-
-    def _print_Flip(self, expr: Any) -> str:
-        return self._call("flip", expr.args)
-
-    def _print_Convolve(self, expr: Any) -> str:
-        return self._call("conv", expr.args)
-
-    def _print_Correlate(self, expr: Any) -> str:
-        return self._call("corr", expr.args)
-
-    def _print_TransposedConv(self, expr: Any) -> str:
-        return self._call("convT", expr.args)
-
-    def _print_Vec(self, expr: Any) -> str:
-        return self._call("vec", expr.args)
 
     def _print_Dim(self, expr: Any) -> str:
         matrix, weights = (self._print(a) for a in expr.args)
