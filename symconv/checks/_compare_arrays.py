@@ -48,6 +48,8 @@ def sum_keys(sums: list[Any]) -> IdTriples | None:
     extend, count = terms.extend, lens.append
     zero = S.Zero
     for e in sums:
+        if getattr(e, "is_commutative", True) is not True:
+            return None  # a*b != b*a: the order-free id pairs below would equate them
         cls = type(e)
         if cls is Add:
             args = e.args

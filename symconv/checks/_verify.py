@@ -198,6 +198,8 @@ def _plain_sides(
     mismatch between equal-but-distinct objects only sends the entry on to the
     exact coefficient comparison.
     """
+    if getattr(left, "is_commutative", True) is not True:
+        return None  # a*b != b*a: the order-free keys below would equate them
     lhs = _plain_terms(left)
     if lhs is None:
         return None
@@ -251,8 +253,9 @@ def _coefficients(terms: Iterable[tuple[Any, tuple[Any, ...]]]) -> dict[Any, Any
     for coeff, factors in terms:
         if not coeff.is_Number:
             return None
-        if not all(type(f) is Symbol for f in factors) or len(set(factors)) != len(factors):
-            return None
+        if not all(type(f) is Symbol and f.is_commutative for f in factors) \
+                or len(set(factors)) != len(factors):
+            return None  # a set of factors is a monomial only if they commute
         out[frozenset(factors)] += coeff
     return {k: v for k, v in out.items() if v != 0}
 
