@@ -65,6 +65,11 @@ def to_array(name: str, value: object) -> np.ndarray:
 
 def _entry(name: str, v: object) -> sympy.Expr:
     if isinstance(v, sympy.Expr):
+        if v.is_commutative is False:
+            raise TypeError(
+                f"`{name}` must hold commutative values (each output is a sum of products "
+                f"w*x = x*w, and the proofs compare them as such), got the non-commutative {v}"
+            )
         return v
     if isinstance(v, (str, bytes)):
         raise TypeError(
