@@ -123,3 +123,15 @@ def test_layouts_of_every_rank():
         arr = sum_array(np.array(vals, dtype=object).reshape(shape))
         plain = sympy.ImmutableDenseNDimArray(vals, shape)
         assert _parts(arr._repr_latex_()) == _parts(plain._repr_latex_()), shape
+
+
+def test_an_unusual_user_name_is_escaped_not_written_raw():
+    """sympy.latex writes a Symbol's name raw (a}\\input{x breaks out); the display escapes it."""
+    odd = sympy.Symbol("a}\\input{x")
+    d = sc.correlate([odd, sympy.Symbol("x_1"), 2], [sympy.Rational(1, 2), sympy.Symbol("w")],
+                     mode="valid")
+    out = d.output._repr_latex_()
+    assert "\\input" not in out and "\\textbackslash{}input" in out
+    body = out.replace("\\{", "").replace("\\}", "")
+    assert body.count("{") == body.count("}")  # balanced: nothing escaped the group
+    assert "w x_{1}" in out and "\\frac{x_{1}}{2}" in out  # plain names as sympy.latex writes them

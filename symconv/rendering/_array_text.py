@@ -37,8 +37,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sympy import Add, Float, Integer, Mul, Symbol, latex
+from sympy import Add, Float, Integer, Mul, Symbol
+from sympy import latex as sympy_latex
 from sympy.printing.precedence import PRECEDENCE, precedence
+
+from . import _tex
 
 _ADD = PRECEDENCE["Add"]
 _CHUNKS = re.compile(r"(\d+)")
@@ -153,12 +156,27 @@ _NUMBER_LATEX: dict[Any, str] = {}
 _FAST_COEFF = (Integer, Float)
 
 
-def _symbol_latex(s: Symbol) -> str:
+#: A name SymPy's LaTeX printer writes safely (letters, digits, underscores, a prime).
+_PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*'?")
+
+
+def _symbol_latex(s: Any) -> str:
+    """A Symbol's LaTeX as ``sympy.latex`` writes it; any other name escaped (``_tex``)."""
     name = s.name
     tex = _SYMBOL_LATEX.get(name)
     if tex is None:
-        tex = _SYMBOL_LATEX[name] = latex(s)
+        plain = _PLAIN_NAME.fullmatch(name) and type(s) is Symbol
+        tex = _SYMBOL_LATEX[name] = sympy_latex(s) if plain else _tex.symbol_name(name)
     return tex
+
+
+#: SymPy's LaTeX printer for every other term, with each name through _symbol_latex.
+_PRINTER = _tex.SafePrinter(_symbol_latex)
+
+
+def latex(e: Any) -> str:
+    """``sympy.latex(e)``, except that a user's unusual name is escaped, never raw."""
+    return str(_PRINTER.doprint(e))
 
 
 def _term_latex(t: Any) -> tuple[bool, str]:
