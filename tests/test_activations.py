@@ -83,3 +83,23 @@ def test_any_sympy_function_against_torch(torch):
 def test_bad_arguments(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_an_undefined_function_activation_differentiates_like_sympy():
+    """f = sympy.Function('f'): f'(z) stays Subs(Derivative(f(t), t), t, z); each weight's
+    gradient equals SymPy's own d/dw of L = sum_o g_o y_o (was: ValueError from xreplace)."""
+    f = sympy.Function("f")
+    nd = sc.Sequential(sc.Conv1d(1, 1, 2, bias=False), sc.Activation(f)).derive(
+        input_size=(1, 3))
+    y = list(sympy.flatten(nd.output.tolist()))
+    g = sympy.symbols("G0 G1")
+    grads = nd.gradient(grad_output=[[g[0], g[1]]])
+    conv = grads.parameters[0].weight
+    loss = g[0] * y[0] + g[1] * y[1]
+    w = sorted((loss.free_symbols - set(g)) & {s for s in loss.free_symbols
+                                                 if s.name.startswith("w")}, key=str)
+    assert len(w) == 2
+    for j, wj in enumerate(w):
+        assert sympy.simplify(conv[0, 0, j] - sympy.diff(loss, wj)) == 0
+    with pytest.raises(TypeError, match="cannot evaluate f numerically"):
+        nd.check(trials=1)

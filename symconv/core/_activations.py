@@ -130,8 +130,14 @@ def activation_function(f: object) -> ActivationFunction:
     def forward(z: Basic) -> Basic:
         return value.xreplace({t: z})
 
-    def prime(z: Basic) -> Basic:
-        return derivative.xreplace({t: z})
+    if derivative.has(sympy.Derivative):
+        # f is an undefined function (sympy.Function("f")): f'(z) stays SymPy's
+        # Subs(Derivative(f(t), t), t, z); xreplace would differentiate wrt the sum z.
+        def prime(z: Basic) -> Basic:
+            return sympy.Subs(derivative, t, z)
+    else:
+        def prime(z: Basic) -> Basic:
+            return derivative.xreplace({t: z})
 
     return ActivationFunction(str(name), forward, prime, None)
 
